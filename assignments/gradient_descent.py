@@ -1,0 +1,270 @@
+"""First-order optimisers: gradient descent, SGD with schedules, momentum, AdaGrad, RMSProp, Adam.
+
+Conventions used throughout this module
+---------------------------------------
+* ``x`` is a float or a numpy array of shape ``(d,)``; every function returns new arrays of
+  dtype float64 and never modifies its inputs.
+* ``grad`` is a function ``grad(x) -> array of the same shape as x``.
+* A *trajectory* is an array whose row 0 is ``x0`` and whose row ``k`` is the iterate after ``k``
+  updates: shape ``(num_steps + 1,)`` for a scalar ``x0`` and ``(num_steps + 1, d)`` for ``x0`` of
+  shape ``(d,)``.
+* The ``*_step`` functions perform one update and return the new state; a training loop calls
+  them repeatedly, feeding each result back in.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def gd(grad, x0, eta, num_steps):
+    """Run plain gradient descent and return the whole trajectory.
+
+    Each step moves against the gradient::
+
+        x_{k+1} = x_k - eta * grad(x_k)
+
+    Args:
+        grad: function returning the gradient at a point (same shape as the point).
+        x0: starting point, a float or an array of shape ``(d,)``.
+        eta: learning rate (step size), a float >= 0.
+        num_steps: number of updates to perform.
+
+    Returns:
+        float64 array of shape ``(num_steps + 1,)`` (scalar ``x0``) or ``(num_steps + 1, d)``;
+        row 0 is ``x0``.
+
+    Example:
+        f(x) = x^2 has grad(x) = 2x, so each step multiplies x by (1 - 2*eta)::
+
+            >>> gd(lambda x: 2 * x, 10.0, 0.2, 3)
+            array([10.  ,  6.  ,  3.6 ,  2.16])
+
+        After 10 steps the iterate is 10 * 0.6**10 = 0.0605 (approximately).
+    """
+    raise NotImplementedError("gd: write this function (its docstring is the assignment)")
+
+
+def constant_lr(t):
+    """The constant schedule: the learning rate factor is 1 at every step ``t``.
+
+    Example:
+        >>> constant_lr(1), constant_lr(100)
+        (1.0, 1.0)
+    """
+    raise NotImplementedError("constant_lr: write this function (its docstring is the assignment)")
+
+
+def exponential_lr(t, rate=0.1):
+    """Exponential decay of the learning rate: ``exp(-rate * t)``.
+
+    The factor shrinks by the same ratio ``exp(-rate)`` every step, so the total distance SGD can
+    travel is finite: good late in training, risky if the decay starts too early.
+
+    Example:
+        >>> round(exponential_lr(10, rate=0.1), 6)   # exp(-1)
+        0.367879
+    """
+    raise NotImplementedError("exponential_lr: write this function (its docstring is the assignment)")
+
+
+def polynomial_lr(t, alpha=0.1, power=0.5):
+    """Polynomial decay of the learning rate: ``(1 + alpha * t) ** (-power)``.
+
+    With ``power = 0.5`` the factor decays like ``1 / sqrt(t)``, the classic schedule for which
+    SGD on a convex problem converges: the sum of the factors diverges while the sum of their
+    squares grows only like ``log t``.
+
+    Example:
+        >>> polynomial_lr(30, alpha=0.1, power=0.5)   # (1 + 3) ** -0.5
+        0.5
+    """
+    raise NotImplementedError("polynomial_lr: write this function (its docstring is the assignment)")
+
+
+def sgd(grad, x0, eta, num_steps, rng, noise_std=1.0, lr_schedule=constant_lr):
+    """Stochastic gradient descent on a noisy gradient, with a learning-rate schedule.
+
+    We simulate the noise of mini-batch gradients by adding Gaussian noise to the true gradient.
+    For step ``t = 1, ..., num_steps``::
+
+        noise_t = rng.normal(0.0, noise_std, size=np.shape(x))     # drawn once per step
+        x_t     = x_{t-1} - eta * lr_schedule(t) * (grad(x_{t-1}) + noise_t)
+
+    Draw the noise exactly as written (one call to ``rng.normal`` per step, in this order), so the
+    same ``rng`` seed gives the same trajectory as the tests expect.
+
+    Args:
+        grad: the exact gradient function.
+        x0: starting point, a float or an array of shape ``(d,)``.
+        eta: base learning rate.
+        num_steps: number of updates.
+        rng: a ``numpy.random.Generator``, e.g. ``np.random.default_rng(0)``.
+        noise_std: standard deviation of the gradient noise (0 gives plain gradient descent).
+        lr_schedule: function of the step number ``t`` (from 1) returning a factor for ``eta``.
+
+    Returns:
+        The trajectory, shaped like the result of :func:`gd`.
+
+    Example:
+        With ``noise_std=0.0`` and ``constant_lr`` this is exactly ``gd(grad, x0, eta, num_steps)``.
+    """
+    raise NotImplementedError("sgd: write this function (its docstring is the assignment)")
+
+
+def momentum_step(x, v, g, eta, beta):
+    """One step of gradient descent with (heavy-ball) momentum.
+
+    The velocity ``v`` is a decaying sum of past steps; the point moves by the new velocity::
+
+        v_new = beta * v - eta * g
+        x_new = x + v_new
+
+    This is the form of the lecture notes and of Keras' ``SGD(momentum=beta)``. (Some books,
+    e.g. d2l, write ``v <- beta*v + g; x <- x - eta*v``: same idea, but ``v`` is scaled
+    differently, so the numbers differ when eta changes between steps. Use the form above.)
+
+    Args:
+        x: current point, shape ``(d,)`` (or a float).
+        v: current velocity, same shape as ``x`` (start from zeros).
+        g: gradient at ``x``.
+        eta: learning rate.
+        beta: momentum coefficient in [0, 1).
+
+    Returns:
+        ``(x_new, v_new)``, float64 arrays of the shape of ``x``.
+
+    Example:
+        >>> momentum_step(np.array([1.0]), np.array([0.5]), np.array([2.0]), 0.1, 0.9)
+        (array([1.25]), array([0.25]))
+    """
+    raise NotImplementedError("momentum_step: write this function (its docstring is the assignment)")
+
+
+def nesterov_step(x, v, grad, eta, beta):
+    """One step of Nesterov's accelerated gradient: momentum with a look-ahead gradient.
+
+    Instead of the gradient at ``x``, use the gradient where momentum is about to carry us::
+
+        g     = grad(x + beta * v)          # the look-ahead point
+        v_new = beta * v - eta * g
+        x_new = x + v_new
+
+    Args:
+        x: current point, shape ``(d,)`` (or a float).
+        v: current velocity, same shape as ``x``.
+        grad: gradient *function* (it is called once, at the look-ahead point).
+        eta: learning rate.
+        beta: momentum coefficient in [0, 1).
+
+    Returns:
+        ``(x_new, v_new)``.
+
+    Example:
+        For f(x) = x^2 (grad 2x), x = 1, v = 0.5, eta = 0.1, beta = 0.9: the look-ahead point is
+        1.45, g = 2.9, v_new = 0.45 - 0.29 = 0.16 and x_new = 1.16.
+    """
+    raise NotImplementedError("nesterov_step: write this function (its docstring is the assignment)")
+
+
+def adagrad_step(x, s, g, eta, eps=1e-6):
+    """One AdaGrad step: per-coordinate learning rates from the sum of squared gradients.
+
+    ::
+
+        s_new = s + g ** 2
+        x_new = x - eta * g / sqrt(s_new + eps)        # eps inside the square root
+
+    Coordinates that have seen large gradients get small steps. Because ``s`` only grows, the
+    effective learning rate decays like ``1 / sqrt(t)``.
+
+    Args:
+        x: current point; s: accumulated squared gradients (start from zeros); g: gradient at x.
+        eta: learning rate; eps: small constant that keeps the division finite.
+
+    Returns:
+        ``(x_new, s_new)``.
+
+    Example:
+        First step from s = 0 with g = 2, eta = 0.1, eps = 0: s_new = 4 and
+        x_new = x - 0.1 * 2 / 2 = x - 0.1 (the first step has length eta whatever g is).
+    """
+    raise NotImplementedError("adagrad_step: write this function (its docstring is the assignment)")
+
+
+def rmsprop_step(x, s, g, eta, gamma=0.9, eps=1e-6):
+    """One RMSProp step: AdaGrad with a leaky (exponentially weighted) average of g^2.
+
+    ::
+
+        s_new = gamma * s + (1 - gamma) * g ** 2
+        x_new = x - eta * g / sqrt(s_new + eps)
+
+    Forgetting old gradients keeps the effective learning rate from decaying to zero.
+
+    Args:
+        x, s, g: point, running average of squared gradients (start from zeros), gradient.
+        eta: learning rate; gamma: decay of the average in [0, 1); eps: inside the root.
+
+    Returns:
+        ``(x_new, s_new)``.
+
+    Example:
+        From s = 0 with g = 2, gamma = 0.9: s_new = 0.1 * 4 = 0.4, so the first step is
+        eta * 2 / sqrt(0.4) = 3.16 * eta, larger than AdaGrad's.
+    """
+    raise NotImplementedError("rmsprop_step: write this function (its docstring is the assignment)")
+
+
+def adam_step(x, v, s, t, g, eta, beta1=0.9, beta2=0.999, eps=1e-6):
+    """One Adam step: momentum on g and RMSProp on g^2, both corrected for their zero start.
+
+    With ``t`` the number of this step, counting from 1::
+
+        v_new = beta1 * v + (1 - beta1) * g
+        s_new = beta2 * s + (1 - beta2) * g ** 2
+        v_hat = v_new / (1 - beta1 ** t)               # bias correction
+        s_hat = s_new / (1 - beta2 ** t)
+        x_new = x - eta * v_hat / (sqrt(s_hat) + eps)  # eps outside the root here
+
+    Without the correction the first steps are far too small, because ``v`` and ``s`` start at
+    zero. (Note ``t = 0`` would divide by zero: the first step is ``t = 1``.)
+
+    Args:
+        x: point; v, s: first and second moment estimates (start from zeros); t: step number >= 1;
+        g: gradient at x; eta: learning rate; beta1, beta2: decay rates; eps: stabiliser.
+
+    Returns:
+        ``(x_new, v_new, s_new)``.
+
+    Example:
+        At t = 1, v_hat = g and s_hat = g^2 exactly, so x_new = x - eta * g / (|g| + eps): the
+        first step has length about eta in every coordinate.
+    """
+    raise NotImplementedError("adam_step: write this function (its docstring is the assignment)")
+
+
+def clip_by_norm(g, threshold):
+    """Rescale a gradient so its Euclidean norm is at most ``threshold``.
+
+    ::
+
+        g_clipped = g * min(1, threshold / ||g||)
+
+    The direction is kept; only the length is capped. A zero gradient stays zero (do not divide
+    by a zero norm).
+
+    Args:
+        g: gradient array of any shape (the norm is over all entries).
+        threshold: the largest allowed norm, > 0.
+
+    Returns:
+        A new float64 array of the shape of ``g``.
+
+    Example:
+        >>> clip_by_norm(np.array([3.0, 4.0]), 1.0)       # norm 5 -> scaled by 1/5
+        array([0.6, 0.8])
+    """
+    raise NotImplementedError("clip_by_norm: write this function (its docstring is the assignment)")

@@ -1,0 +1,1 @@
+"""Placeholder: this topic is being written."""

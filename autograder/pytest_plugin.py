@@ -1,0 +1,198 @@
+"""The course's pytest plugin: the ``target`` fixture, points, visibility, and the scorer.
+
+* ``--target=assignments|solutions|DIR`` chooses the code under test (default: the ini option
+  ``autograder_target``: ``solutions`` in the instructor's repository, ``assignments`` in a
+  student release).
+* ``@pytest.mark.exercise("gd")`` ties a test to an exercise of ``course.toml``; only such tests
+  are graded. ``@pytest.mark.points(2)`` sets its worth (default 1), and
+  ``@pytest.mark.visibility("after_due_date")`` when a platform should hide it until then.
+* The ``credit`` fixture gives partial credit: ``credit.award(0.5)`` keeps half the points even if
+  a later assertion of the same test fails.
+* ``--results-json=FILE`` writes the :class:`~autograder.results.Results` tree of the run.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from .course import load_course
+from .feedback import Failure, Feedback
+from .results import Results, TestResult
+from .targets import Target, open_target
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+_RESULTS = pytest.StashKey[Results]()
+_CREDIT = pytest.StashKey["Credit"]()
+_TARGET = pytest.StashKey[Target]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder", "course autograder")
+    group.addoption("--target", default=None,
+                    help="code under test: a package (assignments, solutions) or a directory of modules")
+    group.addoption("--results-json", default=None, metavar="FILE",
+                    help="write the graded results of this run as JSON")
+    parser.addini("autograder_target", "default for --target", default="solutions")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "exercise(id): the course.toml exercise this test grades")
+    config.addinivalue_line("markers", "points(n): points this test is worth (default 1)")
+    config.addinivalue_line("markers", "visibility(v): one of " + ", ".join(VISIBILITIES))
+    config.addinivalue_line("markers", "gpu: needs a GPU; skipped where none is present")
+    config.stash[_RESULTS] = Results(target=target_spec(config))
+    config._autograder_started = time.perf_counter()
+
+
+def target_spec(config: pytest.Config) -> str:
+    return config.getoption("--target") or config.getini("autograder_target")
+
+
+def make_target(config: pytest.Config) -> Target:
+    """Build the target for this run. A hook so another plugin (the sandbox) can supply its own."""
+    hooked = config.pluginmanager.hook.pytest_autograder_make_target(config=config)
+    return hooked if hooked is not None else open_target(target_spec(config))
+
+
+class _Hooks:
+    @pytest.hookspec(firstresult=True)
+    def pytest_autograder_make_target(self, config: pytest.Config):
+        """Return a Target for the run, or None to use the in-process default."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(_Hooks)
+
+
+@pytest.fixture(scope="session")
+def _session_target(request: pytest.FixtureRequest):
+    tgt = make_target(request.config)
+    request.config.stash[_RESULTS].isolation = getattr(tgt, "isolation", "none")
+    yield tgt
+    tgt.close()
+
+
+@pytest.fixture
+def target(_session_target: Target, request: pytest.FixtureRequest) -> Target:
+    """The code under test: ``target.gradient_descent.gd(...)``.
+
+    One target (one worker, when sandboxed) serves the whole session; its call log is
+    per test, so a failure can be matched against known mistakes on the calls it made.
+    """
+    _session_target.calls.clear()
+    request.node.stash[_TARGET] = _session_target
+    return _session_target
+
+
+class Credit:
+    """Partial credit for the running test: the largest fraction awarded is kept on failure."""
+
+    def __init__(self) -> None:
+        self.fraction = 0.0
+        self.reasons: list[str] = []
+
+    def award(self, fraction: float, reason: str = "") -> None:
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError("a credit fraction lies in [0, 1]")
+        self.fraction = max(self.fraction, fraction)
+        if reason:
+            self.reasons.append(reason)
+
+
+@pytest.fixture
+def credit(request: pytest.FixtureRequest) -> Credit:
+    """Partial credit for this test: ``credit.award(fraction, reason)``."""
+    c = Credit()
+    request.node.stash[_CREDIT] = c
+    return c
+
+
+def _marker_arg(item: pytest.Item, name: str, default):
+    marker = item.get_closest_marker(name)
+    return marker.args[0] if marker and marker.args else default
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    course = load_course()
+    for item in items:
+        exercise = _marker_arg(item, "exercise", None)
+        if exercise is None:
+            continue
+        course.exercise(exercise)  # an unknown id is a test bug: fail collection loudly
+        visibility = _marker_arg(item, "visibility", "visible")
+        if visibility not in VISIBILITIES:
+            raise pytest.UsageError(f"{item.nodeid}: visibility {visibility!r} is not one of {VISIBILITIES}")
+        points = _marker_arg(item, "points", 1)
+        if not isinstance(points, (int, float)) or points < 0:
+            raise pytest.UsageError(f"{item.nodeid}: points must be a non-negative number")
+
+
+def _suite_of(item: pytest.Item) -> str:
+    parts = Path(str(item.path)).parts
+    return "hidden" if "hidden" in parts else "public"
+
+
+def _feedback_from(excinfo: pytest.ExceptionInfo | None) -> tuple[str, Feedback | None]:
+    if excinfo is None:
+        return "passed", None
+    exc = excinfo.value
+    if isinstance(exc, Failure):
+        return "failed", exc.feedback
+    if isinstance(exc, AssertionError):
+        return "failed", Feedback(str(exc).strip() or "an assertion failed")
+    if excinfo.errisinstance(pytest.skip.Exception):
+        return "skipped", Feedback(str(getattr(exc, "msg", exc)))
+    return "error", Feedback(f"{type(exc).__name__}: {exc}",
+                             hint="Your code raised an exception; run the public tests locally to see the traceback.")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if call.excinfo is not None and isinstance(call.excinfo.value, Failure):
+        # A Failure already says what went wrong in words: show that, not a traceback.
+        report.longrepr = f"{item.nodeid}\n{call.excinfo.value.feedback.render()}"
+    exercise = _marker_arg(item, "exercise", None)
+    if exercise is None:
+        return
+    # One result per test: the call phase, or the phase that stopped the test before it.
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        status, feedback = _feedback_from(call.excinfo)
+        if report.when == "setup" and status == "failed":
+            status = "error"
+        if hasattr(report, "wasxfail"):
+            status, feedback = "skipped", Feedback("expected failure")
+        points = float(_marker_arg(item, "points", 1))
+        credit = item.stash.get(_CREDIT, None)
+        if status == "passed":
+            score = points
+        elif credit is not None and status in ("failed", "error"):
+            score = round(points * credit.fraction, 6)
+        else:
+            score = 0.0
+        if status == "skipped":
+            points = 0.0  # a skipped test is neither earned nor lost, and never counted as passing
+        item.config.stash[_RESULTS].tests.append(TestResult(
+            nodeid=item.nodeid, name=item.name, exercise=exercise, suite=_suite_of(item),
+            status=status, max_score=points, score=score,
+            visibility=_marker_arg(item, "visibility", "visible"),
+            feedback=feedback, duration=round(report.duration, 6)))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    results = config.stash[_RESULTS]
+    results.execution_time = round(time.perf_counter() - config._autograder_started, 3)
+    out = config.getoption("--results-json")
+    if out:
+        Path(out).write_text(results.to_json(), encoding="utf-8")
+
+
+def results_of(config: pytest.Config) -> Results:
+    """The results collected so far in this pytest run (for in-process callers)."""
+    return config.stash[_RESULTS]
