@@ -77,3 +77,11 @@ case("clip_by_norm", g=["1/10", "-1/5", "1/10"], threshold="1")                 
 case("clip_by_norm", g=["0", "0", "0"], threshold="1")                           # zero gradient
 case("clip_by_norm", g=["6", "8"], threshold="10")                               # exactly at the cap
 case("clip_by_norm", g="-7", threshold="2")                                      # scalar
+
+# --- the float64 course functions of tests/hidden/course_functions.py, checked against sympy ---
+for _name, _points in [("x^2", ["-3", "1/2", "7"]), ("x*cos(pi*x)", ["-2", "3/10", "13/10"]),
+                       ("x*cos(0.15*pi*x)", ["-2", "1", "9"]), ("x^3", ["-2", "0", "3/2"])]:
+    case("function_derivatives", function=_name, points=_points)
+for _name in ["x^2+y^2", "x^2-y^2", "sin(x^2)+cos(y^2)", "rosenbrock", "x1^2+2*x2^2",
+              "0.1*x1^2+2*x2^2"]:
+    case("function_derivatives", function=_name, points=[["-1/2", "1"], ["1", "1"], ["3/2", "-2"]])
