@@ -143,7 +143,7 @@ def _entries() -> dict:
     return data["entries"]
 
 
-def load(name: str, **params: Any) -> GroundTruth:
+def load(name: str, /, **params: Any) -> GroundTruth:
     """The cached derivation ``name`` for these parameters, or a clear MissingGroundTruth."""
     key = entry_id(name, params)
     record = _entries().get(key)

@@ -181,3 +181,16 @@ def float_tolerance(bound: Any, safety: int = 4) -> float:
     """A rounding-error bound as the atol handed to tests: ``safety`` times the bound (the
     first-order analysis drops second-order terms), and never below 2**-1074 (the smallest double)."""
     return max(float(safety * to_mpf(bound)), 5e-324)
+
+
+def exact_eigenvalues(M: sp.Matrix) -> list:
+    """The eigenvalues of a rational symmetric matrix, exactly, with multiplicity, ascending.
+
+    Roots of the characteristic polynomial as sympy ``CRootOf`` objects (or Rationals): exact
+    real numbers that compare with rationals exactly and evaluate to any precision, where the
+    radical formula of a cubic would carry spurious imaginary parts.
+    """
+    lam = sp.Symbol("lambda")
+    roots = sp.Poly(M.charpoly(lam).as_expr(), lam).all_roots()
+    assert all(r.is_real for r in roots), "a symmetric matrix has real eigenvalues"
+    return sorted(roots, key=lambda r: sp.N(r, 60))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from ..derive import (U, Derived, exact, float_tolerance, inf_norm, rational, rational_matrix,
-                      to_mpf)
+from ..derive import (U, Derived, exact, exact_eigenvalues, float_tolerance, inf_norm, rational,
+                      rational_matrix, to_mpf)
 from ..registry import derivation
 from .functions import at, symbolic
 
@@ -99,9 +99,10 @@ def critical_points(function, window, starts=41):
     out_points, out_eigs, labels, hessians = [], [], [], []
     for p in sorted(points, key=lambda q: [sp.N(c, 30) for c in q]):
         H = at(hess, variables, p)
-        if all(c.is_Rational or c.is_Float is False for c in p) and all(h.is_number for h in H):
-            eigs = sorted((sp.N(e, 60) for e, m in H.eigenvals().items() for _ in range(m)),
-                          key=lambda e: e)
+        if H.is_diagonal():
+            eigs = sorted((sp.N(H[i, i], 60) for i in range(H.rows)), key=float)
+        elif all(h.is_Rational for h in H):
+            eigs = [sp.N(e, 60) for e in exact_eigenvalues(H)]
         else:
             eigs = sorted(mpmath.eigsy(mpmath.matrix([[to_mpf(h) for h in row]
                                                       for row in H.tolist()]))[0])
@@ -132,7 +133,7 @@ def newton_step(x, g, H, damping="0"):
     n = Hm.rows
     K = Hm + rational(damping) * sp.eye(n)
     d = K.LUsolve(G)
-    eigs = [abs(sp.N(e, 40)) for e, m in K.eigenvals().items() for _ in range(m)]
+    eigs = [abs(sp.N(e, 40)) for e in exact_eigenvalues(K)]
     cond = max(eigs) / min(eigs)
     dmax = max(abs(to_mpf(v)) for v in d)
     bound = 4 * n * U * to_mpf(cond) * dmax + 2 * U * max(abs(to_mpf(v)) for v in X - d)
@@ -150,7 +151,7 @@ def classify_hessian(H, tol="1/100000000"):
     """The classification from the exact eigenvalues of a rational symmetric matrix, with the
     tolerance rule of the contract (|lambda| <= tol counts as zero unless signs prove a saddle)."""
     Hm = rational_matrix(H)
-    eigs = sorted([e for e, m in Hm.eigenvals().items() for _ in range(m)], key=lambda e: sp.N(e, 50))
+    eigs = exact_eigenvalues(Hm)
     t = rational(tol)
     pos = sum(1 for e in eigs if e > t)
     neg = sum(1 for e in eigs if e < -t)
@@ -171,7 +172,7 @@ def classify_hessian(H, tol="1/100000000"):
 def max_stable_learning_rate(H):
     """2 / lambda_max with lambda_max exact (a root of the characteristic polynomial)."""
     Hm = rational_matrix(H)
-    eigs = [e for e, m in Hm.eigenvals().items() for _ in range(m)]
+    eigs = exact_eigenvalues(Hm)
     lmax = max(eigs, key=lambda e: sp.N(e, 50))
     lmin = min(eigs, key=lambda e: sp.N(e, 50))
     definite = "true" if sp.N(lmin, 50) > 0 else "false"
@@ -237,7 +238,7 @@ def hessian_vector_product(function, point, v, h="1/100000"):
     iv = mpmath.iv
     iv.dps = 30
     interval = iv.mpf([-to_mpf(hh), to_mpf(hh)])
-    repl = {"sin": iv.sin, "cos": iv.cos, "exp": iv.exp, "pi": iv.pi, "sqrt": iv.sqrt}
+    repl = {"sin": iv.sin, "cos": iv.cos, "exp": iv.exp, "pi": iv.pi, "sqrt": iv.sqrt, "mpf": iv.mpf}
     m3 = []
     for expr in third:
         fn = sp.lambdify(t, expr, [repl, "mpmath"])
@@ -275,7 +276,7 @@ def dominant_eigenpair(A):
     eigenvectors (mpmath at 70 digits), sorted by decreasing |lambda|: row 0 is the pair power
     iteration converges to. A test bounds its convergence from its own start vector."""
     Am = rational_matrix(A)
-    exact_eigs = [e for e, m in Am.eigenvals().items() for _ in range(m)]
+    exact_eigs = exact_eigenvalues(Am)
     mpA = mpmath.matrix([[to_mpf(a) for a in row] for row in Am.tolist()])
     E, Q = mpmath.eigsy(mpA)
     order = sorted(range(len(E)), key=lambda i: -abs(E[i]))
@@ -283,7 +284,8 @@ def dominant_eigenpair(A):
     for e in eigs:            # mpmath's eigenvalues are the exact roots, to 60 digits
         assert min(abs(e - to_mpf(r)) for r in exact_eigs) < mpmath.mpf("1e-50")
     vecs = [[Q[r, i] for r in range(Q.rows)] for i in order]
-    assert abs(eigs[0]) > abs(eigs[1]), "power iteration needs a strictly dominant eigenvalue"
+    assert len(eigs) == 1 or abs(eigs[0]) > abs(eigs[1]), "power iteration needs a dominant eigenvalue"
     return {"eigenvalues": Derived(eigs, rtol=1e-14, why="eigenvalues to 50 digits"),
             "eigenvectors": Derived(vecs, rtol=1e-14, why="unit eigenvectors, rows, same order"),
-            "ratio": exact(abs(eigs[1]) / abs(eigs[0]), "|lambda_2| / |lambda_1|, the rate")}
+            "ratio": exact(abs(eigs[1]) / abs(eigs[0]) if len(eigs) > 1 else mpmath.mpf(0),
+                           "|lambda_2| / |lambda_1|, the rate")}
