@@ -197,3 +197,5 @@ MLP_PARAMS = [[["1/2", "-1", "0"], ["1", "1/4", "-1/2"]], ["0", "1/10", "-1/5"],
 case("mlp_output", params=MLP_PARAMS, x=[["1", "2"], ["-1", "0"], ["0", "0"], ["3", "-2"]])
 case("mlp_output", params=MLP_PARAMS, x=["1", "-1"])
 case("mlp_output", params=MLP_PARAMS, x=[["1", "2"], ["-1", "0"]], activation="identity")
+case("positive_definite_probability", n=1)
+case("positive_definite_probability", n=2)

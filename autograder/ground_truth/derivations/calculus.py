@@ -142,6 +142,7 @@ def newton_step(x, g, H, damping="0"):
                                  f"{float(cond):.3g}, plus one rounding of x - d"),
             "step": exact(list(d)),
             "ascent": exact(list(X + d), "x + (H + damping I)^-1 g: the sign mistake"),
+            "times_hessian": exact(list(X - K * G), "x - (H + damping I) g: multiplied instead of solved"),
             "no_damping": exact(list(X - Hm.LUsolve(G)) if Hm.det() != 0 else list(X),
                                 "damping ignored")}
 

@@ -95,7 +95,7 @@ def binomial_band(n, p, delta="1/1000000000"):
     """Number of kept units of a dropout mask with n units and keep probability p:
     Binomial(n, p). Returns [k_lo, k_hi] with P(K < k_lo) <= delta/2 and P(K > k_hi) <= delta/2,
     from exact tail sums at 70 digits, and the same band for the keep/drop mistake (1 - p)."""
-    P = rational(p)
+    P = rational(p) if "/" in str(p) or "." not in str(p) else sp.Float(str(p), 60)
     d = mpmath.mpf(sp.N(rational(delta), 70))
 
     def band(prob):
@@ -122,3 +122,23 @@ def keep_probability(num_dropped, num_units):
     p = 1 - sp.Rational(num_dropped, num_units)
     return {"p": Derived(p, rtol=4e-16, why="one division and one subtraction: 2 ulps"),
             "drop_fraction": exact(sp.Rational(num_dropped, num_units), "num_dropped / num_units")}
+
+
+@derivation
+def positive_definite_probability(n):
+    """P(a random symmetric n x n matrix with i.i.d. N(0, 1) upper triangle is positive definite).
+
+    n = 1: P(a > 0) = 1/2. n = 2: A = [[a, b], [b, c]] is positive definite iff a > 0, c > 0 and
+    b^2 < ac; given a and c, P(|b| < sqrt(ac)) = erf(sqrt(ac/2)), so
+    P = int_0^oo int_0^oo phi(a) phi(c) erf(sqrt(ac/2)) da dc, integrated by mpmath at 50 digits.
+    """
+    if n == 1:
+        return {"p": exact(sp.Rational(1, 2))}
+    if n != 2:
+        raise ValueError("only n = 1 and n = 2 have a closed form here")
+    phi = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
+    mpmath.mp.dps = 60
+    p = mpmath.quad(lambda a, c: phi(a) * phi(c) * mpmath.erf(mpmath.sqrt(a * c / 2)),
+                    [0, mpmath.inf], [0, mpmath.inf])
+    mpmath.mp.dps = 70
+    return {"p": Derived(p, why="a double integral at 60 digits (mpmath.quad, tanh-sinh)")}
