@@ -195,7 +195,16 @@ case("eigen_sign_counts", matrices=[[["1", "2", "0"], ["2", "1", "0"], ["0", "0"
 MLP_PARAMS = [[["1/2", "-1", "0"], ["1", "1/4", "-1/2"]], ["0", "1/10", "-1/5"],
               [["1", "-1"], ["2", "0"], ["-1/2", "1"]], ["1/2", "-1/2"]]
 case("mlp_output", params=MLP_PARAMS, x=[["1", "2"], ["-1", "0"], ["0", "0"], ["3", "-2"]])
-case("mlp_output", params=MLP_PARAMS, x=["1", "-1"])
 case("mlp_output", params=MLP_PARAMS, x=[["1", "2"], ["-1", "0"]], activation="identity")
 case("positive_definite_probability", n=1)
 case("positive_definite_probability", n=2)
+
+for _name in ["xavier_normal", "xavier_uniform", "lecun_normal", "he_normal", "he_uniform"]:
+    for _fi, _fo in [(3, 5), (7, 2), (1, 1)]:
+        case("initializer_law", name=_name, fan_in=_fi, fan_out=_fo)
+
+# P(a 2 x 2 symmetric matrix with N(0, 1) entries is positive definite), to 30 digits: the value
+# of positive_definite_probability(n=2) above (tests/engine/test_ground_truth.py checks they agree)
+PD2 = "0.115852249106329453118394786504"
+case("binomial_band", n=2000, p=PD2)
+case("binomial_band", n=2000, p="1/2")
