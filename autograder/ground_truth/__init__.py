@@ -85,6 +85,14 @@ def _decode(value: Any, exact: bool) -> Any:
     return value
 
 
+def _leaves(value: Any):
+    if isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
 class GroundTruth:
     """One cached derivation: values by field, each with its tolerance and the reason for it."""
 
@@ -108,6 +116,8 @@ class GroundTruth:
         """The value as float64: a float for a scalar, an ndarray otherwise, a str for a label."""
         value = _decode(self._raw(field), exact=False)
         if isinstance(value, list):
+            if any(isinstance(leaf, str) for leaf in _leaves(value)):
+                return value                     # labels stay a (nested) list of strings
             return np.asarray(value, dtype=np.float64)
         return value
 

@@ -17,13 +17,20 @@ from .registry import cases, derive, read_cache, rebuild
 
 
 def sample_cases(n: int | None) -> list[tuple[str, dict]]:
-    """Every case, or a deterministic sample of ``n`` spread evenly over the sorted catalogue
-    (so each derivation family is represented, and the sample never changes between runs)."""
+    """Every case, or a deterministic sample of about ``n``: the first case (in sorted order) of
+    every derivation, so each family is re-derived, then cases spread evenly over the sorted
+    catalogue. The sample never changes between runs."""
     every = sorted(cases(), key=lambda c: entry_id(*c))
     if n is None or n >= len(every):
         return every
-    stride = len(every) / n
-    return [every[int(i * stride)] for i in range(n)]
+    chosen: dict[str, tuple[str, dict]] = {}
+    for name, params in every:
+        chosen.setdefault(name, (name, params))
+    picked = {entry_id(*c) for c in chosen.values()}
+    stride = len(every) / max(n - len(picked), 1)
+    for i in range(max(n - len(picked), 0)):
+        picked.add(entry_id(*every[int(i * stride)]))
+    return [c for c in every if entry_id(*c) in picked]
 
 
 def check(selected: list[tuple[str, dict]]) -> list[str]:
