@@ -68,7 +68,8 @@ def test_gd_diverges_when_eta_exceeds_two_over_lambda(target):
     gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="3/5", steps=6)
     traj = target.gradient_descent.gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3.0, -2.0]), 0.6, 6)
     check(traj, gt, "trajectory", call="gd(grad of x1^2+2x2^2, x0=[3, -2], eta=0.6, 6 steps)",
-          what="the trajectory", hint="Do not stop or clip a diverging run: return every iterate.")
+          what="the trajectory", hint="Do not stop or clip a diverging run: return every iterate.",
+          mistakes={"gd-ascent": gt["ascent"]})
 
 
 @pytest.mark.exercise("gd")
@@ -91,7 +92,7 @@ def test_gd_edge_cases(target, credit):
     gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="1/5", steps=8)
     call = "gd(grad of x1^2+2x2^2, x0=np.array([3, -2]) (integers), eta=0.2, 8 steps)"
     traj = gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3, -2]), 0.2, 8)
-    check(traj, gt, "trajectory", call=call, what="the trajectory",
+    check(traj, gt, "trajectory", call=call, what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
           hint="Convert x0 to float64 first: an integer array truncates every update.")
     expect_float64(traj, call=call, what="the trajectory")
 
@@ -109,7 +110,7 @@ def test_gd_on_nonlinear_course_functions(target, function, x0, eta, steps):
     gt = ground_truth.load("gd_function", function=function, x0=x0, eta=eta, steps=steps)
     x0_arr = param_array(x0)
     traj = target.gradient_descent.gd(course_grad(function), x0_arr, float(param_array(eta)), steps)
-    check(traj, gt, "trajectory", what="the trajectory",
+    check(traj, gt, "trajectory", what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
           call=f"gd(grad of {function}, x0={np.round(x0_arr, 6).tolist()}, eta={eta}, {steps} steps)")
 
 
@@ -248,7 +249,7 @@ def test_momentum_trajectory(target, A, x0, v0, eta, beta, steps):
     call = (f"{steps} calls of momentum_step on x.A.x/2, A={param_array(A).tolist()}, "
             f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
     check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"momentum-d2l-form": gt["d2l_x"]})
-    check(vs, gt, "v", call=call, what="the velocities v_k")
+    check(vs, gt, "v", call=call, what="the velocities v_k", mistakes={"momentum-d2l-form": gt["d2l_v"]})
 
 
 @pytest.mark.exercise("momentum")

@@ -65,6 +65,9 @@ def gd_function(function, x0, eta, steps):
     scalar = not isinstance(x0, (list, tuple))
     x = [to_mpf(rational(v)) for v in ([x0] if scalar else x0)]
     eta = to_mpf(rational(eta))
+    up = [list(x)]
+    for _ in range(steps):
+        up.append([a + eta * b for a, b in zip(up[-1], grad(up[-1]))])
     states, local, jacs = [x], [], []
     for _ in range(steps):
         g = grad(x)
@@ -79,7 +82,8 @@ def gd_function(function, x0, eta, steps):
         states.append(x)
     bound = max(propagated_rounding_jac(local, jacs))
     return {"trajectory": Derived(_rows(states, scalar), atol=float_tolerance(bound),
-                                  why=ROUNDING_WHY.format(T=steps, ops=8))}
+                                  why=ROUNDING_WHY.format(T=steps, ops=8)),
+            "ascent": exact(_rows(up, scalar), "x <- x + eta * grad(x)")}
 
 
 def _schedule(kind, params, t):
@@ -172,13 +176,17 @@ def momentum_quadratic(A, x0, v0, eta, beta, steps):
     An = rational_matrix(A)
     x, scalar = _vector(x0)
     v, _ = _vector(v0)
-    d2l = [x]
+    d2l, d2l_v = [x], [v]
     for _ in range(steps):
         v = rational(beta) * v + An * x
         x = x - rational(eta) * v
         d2l.append(x)
+        d2l_v.append(v)
+    # With a constant eta the d2l form moves x exactly as heavy ball does when v0 = 0 (its v is
+    # -v/eta); only v, or a nonzero v0, tells the two apart.
     return {"x": Derived(xs, atol=atol, why=why), "v": Derived(vs, atol=atol, why=why),
-            "d2l_x": exact(_rows(d2l, scalar), "the d2l form v <- beta v + g, x <- x - eta v")}
+            "d2l_x": exact(_rows(d2l, scalar), "the d2l form v <- beta v + g, x <- x - eta v"),
+            "d2l_v": exact(_rows(d2l_v, scalar), "the d2l form's velocity")}
 
 
 @derivation
