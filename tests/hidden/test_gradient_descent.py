@@ -389,7 +389,8 @@ def test_adaptive_ten_steps_on_an_ill_conditioned_quadratic(target, method, hype
             x, s = fn(x, s, grad(x), 0.1, **kw)
         xs.append(np.asarray(x, dtype=float))
     call = f"10 steps of {method}_step (t = 1..10 for Adam) on 0.1 x1^2 + 2 x2^2 from x0=[5, 1], eta=0.1"
-    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10")
+    mistakes = {MISTAKE_IDS[f[len("wrong_"):]]: gt[f] for f in gt.fields if f.startswith("wrong_")}
+    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10", mistakes=mistakes)
 
 
 CLIP_CASES = [

@@ -274,3 +274,31 @@ def test_positive_definite_fraction_law(target):
         raise Failure(f"{call} returned {got:.4f}; the exact chance is 0.1159 and 2000 draws land in "
                       f"[{lo / 2000:.4f}, {hi / 2000:.4f}] except with probability 1e-9",
                       misconception="wigner-pd-fraction-of-eigenvalues" if hlo / 2000 <= got <= hhi / 2000 else None)
+
+
+@pytest.mark.exercise("wigner_symmetry")
+@pytest.mark.points(1)
+@pytest.mark.visibility("after_due_date")
+def test_monte_carlo_sign_fractions_agree_with_the_exact_enumeration(target):
+    # m = 2000 matrices 2 x 2 with entries -1, 0, 1 (1/3 each), from the student's sampler and
+    # counter. Per matrix the fraction of positive eigenvalues lies in [0, 1] and the matrices are
+    # i.i.d., so by Hoeffding P(|mean - P(lambda > 0)| >= e) <= 2 exp(-2 m e^2). With e chosen so
+    # that this is delta/3 for each of the three fractions, a correct submission fails with
+    # probability <= delta = 1e-9 over seeds.
+    import math
+
+    m, delta = 2000, 1e-9
+    e = math.sqrt(math.log(2 * 3 / delta) / (2 * m))
+    gt = ground_truth.load("eigen_sign_enumeration", n=2, values=["-1", "0", "1"], probs=["1/3", "1/3", "1/3"])
+    exact = [float(p) for p in gt.exact("probabilities")]
+    rng = np.random.default_rng(31415)
+    sampler = lambda r, k: r.choice([-1.0, 0.0, 1.0], size=k)   # noqa: E731
+    mats = [target.symmetry.sample_symmetric_matrix(2, rng, sampler) for _ in range(m)]
+    call = "eigenvalue_sign_fractions(2000 matrices from sample_symmetric_matrix(2, rng, entries -1/0/1))"
+    got = [float(v) for v in target.symmetry.eigenvalue_sign_fractions(mats)]
+    for name, g, p in zip(("positive", "negative", "zero"), got, exact):
+        if abs(g - p) > e:
+            raise Failure(f"{call}: the {name} fraction is {g:.4f}; the exact probability is {p:.4f} "
+                          f"({gt.text('probabilities')[('positive', 'negative', 'zero').index(name)]}) and 2000 "
+                          f"matrices land within +-{e:.4f} of it except with probability 1e-9",
+                          misconception="wigner-zero-counted-positive" if got[2] < e else None)

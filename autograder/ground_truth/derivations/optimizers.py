@@ -300,10 +300,9 @@ def adaptive_quadratic(method, A, x0, eta, steps, hyper=None):
     A = [[to_mpf(rational(a)) for a in row] for row in A]
     n = len(A)
     eta_ = to_mpf(rational(eta))
-    step = _step_formula(method, None)
     nstate = 3 if method == "adam" else 2
 
-    def full_step(state, t):
+    def full_step(state, t, step=_step_formula(method, None)):
         xs = state[:n]
         g = [sum(A[i][j] * xs[j] for j in range(n)) for i in range(n)]
         outs = []
@@ -329,6 +328,13 @@ def adaptive_quadratic(method, A, x0, eta, steps, hyper=None):
     for k, name in enumerate(names, start=1):
         out[name] = Derived([s[k * n:(k + 1) * n] for s in states], atol=float_tolerance(bound),
                             why=why)
+    for variant in VARIANTS[method]:          # the known mistakes' trajectories, same start
+        state = states[0]
+        xs = [state[:n]]
+        for t in range(1, steps + 1):
+            state = full_step(state, t, _step_formula(method, variant))
+            xs.append(state[:n])
+        out["wrong_" + variant] = exact(xs, f"the iterates with the {variant} mistake")
     return out
 
 
