@@ -107,7 +107,7 @@ CRITICAL = [("x*cos(pi*x)", ["-2", "2"]), ("x*cos(0.15*pi*x)", ["-10", "10"]), (
 
 
 @pytest.mark.exercise("critical_points")
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.visibility("after_due_date")
 @pytest.mark.parametrize("function,window", CRITICAL, ids=[c[0] for c in CRITICAL])
 def test_classify_the_critical_points_of_course_functions(target, credit, function, window):
