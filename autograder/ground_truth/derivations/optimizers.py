@@ -48,11 +48,13 @@ def gd_quadratic(A, x0, eta, steps):
         ascent.append(ascent[-1] + eta * (A * ascent[-1]))
     for k, s in enumerate(states):       # the recursion is the closed form, exactly
         assert s == M**k * x, "gd recursion disagrees with (I - eta*A)^k x0"
-    local = [(n + 2) * U * (1 + inf_norm((eta * A).tolist())) * max(abs(to_mpf(v)) for v in s)
+    # n + 2 roundings of A x, eta * g and x - ..., plus 2 for the float64 inputs eta and A
+    # themselves (1/10 is not a double): a relative perturbation u of eta*A moves x by u|eta A x|
+    local = [(n + 4) * U * (1 + inf_norm((eta * A).tolist())) * max(abs(to_mpf(v)) for v in s)
              for s in states[:-1]]
     Mmp = [[to_mpf(a) for a in row] for row in M.tolist()]
     bound = max(propagated_rounding_jac(local, [Mmp] * steps))
-    why = ROUNDING_WHY.format(T=steps, ops=n + 2)
+    why = ROUNDING_WHY.format(T=steps, ops=n + 4) + " (the float64 rounding of eta and A included)"
     return {"trajectory": Derived(_rows(states, scalar), atol=float_tolerance(bound), why=why),
             "ascent": exact(_rows(ascent, scalar), "the trajectory of x <- x + eta*grad(x)"),
             "closed_form_checked": exact("true", "every iterate equals (I - eta*A)^k x0")}
@@ -75,7 +77,8 @@ def gd_function(function, x0, eta, steps):
         n = len(x)
         jacs.append([[(1 if i == j else 0) - eta * H[i][j] for j in range(n)] for i in range(n)])
         # the float64 gradient of a trig function at x: ~8 ulps of |x| (the argument pi*x is
-        # rounded, and |d grad/dx| = |f''| carries it) plus 8 ulps of |g|
+        # rounded, and |d grad/dx| = |f''| carries it) plus 8 ulps of |g| (which also covers
+        # the rounding of eta and of x0 to float64)
         local.append(8 * U * (max(abs(v) for v in x) * (1 + eta * inf_norm(H))
                               + eta * max(abs(v) for v in g)))
         x = [a - eta * b for a, b in zip(x, g)]
@@ -158,13 +161,14 @@ def _momentum_like(A, x0, v0, eta, beta, steps, nesterov):
     # for Nesterov; [[I - eta A, beta I], [-eta A, beta I]] for heavy ball.
     B = beta * (I - eta * A) if nesterov else beta * I
     J = sp.Matrix(sp.BlockMatrix([[I - eta * A, B], [-eta * A, B]]))
-    # per component: x and v entries each round ~n+4 operations of the step's size
-    local = [[(n + 4) * U * (1 + inf_norm((eta * A).tolist())) *
+    # per component: x and v entries each round ~n+4 operations of the step's size, plus 2 for
+    # the float64 rounding of eta, beta and A
+    local = [[(n + 6) * U * (1 + inf_norm((eta * A).tolist())) *
               (max(abs(to_mpf(a)) for a in xk) + max(abs(to_mpf(a)) for a in vk))] * (2 * n)
              for xk, vk in zip(xs[:-1], vs[:-1])]
     Jmp = [[to_mpf(a) for a in row] for row in J.tolist()]
     bound = max(propagated_rounding_jac(local, [Jmp] * steps))
-    why = ROUNDING_WHY.format(T=steps, ops=n + 4)
+    why = ROUNDING_WHY.format(T=steps, ops=n + 6) + " (the float64 rounding of eta, beta, A included)"
     return _rows(xs, scalar), _rows(vs, scalar), float_tolerance(bound), why
 
 
