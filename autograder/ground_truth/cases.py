@@ -208,3 +208,5 @@ for _name in ["xavier_normal", "xavier_uniform", "lecun_normal", "he_normal", "h
 PD2 = "0.115852249106329453118394786504"
 case("binomial_band", n=2000, p=PD2)
 case("binomial_band", n=2000, p="1/2")
+case("adaptive_step", method="rmsprop", x=["3", "-1"], g=["1/2", "-4"], eta="1/100",
+     state={"s": ["1/5", "3"]})                                                   # default gamma, eps

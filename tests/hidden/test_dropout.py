@@ -110,3 +110,15 @@ def test_dropout_forward_modes(target, training, inverted, keep_prob):
         raise Failure(f"{call} used the generator {'more than the one mask draw' if training else 'at test time'}",
                       hint="Training draws one mask with dropout_mask(np.shape(x), keep_prob, rng); "
                            "test time draws nothing.")
+
+
+@pytest.mark.exercise("dropout")
+@pytest.mark.points(1)
+def test_dropout_forward_defaults_to_inverted_training(target):
+    x = X.copy()
+    call = f"dropout_forward(x={X.tolist()}, keep_prob=0.5, rng=default_rng(7)) (defaults)"
+    got = target.dropout.dropout_forward(x, 0.5, np.random.default_rng(7))
+    expected = X * _exact_mask(X.shape, 0.5, 7) / 0.5
+    check_value(got, expected, {"rtol": 4 * np.finfo(float).eps, "atol": 0.0}, call=call, what="the output",
+                mistakes={"dropout-inverted-not-scaled": X * _exact_mask(X.shape, 0.5, 7)},
+                hint="The defaults are training=True and inverted=True.")

@@ -206,6 +206,21 @@ def test_sgd_exact_draws(target, A, eta, steps, schedule, params, x0, noise_std,
 
 @pytest.mark.exercise("sgd")
 @pytest.mark.points(1)
+def test_sgd_defaults_are_unit_noise_and_a_constant_schedule(target):
+    gt = ground_truth.load("sgd_affine", A=[["2", "0"], ["0", "4"]], eta="1/10", steps=5, schedule="constant", params={})
+    fresh = np.random.default_rng(8)
+    noise = np.array([fresh.normal(0.0, 1.0, size=(2,)) for _ in range(5)])
+    x0 = np.array([0.5, 0.25])
+    expected = np.einsum("tij,j->ti", gt["M"], x0) + np.einsum("tsij,sj->ti", gt["N"], noise)
+    atol = gt["amplification"] * 4 * np.finfo(float).eps * (np.abs(expected).max() * 1.4 + 0.1 * np.abs(noise).max())
+    call = "sgd(grad of x1^2+2x2^2, x0=[0.5, 0.25], eta=0.1, 5 steps, rng=default_rng(8)) (default noise_std and schedule)"
+    traj = target.gradient_descent.sgd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), x0, 0.1, 5, np.random.default_rng(8))
+    check_value(traj, expected, {"rtol": 0.0, "atol": float(atol)}, call=call, what="the trajectory",
+                hint="The defaults are noise_std=1.0 and lr_schedule=constant_lr.")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(1)
 @pytest.mark.visibility("after_due_date")
 def test_sgd_zero_noise_with_decay_is_scheduled_gd(target):
     gt = ground_truth.load("sgd_affine", A=[["2"]], eta="1/10", steps=6, schedule="exponential",
@@ -321,6 +336,7 @@ ADAPTIVE_STEPS = [
      "vector"),
     ("rmsprop", [["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], "1/10",
      {"s": [["1/10", "0"], ["2", "0"]]}, {"gamma": "1/2", "eps": "1/1000"}, None, "matrix"),
+    ("rmsprop", ["3", "-1"], ["1/2", "-4"], "1/100", {"s": ["1/5", "3"]}, None, None, "defaults"),
     ("adam", ["1", "-2", "1/2"], ["3", "-1/10", "0"], "1/100", {"v": ["0", "0", "0"], "s": ["0", "0", "0"]}, None, 1,
      "t=1"),
     ("adam", ["1", "-2", "1/2"], ["3", "-1/10", "1/4"], "1/100",

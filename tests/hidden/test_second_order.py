@@ -170,6 +170,16 @@ def test_max_stable_learning_rate_rejects_non_definite(target, H):
                   hint="Check the smallest eigenvalue: if it is <= 0 no learning rate makes gd converge.")
 
 
+@pytest.mark.exercise("stable_lr")
+@pytest.mark.points(1)
+def test_max_stable_learning_rate_rejects_a_non_square_matrix(target):
+    try:
+        target.second_order.max_stable_learning_rate(np.ones((2, 3)))
+    except ValueError:
+        return
+    raise Failure("max_stable_learning_rate(H of shape (2, 3)) should raise ValueError")
+
+
 HVP = [("rosenbrock", ["-1/2", "1"], ["1", "0"], "1/100000"),
        ("rosenbrock", ["1", "1"], ["3/5", "-4/5"], "1/100000"),
        ("sin(x^2)+cos(y^2)", ["1/2", "1"], ["1", "1"], "1/100000"),

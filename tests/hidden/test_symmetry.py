@@ -117,6 +117,9 @@ def test_count_equivalent_solutions(target, odd):
         expected = int(gt.exact(field)[i])
         expect_equal(int(got), expected, call=call, what="the count",
                      mistakes={k: v for k, v in mistakes.items() if v != expected})
+        if not odd:     # the default is odd_activation=False
+            expect_equal(int(target.symmetry.count_equivalent_solutions(d)), expected,
+                         call=f"count_equivalent_solutions({d})", what="the count (default odd_activation=False)")
 
 
 class RecordingSampler:
@@ -211,7 +214,8 @@ def test_exact_eigenvalue_sign_probabilities(target, n, values, probs):
 @pytest.mark.points(1)
 def test_exact_probabilities_reject_bad_input(target):
     for values, probs, why in ((["-1", "1"], ["1/2", "1/3"], "probabilities summing to 5/6"),
-                               (["-1", "0", "1"], ["1/2", "1/2"], "3 values but 2 probabilities")):
+                               (["-1", "0", "1"], ["1/2", "1/2"], "3 values but 2 probabilities"),
+                               (["-1", "1"], ["3/2", "-1/2"], "a negative probability")):
         call = f"exact_eigenvalue_sign_probabilities(2, {values}, {probs}) ({why})"
         try:
             target.symmetry.exact_eigenvalue_sign_probabilities(2, [Fraction(v) for v in values],
