@@ -120,7 +120,10 @@ def _pytest_args(spec: str, test_dirs: list[Path]) -> list[str]:
             # Third-party plugins (hypothesis's costs a second on import) have no say in a grade.
             "--disable-plugin-autoload",
             "-p", "no:cacheprovider",     # never write .pytest_cache into the course checkout
-            "-o", "addopts="]
+            "-o", "addopts=", "-q", "--no-header", "--color=no",
+            # The report is built from Failure objects; pytest's own long tracebacks are never
+            # shown, and formatting them costs ~0.1 s per failure that went through an import.
+            "--tb=no"]
 
 
 class _RunCollector:
@@ -153,8 +156,7 @@ def _run_inprocess(spec: str, test_dirs: list[Path]) -> Results:
     sink = io.StringIO()
     try:
         with redirect_stdout(sink):
-            code = pytest.main([*_pytest_args(spec, test_dirs), "-p", "no:terminal"],
-                               plugins=[collector])
+            code = pytest.main(_pytest_args(spec, test_dirs), plugins=[collector])
     finally:
         # The submission's modules were imported under a synthetic package; forget them so a
         # second grading in this process starts clean (test modules are kept: they are ours).
@@ -178,8 +180,7 @@ def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path) -> Results:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", *_pytest_args(spec, test_dirs), "-q", "--no-header",
-         "--color=no", f"--results-json={out}"],
+        [sys.executable, "-m", "pytest", *_pytest_args(spec, test_dirs), f"--results-json={out}"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     if not out.exists():
         return Results(errors=[f"pytest stopped with exit code {proc.returncode} before writing "

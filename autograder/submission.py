@@ -23,6 +23,7 @@ import json
 import re
 import shutil
 import stat
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -123,7 +124,10 @@ def notebook_code(path: Path) -> str:
         raise SubmissionProblem("Notebooks cannot be graded here: the nbformat package is missing.")
     text = _read_text(path)
     try:
-        nb = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():
+            # Notebooks from older Jupyter lack cell ids; that is no fault of the student's.
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
     except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a broken file
         try:
             json.loads(text)
@@ -232,14 +236,17 @@ def _check_zip_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
             raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is a symbolic link.")
         if info.flag_bits & 0x1:
             raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is encrypted.")
-        total += info.file_size
-        if info.file_size > MAX_FILE_BYTES or total > MAX_UNPACKED_BYTES:
-            raise SubmissionProblem(f"{name} was refused: it unpacks to more than "
-                                    f"{MAX_UNPACKED_BYTES // 2**20} MiB.")
         if (info.file_size > RATIO_FLOOR_BYTES
                 and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
             raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is compressed more "
                                     f"than {MAX_COMPRESSION_RATIO}:1 (a zip bomb?).")
+        if info.file_size > MAX_FILE_BYTES:
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is larger than "
+                                    f"{MAX_FILE_BYTES // 2**20} MiB.")
+        total += info.file_size
+        if total > MAX_UNPACKED_BYTES:
+            raise SubmissionProblem(f"{name} was refused: it unpacks to more than "
+                                    f"{MAX_UNPACKED_BYTES // 2**20} MiB.")
 
 
 def _from_zip(src: Path, dest: Path, course: Course) -> Materialised:

@@ -64,7 +64,8 @@ def message(test: TestResult) -> str:
     if test.status == "passed":
         return ""
     if test.feedback is not None:
-        return test.feedback.render()
+        text = test.feedback.render()
+        return f"Skipped (not counted): {text}" if test.status == "skipped" else text
     return {"failed": "This test failed.", "error": "This test raised an error.",
             "skipped": "This test was skipped."}.get(test.status, "")
 

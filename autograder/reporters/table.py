@@ -42,4 +42,5 @@ def render_table(results: Results, *, color: bool = False, width: int = 140) -> 
     for error in results.errors:
         console.print(Text(f"Could not grade: {error}", style="bold red"))
     console.print(build_table(results))
-    return buffer.getvalue()
+    # rich pads every line to the full width; trailing blanks only make files and diffs noisy.
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
