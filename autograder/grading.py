@@ -17,6 +17,7 @@ import dataclasses
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -192,6 +193,9 @@ def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path) -> Results:
     return results
 
 
+_SYNTHETIC_PACKAGE = re.compile(r"\b_target_[0-9a-f]{12}\.")
+
+
 def _scrub_paths(results: Results, tmp: str) -> Results:
     """Replace the private temporary path in messages, so two gradings give the same report."""
     real = os.path.realpath(tmp)
@@ -201,7 +205,9 @@ def _scrub_paths(results: Results, tmp: str) -> Results:
             return None
         for prefix in {real, tmp}:
             text = text.replace(prefix + os.sep + "submission", "<submission>").replace(prefix, "<tmp>")
-        return text
+        # The in-process target imports the submission under a package named after its
+        # (temporary) path; the student knows their modules by their plain names.
+        return _SYNTHETIC_PACKAGE.sub("", text)
 
     tests = []
     for t in results.tests:

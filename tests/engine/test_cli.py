@@ -21,9 +21,13 @@ GD_TESTS = REPO_ROOT / "tests" / "public" / "test_gradient_descent.py"
 COURSE = load_course()
 
 # What the example gets right and wrong (examples/README.md).
-EXAMPLE_RIGHT = {"gd", "sgd", "nesterov", "adagrad", "adam"}
+EXAMPLE_RIGHT = {"gd", "sgd", "nesterov", "adagrad", "adam", "newton", "critical_points", "hvp",
+                 "power_iteration"}
 EXAMPLE_WRONG = {"lr_schedules": "lr-exp-sign", "momentum": "momentum-d2l-form",
-                 "rmsprop": "rmsprop-missing-one-minus-gamma", "clipping": None}
+                 "rmsprop": "rmsprop-missing-one-minus-gamma", "clipping": None,
+                 "activations": "tanh-grad-one-minus-x-squared",
+                 "batchnorm": "batchnorm-unbiased-variance",
+                 "stable_lr": "stable-lr-one-over-lambda", "taylor": "taylor-no-half"}
 
 
 def _cli(capsys, *args) -> tuple[int, str, str]:
@@ -46,7 +50,9 @@ def test_the_example_scores_what_its_mistakes_cost():
         if module not in provided:
             assert all(t.score == 0 and "missing from your submission" in t.feedback.rationale
                        for t in tests), exercise
-        elif exercise in EXAMPLE_RIGHT:
+        elif exercise in EXAMPLE_RIGHT or exercise not in EXAMPLE_WRONG:
+            # An exercise added to a module the example provides must be listed above.
+            assert exercise in EXAMPLE_RIGHT, f"say in examples/README.md how the example does on {exercise}"
             assert all(t.status == "passed" for t in tests), (exercise, [t.feedback for t in tests])
         else:
             failed = [t for t in tests if t.status != "passed"]
