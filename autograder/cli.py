@@ -50,7 +50,6 @@ def _parser() -> argparse.ArgumentParser:
 def _grade(args: argparse.Namespace) -> int:
     from .grading import grade
     from .reporters import prepare, render
-    from .reporters.table import build_table
 
     results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner)
     if not args.no_isolation and results.isolation.startswith("none"):
@@ -58,6 +57,8 @@ def _grade(args: argparse.Namespace) -> int:
               "grader's process", file=sys.stderr)
     if args.output is None and args.format == "table" and sys.stdout.isatty():
         from rich.console import Console
+
+        from .reporters.table import build_table
 
         console = Console()
         for error in results.errors:

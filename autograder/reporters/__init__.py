@@ -17,7 +17,14 @@ from .gradescope import render_gradescope
 from .json import render_json
 from .junit import render_junit
 from .markdown import render_markdown
-from .table import render_table
+
+
+def render_table(results: Results, **options) -> str:
+    """The rich table as text (see :mod:`.table`); rich is imported only when a table is wanted."""
+    from .table import render_table as _render_table
+
+    return _render_table(results, **options)
+
 
 REPORTERS: dict[str, Callable[[Results], str]] = {
     "table": render_table,
