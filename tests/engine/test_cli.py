@@ -27,7 +27,8 @@ EXAMPLE_WRONG = {"lr_schedules": "lr-exp-sign", "momentum": "momentum-d2l-form",
                  "rmsprop": "rmsprop-missing-one-minus-gamma", "clipping": None,
                  "activations": "tanh-grad-one-minus-x-squared",
                  "batchnorm": "batchnorm-unbiased-variance",
-                 "stable_lr": "stable-lr-one-over-lambda", "taylor": "taylor-no-half"}
+                 "stable_lr": "stable-lr-one-over-lambda", "taylor": "taylor-no-half",
+                 "dropout": "dropout-keep-vs-drop", "initialization": "init-variance-as-std"}
 
 
 def _cli(capsys, *args) -> tuple[int, str, str]:
