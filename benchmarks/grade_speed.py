@@ -170,6 +170,10 @@ def main() -> None:
                      f"{warm_iso.score:g}/{warm_iso.max_score:g} points"))
         rows.append(("grade() again in a warm process, not isolated", t_warm,
                      f"{warm.score:g}/{warm.max_score:g} points"))
+        t_sub, sub = median_time(
+            lambda: grade(submission, tests=tests, isolate=False, runner="subprocess"), args.runs)
+        rows.append(("grade(runner='subprocess'): pytest in a child process, not isolated", t_sub,
+                     f"{sub.score:g}/{sub.max_score:g} points (the in-process runner is the default)"))
 
         notebook = notebook_of(ROOT / "solutions" / "gradient_descent.py", tmp / "submission.ipynb")
         ours = lambda: cli(notebook, [GD_PUBLIC])  # noqa: E731

@@ -52,6 +52,13 @@ def task_id(exercise_id: str) -> int | None:
     return None
 
 
+def by_exercise_in_course_order(results: Results) -> dict[str, list[TestResult]]:
+    """Tests grouped by exercise, the groups in course.toml's teaching order (unknown ids last)."""
+    order = {ex.id: i for i, ex in enumerate(load_course().exercises)}
+    groups = results.by_exercise()
+    return {k: groups[k] for k in sorted(groups, key=lambda k: (order.get(k, len(order)), k))}
+
+
 def display_name(test: TestResult) -> str:
     """``test_gd_on_a_parabola[2d]`` -> ``gd on a parabola [2d]``."""
     base, _, params = test.name.partition("[")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..results import Results
-from ._common import exercise_title, fmt_points, message
+from ._common import by_exercise_in_course_order, exercise_title, fmt_points, message
 
 
 def _seconds(value: float) -> str:
@@ -35,7 +35,7 @@ def render_junit(results: Results) -> str:
                                                  "time": _seconds(0.0)})
         err = ET.SubElement(case, "error", {"message": results.errors[0], "type": "SubmissionError"})
         err.text = "\n".join(results.errors)
-    for exercise, tests in results.by_exercise().items():
+    for exercise, tests in by_exercise_in_course_order(results).items():
         suite = ET.SubElement(root, "testsuite", {
             "name": exercise,
             "tests": str(len(tests)),

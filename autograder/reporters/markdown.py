@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..results import Results
-from ._common import display_name, exercise_title, fmt_points, message
+from ._common import by_exercise_in_course_order, display_name, exercise_title, fmt_points, message
 
 _ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
 
@@ -19,7 +19,7 @@ def render_markdown(results: Results) -> str:
         out += [f"> - {_cell(e)}" for e in results.errors]
         out.append("")
     out += ["| Exercise | Points | Tests passed |", "| --- | ---: | ---: |"]
-    groups = results.by_exercise()
+    groups = by_exercise_in_course_order(results)
     for exercise, tests in groups.items():
         passed = sum(t.status == "passed" for t in tests)
         out.append(f"| {_cell(exercise_title(exercise))} (`{exercise}`) | "

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import Results
-from ._common import display_name, exercise_title, fmt_points, message
+from ._common import by_exercise_in_course_order, display_name, exercise_title, fmt_points, message
 
 _STYLE = {"passed": "green", "failed": "red", "error": "bold red", "skipped": "yellow"}
 
@@ -18,13 +18,13 @@ _STYLE = {"passed": "green", "failed": "red", "error": "bold red", "skipped": "y
 def build_table(results: Results) -> Table:
     table = Table(title=f"Score: {fmt_points(results.score)} / {fmt_points(results.max_score)}",
                   box=box.SIMPLE_HEAVY, show_footer=True)
-    table.add_column("Exercise", footer="Total")
-    table.add_column("Test")
+    table.add_column("Exercise", footer="Total", max_width=24)
+    table.add_column("Test", max_width=32)
     table.add_column("Points", justify="right",
                      footer=f"{fmt_points(results.score)} / {fmt_points(results.max_score)}")
     table.add_column("Status")
-    table.add_column("Message", ratio=1)
-    for exercise, tests in results.by_exercise().items():
+    table.add_column("Message", ratio=1, min_width=40)
+    for exercise, tests in by_exercise_in_course_order(results).items():
         title = exercise_title(exercise)
         for i, t in enumerate(tests):
             table.add_row(title if i == 0 else "", display_name(t),
