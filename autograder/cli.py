@@ -1,7 +1,9 @@
 """``autograder``: the command line.
 
-    autograder grade PATH [--format table|gradescope|exercism|junit|json|markdown] [--output FILE]
+    autograder grade PATH [--format table|gradescope|exercism|junit|json|markdown|html] [--output FILE]
                           [--no-isolation] [--tests DIR ...] [--no-timings] [--show-hidden]
+    autograder grade-all SUBMISSIONS [-j N] [--db gradebook.sqlite] [--scheduler ADDRESS] [--regrade]
+    autograder progress | watch       (students: exercises done, the next one's message and hint)
 
 PATH is a directory of modules, a single .py file, a .zip or a .ipynb notebook. The exit code
 says whether the submission was graded (0) or could not be graded (2: unreadable submission,
@@ -44,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="zero every timing field so reports of two gradings are identical")
     grade.add_argument("--show-hidden", action="store_true",
                        help="show hidden tests' details in every format (instructors)")
+    from .batch.cli import add_grade_all_parser
+    from .progress import add_progress_parsers
+
+    add_grade_all_parser(commands)
+    add_progress_parsers(commands)
     return parser
 
 
@@ -86,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "grade":
         return _grade(args)
-    return EXIT_NOT_GRADED  # pragma: no cover - argparse rejects unknown commands
+    return args.func(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

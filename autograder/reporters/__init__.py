@@ -26,6 +26,13 @@ def render_table(results: Results, **options) -> str:
     return _render_table(results, **options)
 
 
+def render_html(results: Results, **options) -> str:
+    """A self-contained HTML page (see :mod:`.html`); matplotlib is imported only for it."""
+    from .html import render_html as _render_html
+
+    return _render_html(results, show_hidden=options.get("show_hidden", False))
+
+
 REPORTERS: dict[str, Callable[[Results], str]] = {
     "table": render_table,
     "gradescope": render_gradescope,
@@ -33,6 +40,7 @@ REPORTERS: dict[str, Callable[[Results], str]] = {
     "junit": render_junit,
     "json": render_json,
     "markdown": render_markdown,
+    "html": render_html,
 }
 FORMATS = tuple(REPORTERS)
 
