@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import SOURCE, BuildError, build_student_notebook, grade_lab
+from . import SOURCE, BuildError, build_student_notebook
+from .grade import grade_lab_with_run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,6 +22,10 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("notebook")
     grade.add_argument("--epochs", type=int, default=None,
                        help="training epochs (default: 250 with a GPU, the reduced CPU mode without)")
+    grade.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
+                       help="where TensorFlow trains (default: a GPU when nvidia-smi lists one)")
+    grade.add_argument("--isolation", choices=("unshare+ro", "unshare", "rlimits"), default=None,
+                       help="force a weaker sandbox (default: the strongest this machine allows)")
     grade.add_argument("--json", default=None, metavar="FILE", help="also write the Results as JSON")
     build = sub.add_parser("build", help="build the student notebook from the source")
     build.add_argument("paths", nargs="+", metavar="[SRC] DST")
@@ -35,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
 
-    results = grade_lab(args.notebook, epochs=args.epochs)
+    results, _ = grade_lab_with_run(args.notebook, epochs=args.epochs, device=args.device,
+                                    isolation=args.isolation)
     for test in results.tests:
         mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}.get(test.status, test.status.upper())
         print(f"{mark:5} {test.score:g}/{test.max_score:g}  {test.name}")

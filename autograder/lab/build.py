@@ -31,7 +31,8 @@ class BuildError(RuntimeError):
     """otter assign failed or is missing; the message says what to do."""
 
 
-def _otter_assign(src: Path, out_dir: Path) -> Path:
+def otter_assign(src: Path, out_dir: Path) -> Path:
+    """Run ``otter assign``; return the student notebook (the reference one is in ``out_dir/autograder``)."""
     try:
         proc = subprocess.run([sys.executable, "-m", "otter", "assign", str(src), str(out_dir)],
                               capture_output=True, text=True, timeout=300,
@@ -68,7 +69,7 @@ def build_student_notebook(src: str | os.PathLike = SOURCE, dst: str | os.PathLi
     source = json.loads(src.read_text(encoding="utf-8"))
     source_ids = {c.get("id") for c in source.get("cells", []) if c.get("id")}
     with tempfile.TemporaryDirectory(prefix="lab-build-") as tmp:
-        student = json.loads(_otter_assign(src, Path(tmp) / "dist").read_text(encoding="utf-8"))
+        student = json.loads(otter_assign(src, Path(tmp) / "dist").read_text(encoding="utf-8"))
     student = _stable_ids(student, source_ids)
     dst.parent.mkdir(parents=True, exist_ok=True)
     # nbformat's own layout (indent 1, sorted keys) so the file diffs like one Jupyter saved.

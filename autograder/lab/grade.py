@@ -41,12 +41,14 @@ def gpu_present() -> bool:
     return listing.returncode == 0 and "GPU" in listing.stdout
 
 
-def default_epochs() -> int:
+def default_epochs(device: str = "auto") -> int:
     """``AUTOGRADER_LAB_EPOCHS`` if set; else the full 250 epochs on a GPU and the reduced mode on CPU."""
     configured = os.environ.get("AUTOGRADER_LAB_EPOCHS")
     if configured:
         return int(configured)
-    return spec.FULL_EPOCHS if gpu_present() else spec.CPU_EPOCHS
+    if device == "auto":
+        device = "gpu" if gpu_present() else "cpu"
+    return spec.FULL_EPOCHS if device == "gpu" else spec.CPU_EPOCHS
 
 
 def default_timeout(epochs: int) -> float:
@@ -97,17 +99,26 @@ def _unreadable(path: Path, reason: str, started: float) -> Results:
 
 
 def grade_lab(notebook_path: str | os.PathLike, *, epochs: int | None = None,
-              timeout: float | None = None) -> Results:
-    """Grade one lab notebook; ``epochs`` defaults to :func:`default_epochs`."""
-    return grade_lab_with_run(notebook_path, epochs=epochs, timeout=timeout)[0]
+              timeout: float | None = None, device: str = "auto") -> Results:
+    """Grade one lab notebook.
+
+    ``epochs``: training epochs per run (default :func:`default_epochs`: 250 with a GPU, the
+    reduced CPU mode without). ``timeout``: the wall-clock limit of the worker in seconds
+    (default :func:`default_timeout`). ``device``: ``"cpu"``, ``"gpu"`` or ``"auto"`` (a GPU when
+    ``nvidia-smi`` lists one).
+    """
+    return grade_lab_with_run(notebook_path, epochs=epochs, timeout=timeout, device=device)[0]
 
 
 def grade_lab_with_run(notebook_path: str | os.PathLike, *, epochs: int | None = None,
-                       timeout: float | None = None) -> tuple[Results, WorkerRun | None]:
+                       timeout: float | None = None, device: str = "auto",
+                       isolation: str | None = None) -> tuple[Results, WorkerRun | None]:
     """:func:`grade_lab`, plus the worker's raw measurements (None when the notebook was unreadable)."""
     started = time.perf_counter()
     path = Path(notebook_path)
-    epochs = default_epochs() if epochs is None else int(epochs)
+    if device == "auto":
+        device = "gpu" if gpu_present() else "cpu"
+    epochs = default_epochs(device) if epochs is None else int(epochs)
     if epochs < 1:
         raise ValueError("epochs must be at least 1")
     try:
@@ -124,10 +135,10 @@ def grade_lab_with_run(notebook_path: str | os.PathLike, *, epochs: int | None =
     total = default_timeout(epochs) if timeout is None else float(timeout)
     worker = run_worker(code.chunks, worker_spec(epochs, step_seconds=min(120.0, total),
                                                  train_seconds=min(train_timeout(epochs), total)),
-                        timeout=total)
+                        timeout=total, device=device, isolation=isolation)
     run = LabRun(worker=worker, epochs=epochs)
 
-    results = Results(target=f"{path} (epochs={epochs})", isolation=worker.isolation)
+    results = Results(target=f"{path} (epochs={epochs}, {device})", isolation=worker.isolation)
     results.errors.extend(code.problems)
     results.errors.extend(worker.data.get("cell_errors", []))
     if worker.timed_out:

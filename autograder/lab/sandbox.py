@@ -96,18 +96,20 @@ class WorkerRun:
     log_tail: str = ""                                 # the worker's own stderr (not the submission's prints)
 
 
-def default_limits(timeout: float) -> dict[str, int]:
+def default_limits(timeout: float, *, gpu: bool = False) -> dict[str, int]:
     return {
         # CPU seconds summed over threads: the whole deadline on every core, plus a margin.
         "RLIMIT_CPU": int(timeout * (os.cpu_count() or 1) + 30),
-        "RLIMIT_AS": 16 * GIB,
+        # TensorFlow on CPU peaks near 2.3 GiB here; CUDA maps far more address space than it
+        # uses (unified memory), so on a GPU the address space is left unlimited.
+        "RLIMIT_AS": -1 if gpu else 16 * GIB,
         "RLIMIT_FSIZE": 64 * 1024 ** 2,
         "RLIMIT_NOFILE": 1024,
         "RLIMIT_CORE": 0,
     }
 
 
-def _worker_env(workdir_inside: str) -> dict[str, str]:
+def _worker_env(workdir_inside: str, device: str) -> dict[str, str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": workdir_inside,
@@ -125,6 +127,8 @@ def _worker_env(workdir_inside: str) -> dict[str, str]:
     for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "NVIDIA_VISIBLE_DEVICES"):
         if name in os.environ:
             env[name] = os.environ[name]
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = "-1"   # a CUDA build of TensorFlow then stays on the CPU
     return env
 
 
@@ -157,11 +161,17 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def run_worker(chunks: list[tuple[int, str]], spec: dict, *, timeout: float,
-               isolation: str | None = None) -> WorkerRun:
-    """Run the worker on the notebook's code ``chunks`` with the grader's ``spec``; wait at most ``timeout`` s."""
+               isolation: str | None = None, device: str = "cpu") -> WorkerRun:
+    """Run the worker on the notebook's code ``chunks`` with the grader's ``spec``; wait at most ``timeout`` s.
+
+    ``device``: ``"cpu"`` hides any GPU from TensorFlow; ``"gpu"`` lets it use one (and lifts the
+    address-space limit, which CUDA cannot live with).
+    """
+    if device not in ("cpu", "gpu"):
+        raise ValueError(f"device must be 'cpu' or 'gpu', not {device!r}")
     mode = isolation or isolation_mode()
     spec = dict(spec)
-    spec.setdefault("limits", default_limits(timeout))
+    spec.setdefault("limits", default_limits(timeout, gpu=device == "gpu"))
     with tempfile.TemporaryDirectory(prefix="lab-grade-") as parent_dir:
         work = Path(parent_dir) / "work"        # all the submission may touch
         work.mkdir()
@@ -178,7 +188,7 @@ def run_worker(chunks: list[tuple[int, str]], spec: dict, *, timeout: float,
         log_path = Path(parent_dir) / "worker-stderr.txt"
         started = time.perf_counter()
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen(command, cwd=work, env=_worker_env(inside), stdin=subprocess.DEVNULL,
+            proc = subprocess.Popen(command, cwd=work, env=_worker_env(inside, device), stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=log, start_new_session=True, close_fds=True)
             timed_out = False
             try:

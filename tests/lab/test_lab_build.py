@@ -8,6 +8,7 @@ pytest.importorskip("otter", reason="building the lab needs otter-grader: pip in
 
 from autograder.course import load_course  # noqa: E402
 from autograder.lab import SOURCE, build_student_notebook  # noqa: E402
+from autograder.lab.build import otter_assign  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +50,24 @@ def test_the_student_notebook_can_run_its_public_checks(built):
     assert 'grader = otter.Notebook("keras_lab.ipynb")' in code
     assert 'grader.check("learning_rate")' in code
     assert set(nb["metadata"]["otter"]["tests"]) == {"surfaces", "activations", "learning_rate", "dropout"}
+
+
+def test_the_reference_notebook_runs_top_to_bottom_and_passes_its_public_checks(tmp_path, monkeypatch):
+    """otter's reference notebook, executed with nbclient (EPOCHS lowered to 2 to keep it quick)."""
+    nbclient = pytest.importorskip("nbclient")
+    nbformat = pytest.importorskip("nbformat")
+    pytest.importorskip("tensorflow", reason="the Keras lab needs TensorFlow: pip install '.[lab]'")
+    reference = otter_assign(SOURCE, tmp_path / "dist").parents[1] / "autograder" / SOURCE.name
+    nb = nbformat.read(reference, as_version=4)
+    setup = [c for c in nb.cells if c.cell_type == "code" and "EPOCHS = 250" in c.source]
+    assert len(setup) == 1
+    setup[0].source = setup[0].source.replace("EPOCHS = 250", "EPOCHS = 2")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    # A kernel is a fresh process (spawned, not forked): TensorFlow runs only there.
+    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(reference.parent)}}).execute()
+    checks = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
+    assert len(checks) == 4
+    for cell in checks:
+        text = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+        assert "All test cases passed" in text, (cell.source, text)
