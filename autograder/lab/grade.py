@@ -139,6 +139,19 @@ def grade_lab_with_run(notebook_path: str | os.PathLike, *, epochs: int | None =
     run = LabRun(worker=worker, epochs=epochs)
 
     results = Results(target=f"{path} (epochs={epochs}, {device})", isolation=worker.isolation)
+    if "versions" not in worker.data:
+        # The worker died before running any of the notebook's code: the grader's environment
+        # (TensorFlow missing or broken, no memory) is at fault, not the submission.
+        reason = (f"the grading worker could not start TensorFlow ({_crash_reason(worker)}); "
+                  "install the lab's dependencies with pip install '.[lab]'")
+        if worker.timed_out:
+            reason = f"the grading worker did not even import TensorFlow within {total:.0f} s"
+        results.errors.append(reason)
+        feedback = Feedback(f"The notebook could not be graded: {reason}",
+                            hint="This is a problem of the grader, not of your notebook: tell your instructor.")
+        results.tests = [_result(c, path.name, "error", 0.0, feedback) for c in CHECKS]
+        results.execution_time = round(time.perf_counter() - started, 3)
+        return results, worker
     results.errors.extend(code.problems)
     results.errors.extend(worker.data.get("cell_errors", []))
     if worker.timed_out:

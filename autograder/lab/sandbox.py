@@ -152,6 +152,30 @@ def _read_back(out: Path) -> tuple[dict, dict[str, np.ndarray]]:
     return data, arrays
 
 
+def _wait_unreaped(proc: subprocess.Popen, timeout: float) -> bool:
+    """Wait for the worker to exit *without reaping it*; True when the deadline passed first.
+
+    While the exited leader is a zombie its process-group id cannot be reused, so the kill of
+    the group that follows can only reach the worker and whatever it left running.
+    """
+    if not hasattr(os, "waitid"):  # pragma: no cover - not Linux
+        try:
+            proc.wait(timeout=timeout)
+            return False
+        except subprocess.TimeoutExpired:
+            return True
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None:
+                return False
+        except ChildProcessError:
+            return False
+        if time.monotonic() >= deadline:
+            return True
+        time.sleep(0.05)
+
+
 def _kill_group(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -190,13 +214,10 @@ def run_worker(chunks: list[tuple[int, str]], spec: dict, *, timeout: float,
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(command, cwd=work, env=_worker_env(inside, device), stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=log, start_new_session=True, close_fds=True)
-            timed_out = False
             try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
+                timed_out = _wait_unreaped(proc, timeout)
             finally:
-                _kill_group(proc)  # also reaps anything the submission left running
+                _kill_group(proc)  # also ends anything the submission left running, then reaps
         wall = time.perf_counter() - started
         data, arrays = _read_back(work / "out")
         with open(log_path, "rb") as log:

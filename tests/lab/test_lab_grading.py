@@ -69,6 +69,9 @@ def graded(tmp_path_factory):
         futures = {name: pool.submit(grade_lab_with_run, path, epochs=CPU_EPOCHS, timeout=timeouts.get(name))
                    for name, path in notebooks.items()}
         futures["escape"] = pool.submit(run_worker, ESCAPES, worker_spec(1, 30, 30), timeout=60)
+        for weaker in ("unshare", "rlimits"):   # the fallbacks where namespaces are refused
+            futures[f"student_{weaker}"] = pool.submit(grade_lab_with_run, student, epochs=CPU_EPOCHS,
+                                                      isolation=weaker)
         return {name: future.result() for name, future in futures.items()}
 
 
@@ -122,6 +125,27 @@ def test_the_student_notebook_scores_zero_without_crashing(graded):
     assert results.score == 0, describe(results)
     assert all(t.status == "failed" and t.feedback and t.feedback.rationale for t in results.tests)
     assert worker.data.get("finished"), worker.log_tail
+
+
+@pytest.mark.parametrize("isolation", ["unshare", "rlimits"])
+def test_the_weaker_sandboxes_grade_too(graded, isolation):
+    if isolation == "unshare" and isolation_mode() == "rlimits":
+        pytest.skip("user namespaces are not available on this machine")
+    results, worker = graded[f"student_{isolation}"]
+    assert results.isolation == isolation
+    assert worker.data.get("finished"), worker.log_tail
+    assert results.score == 0 and len(results.tests) == len(CHECKS)
+
+
+def test_a_grader_without_tensorflow_reports_an_error_not_a_zero(tmp_path, monkeypatch):
+    import autograder.lab.sandbox as sandbox
+    broken = tmp_path / "worker.py"
+    broken.write_text("import tensorflow_is_not_here\n", encoding="utf-8")
+    monkeypatch.setattr(sandbox, "WORKER", broken)
+    results = grade_lab(SOURCE, epochs=1, timeout=60)
+    assert all(t.status == "error" for t in results.tests)
+    assert "could not start TensorFlow" in results.errors[0]
+    assert "tensorflow_is_not_here" in results.errors[0]
 
 
 def test_a_wrong_architecture_loses_the_architecture_points(graded):
