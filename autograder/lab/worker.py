@@ -89,6 +89,8 @@ def describe(exc):
 
 def as_float_array(value, np):
     """A plain float64 array from whatever came back, or raise: lying objects end here."""
+    if value is None:
+        raise TypeError("it returned None: is the function written yet (does it end with return)?")
     arr = np.array(value, dtype=np.float64, copy=True)
     if arr.dtype != np.float64:
         raise TypeError("not an array of numbers")
@@ -295,17 +297,18 @@ def main(workdir):
         chosen = {}
         if histories:
             value = fn("best_learning_rate")({lr: dict(h) for lr, h in histories.items()})
-            chosen["own"] = float(value)
+            chosen["own"] = float(as_float_array(value, np))
         synthetic = {float(k): v for k, v in spec["synthetic_histories"]}
-        chosen["synthetic"] = float(fn("best_learning_rate")(synthetic))
+        chosen["synthetic"] = float(as_float_array(fn("best_learning_rate")(synthetic), np))
         return chosen
     rec.step("best_learning_rate", budget, best_rate)
 
     def loss_curves():
-        if not histories:
-            raise RuntimeError("no learning rate trained, so there is nothing to plot")
-        return {"n_histories": len(histories),
-                "figure": describe_figure(fn("plot_loss_curves")({lr: dict(h) for lr, h in histories.items()}))}
+        # The notebook's own runs when there are any; else the grader's stand-ins, so the plot
+        # is graded on its own even when training failed.
+        shown = histories or {float(k): v for k, v in spec["synthetic_histories"]}
+        return {"n_histories": len(shown),
+                "figure": describe_figure(fn("plot_loss_curves")({lr: dict(h) for lr, h in shown.items()}))}
     rec.step("plot_loss_curves", budget, loss_curves)
 
     # -- Part 4: dropout -------------------------------------------------------------------------
@@ -314,6 +317,8 @@ def main(workdir):
         keras.utils.set_random_seed(seed)
         model = fn("build_model")(hidden=16, dropout=rate)
         info = {"model": describe_model(model, keras)}
+        if not info["model"]["is_model"]:
+            return info  # the checks say what came back instead of a model
         probe = np.asarray(spec["probe"], dtype=np.float32).reshape(-1, 1)
         for name, training in (("train_a", True), ("train_b", True), ("infer_a", False), ("infer_b", False)):
             rec.arrays[f"dropout_{name}"] = as_float_array(np.asarray(model(probe, training=training)), np)
