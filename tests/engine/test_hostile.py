@@ -1,0 +1,126 @@
+"""Hostile submissions must score exactly what an honest failure scores, and nothing else may move.
+
+Each file in ``hostile/`` is an attack on the module ``gradient_descent`` of the reference
+solutions: its code is appended to the module (so it replaces the functions it defines), and its
+first line says which functions it attacks (``# attacked: gd, sgd``, or ``*`` for the whole
+module). The submission it builds is graded with the sandboxed target in a pytest subprocess, on
+the public tests and, when present, the hidden ones. The score it must get comes from the *same*
+submission with the attacked functions replaced by ``raise NotImplementedError`` (the honest
+failure), graded the same way; every test that does not touch them must still pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = Path(__file__).parent / "hostile"
+MODULE = "gradient_descent"
+CASES = sorted(p.stem for p in HOSTILE.glob("*.py"))
+# Small budgets so the spinning cases cost about a second each.
+ENV = {"AUTOGRADER_SANDBOX_CALL_TIMEOUT": "1", "AUTOGRADER_SANDBOX_SUBMISSION_TIMEOUT": "30",
+       "AUTOGRADER_SANDBOX_CPU_SECONDS": "10"}
+
+
+def parse_case(name: str) -> tuple[tuple[str, ...], str | None, str]:
+    text = (HOSTILE / f"{name}.py").read_text()
+    first = text.splitlines()[0]
+    assert first.startswith("# attacked:"), f"{name}: first line must be '# attacked: ...'"
+    attacked = tuple(sorted(x.strip() for x in first.split(":", 1)[1].split(",")))
+    symlink = None
+    for line in text.splitlines():
+        if line.startswith("# symlink:"):
+            symlink = line.split(":", 1)[1].strip().replace("{REPO}", str(REPO))
+    return attacked, symlink, text
+
+
+def module_functions() -> list[str]:
+    tree = ast.parse((REPO / "solutions" / f"{MODULE}.py").read_text())
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
+def build(dest: Path, appended: str | None = None, symlink: str | None = None) -> Path:
+    dest.mkdir(parents=True)
+    for path in (REPO / "solutions").glob("*.py"):
+        shutil.copyfile(path, dest / path.name)
+    module = dest / f"{MODULE}.py"
+    if symlink:
+        module.unlink()
+        module.symlink_to(symlink)
+    elif appended:
+        module.write_text(module.read_text() + "\n\n" + appended + "\n")
+    return dest
+
+
+def honest_failure(attacked: tuple[str, ...]) -> str:
+    names = module_functions() if attacked == ("*",) else attacked
+    return "\n".join(f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n"
+                     for name in names)
+
+
+def grade(submission: Path, results: Path) -> dict:
+    suites = [str(REPO / "tests" / "public")]
+    if (REPO / "tests" / "hidden").is_dir():
+        suites.append(str(REPO / "tests" / "hidden"))
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites,
+           f"--target=sandbox:{submission}", f"--results-json={results}"]
+    proc = subprocess.run(cmd, cwd=REPO, env={**os.environ, **ENV}, capture_output=True,
+                          text=True, timeout=180)
+    assert results.exists(), f"no results from {submission.name}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+    return json.loads(results.read_text())
+
+
+def scores(results: dict) -> dict[str, float]:
+    return {t["nodeid"]: t["score"] for t in results["tests"]}
+
+
+@pytest.fixture(scope="session")
+def hostile_results(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
+    """Grade every attack and every honest-failure baseline, a few at a time."""
+    root = tmp_path_factory.mktemp("hostile")
+    jobs: dict[str, tuple[Path, Path]] = {}
+    baselines: dict[tuple[str, ...], str] = {}
+    for name in CASES:
+        attacked, symlink, text = parse_case(name)
+        results = root / f"{name}.results.json"
+        code = text.replace("{REPO}", str(REPO)).replace("{RESULTS}", str(results))
+        jobs[name] = (build(root / name, None if symlink else code, symlink), results)
+        if attacked not in baselines:
+            key = "baseline-" + "-".join(a.replace("*", "all") for a in attacked)
+            baselines[attacked] = key
+            jobs[key] = (build(root / key, honest_failure(attacked)), root / f"{key}.results.json")
+    jobs["reference"] = (build(root / "reference"), root / "reference.results.json")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {key: pool.submit(grade, *paths) for key, paths in jobs.items()}
+        graded = {key: f.result() for key, f in futures.items()}
+    return {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
+            for name in CASES}
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_attack_scores_exactly_an_honest_failure(case, hostile_results):
+    attacked, honest, reference = hostile_results[case]
+    assert reference["score"] == reference["max_score"] > 0, "the reference must score 100%"
+    assert attacked["isolation"] != "none"
+    assert scores(attacked) == scores(honest), (
+        f"{case}: {attacked['score']} points, an honest failure gets {honest['score']}\n"
+        + "\n".join(f"{t['nodeid']}: {t['status']} {t['score']} "
+                    f"{(t['feedback'] or {}).get('rationale', '')[:200]}" for t in attacked["tests"]))
+    # The honest failure loses points only where the attack is, and everything else still passes.
+    lost = {k for k, v in scores(honest).items() if v < scores(reference)[k]}
+    assert lost, f"{case}: the attack touches no test"
+    assert attacked["score"] < reference["score"]
+    assert not (REPO / "results.json").exists()
