@@ -319,19 +319,19 @@ class SandboxTarget(Target):
         if not directory.is_dir():
             raise FileNotFoundError(f"no submission directory {directory}")
         super().__init__("submission", self._load_module, f"sandboxed directory {directory}")
-        self.directory = directory
-        self.limits = limits or isolation.Limits.from_env()
-        self.worker = GradingWorker(directory, self.limits)
-        self.broken: dict[str, SubmissionError] = {}
+        self._directory = directory
+        self._limits = limits or isolation.Limits.from_env()
+        self._worker = GradingWorker(directory, self._limits)
+        self._broken: dict[str, SubmissionError] = {}
 
     @property
     def isolation(self) -> str:  # type: ignore[override]
-        if self.worker.level is None:
+        if self._worker.level is None:
             try:
-                self.worker.start()
+                self._worker.start()
             except SubmissionError:
                 return "not started"
-        return self.worker.description
+        return self._worker.description
 
     def __getattr__(self, module_name: str) -> ModuleView:
         if module_name.startswith("_"):
@@ -343,20 +343,20 @@ class SandboxTarget(Target):
         return self._views[module_name]
 
     def close(self) -> None:
-        self.worker.close()
+        self._worker.close()
 
     # ---------------------------------------------------------------- requests
     def _load_module(self, module: str):
-        if module in self.broken:
-            return self.broken[module]
+        if module in self._broken:
+            return self._broken[module]
         try:
-            reply, _ = self.worker.request({"kind": "import", "module": module}, {})
+            reply, _ = self._worker.request({"kind": "import", "module": module}, {})
         except WorkerLost as exc:
             error = SubmissionError(
                 f"{module}.py could not be imported: importing it {_lost_words(exc)}",
                 hint="Code at the top level of a module runs when it is imported: keep it to "
                      "imports and definitions.")
-            self.broken[module] = error
+            self._broken[module] = error
             return error
         if reply.get("kind") == "import_failed":
             return _import_error(module, str(reply.get("description")))
@@ -364,7 +364,7 @@ class SandboxTarget(Target):
 
     def _attr(self, module: str, name: str):
         try:
-            reply, values = self.worker.request({"kind": "attr", "module": module, "name": name}, {},
+            reply, values = self._worker.request({"kind": "attr", "module": module, "name": name}, {},
                                                 decode_special=_result_specials({}))
         except WorkerLost as exc:
             raise SubmissionError(f"{module}.{name} could not be looked up: the worker "
@@ -397,10 +397,10 @@ class SandboxTarget(Target):
             return None
 
         def on_callback(reply: dict, arrays: list) -> bytes:
-            return _answer_callback(reply, arrays, callbacks, self.limits.max_frame_bytes)
+            return _answer_callback(reply, arrays, callbacks, self._limits.max_frame_bytes)
 
         try:
-            reply, values = self.worker.request(
+            reply, values = self._worker.request(
                 {"kind": "call", "module": module, "name": name},
                 {"args": tuple(args), "kwargs": dict(kwargs)},
                 encode_special=encode_special, on_callback=on_callback,
