@@ -310,6 +310,18 @@ class RemoteModuleView(ModuleView):
     def _module(self):
         return self._load()
 
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        module = self._module
+        if isinstance(module, SubmissionError):
+            # A fresh exception each time: re-raising one object grows its traceback by a frame
+            # per test, and pytest then spends seconds rendering hundreds of frames.
+            fb = module.feedback
+            raise SubmissionError(fb.rationale, expected=fb.expected, actual=fb.actual,
+                                  hint=fb.hint, misconception=fb.misconception)
+        return super().__getattr__(name)
+
 
 class SandboxTarget(Target):
     """``target.<module>.<function>`` with the submission in a sandboxed worker process."""
