@@ -22,6 +22,7 @@ not bind root).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import stat
@@ -54,18 +55,21 @@ class Limits:
     max_output_chars: int = 10_000      # of the submission's prints kept per call
     max_submission_bytes: int = 20 * 1024**2
     levels: tuple = field(default=LEVELS)
+    #: Third-party packages a submission may import (the course uses sympy in one exercise);
+    #: only these are visible to the worker, never the rest of site-packages.
+    packages: tuple = ("numpy", "sympy", "mpmath")
 
     @classmethod
     def from_env(cls, **overrides) -> "Limits":
         values = {}
         for f in fields(cls):
             raw = os.environ.get(f"AUTOGRADER_SANDBOX_{f.name.upper()}")
-            if raw is None or f.name == "levels":
+            if raw is None:
                 continue
-            values[f.name] = float(raw) if f.type == "float" else int(float(raw))
-        levels = os.environ.get("AUTOGRADER_SANDBOX_LEVELS")
-        if levels:
-            values["levels"] = tuple(x.strip() for x in levels.split(",") if x.strip())
+            if f.type == "tuple":
+                values[f.name] = tuple(x.strip() for x in raw.split(",") if x.strip())
+            else:
+                values[f.name] = float(raw) if f.type == "float" else int(float(raw))
         values.update(overrides)
         return cls(**values)
 
@@ -142,12 +146,20 @@ class SandboxDir:
         for name in RUNTIME_MODULES:
             shutil.copyfile(here / name, package / name)
         self.numpy_dir = Path(np.__file__).parent
-        self.numpy_libs = self.numpy_dir.parent / "numpy.libs"
-        # Outside bubblewrap the runtime reaches numpy through links, not through site-packages
+        #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
+        self.packages: dict[str, Path] = {}
+        for name in limits.packages:
+            spec = importlib.util.find_spec(name)
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            where = Path(list(spec.submodule_search_locations)[0])
+            self.packages[name] = where
+            if (where.parent / f"{name}.libs").is_dir():
+                self.packages[f"{name}.libs"] = where.parent / f"{name}.libs"
+        # Outside bubblewrap the runtime reaches them through links, not through site-packages
         # (site-packages may hold an installed copy of `solutions`).
-        os.symlink(self.numpy_dir, self.runtime / "numpy")
-        if self.numpy_libs.is_dir():
-            os.symlink(self.numpy_libs, self.runtime / "numpy.libs")
+        for name, where in self.packages.items():
+            os.symlink(where, self.runtime / name)
 
     @property
     def submission(self) -> Path:
@@ -235,10 +247,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             argv += ["--ro-bind", path, path]
         for hidden in _hidden_site_packages():
             argv += ["--tmpfs", os.path.realpath(hidden)]
-        argv += ["--ro-bind", str(box.runtime / "agworker"), f"{inside}/runtime/agworker",
-                 "--ro-bind", str(box.numpy_dir), f"{inside}/runtime/numpy"]
-        if box.numpy_libs.is_dir():
-            argv += ["--ro-bind", str(box.numpy_libs), f"{inside}/runtime/numpy.libs"]
+        argv += ["--ro-bind", str(box.runtime / "agworker"), f"{inside}/runtime/agworker"]
+        for name, where in box.packages.items():
+            argv += ["--ro-bind", str(where), f"{inside}/runtime/{name}"]
         argv += ["--bind", str(box.submission), f"{inside}/submission",
                  "--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
                  "--chdir", f"{inside}/submission", "--clearenv"]
