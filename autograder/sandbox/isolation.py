@@ -262,33 +262,36 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         described = f"bubblewrap({namespaces}; allow-listed filesystem)"
         return Launch(level, described, argv + _bootstrap(f"{inside}/runtime"), config, popen)
 
-    box_uid = None
-    python_reachable = _traversable_by_others(_python()) and _traversable_by_others(
-        os.path.join(sys.base_prefix, "lib")) and _traversable_by_others(str(box.numpy_dir))
-    if root and python_reachable:
-        config.update(uid=NOBODY, gid=NOBODY)
-        box_uid = NOBODY
-    elif root:
-        # Staying uid 0 is the last resort; without a user namespace there is no way around it.
-        config.update(drop_capabilities=level == "unshare")
+    python_reachable = all(_traversable_by_others(p) for p in (
+        _python(), os.path.join(sys.base_prefix, "lib"), *map(str, box.packages.values())))
     config.update(submission=str(box.submission), cwd=str(box.submission))
     popen["env"] = _env(str(box.tmp))
     popen["cwd"] = str(box.root)
-    who = "uid nobody" if box_uid is not None else ("uid root, no capabilities" if root else "own uid")
     if level == "unshare":
         unshare = shutil.which("unshare")
         if not unshare:
             raise FileNotFoundError("unshare is not installed")
         argv = [unshare, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount"]
         names = "net,mount,pid,ipc,uts"
-        if not root:
+        if root:
+            # The worker mounts what it needs, then becomes `nobody` itself.
+            config.update(uid=NOBODY, gid=NOBODY)
+            who = "uid nobody"
+        else:
             argv += ["--user", "--map-root-user"]
             names += ",user"
             config["drop_capabilities"] = True
+            who = "own uid, no capabilities"
         private_tmp = not str(box.root).startswith("/tmp/")
-        config["mounts"] = {"hide": grader_paths(), "private_tmp": private_tmp}
+        expose = [sys.base_prefix, *map(str, box.packages.values())]
+        config["mounts"] = {"hide": grader_paths(), "private_tmp": private_tmp,
+                            "expose": expose if root else []}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)
+    # rlimits-only: another uid is all we can add, and only if it can still run Python.
+    if root and python_reachable:
+        config.update(uid=NOBODY, gid=NOBODY, switch_in_popen=True)
+    who = "uid nobody" if config.get("uid") is not None else ("uid root" if root else "own uid")
     if level == "rlimits-only":
         return Launch(level, f"rlimits-only({who})", _bootstrap(str(box.runtime)), config, popen)
     raise ValueError(f"unknown isolation level {level!r}")

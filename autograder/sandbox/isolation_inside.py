@@ -12,7 +12,7 @@ import ctypes
 import ctypes.util
 import os
 
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 1 << 18
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 38, 24
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -47,6 +47,36 @@ def drop_capabilities(libc) -> None:
         raise OSError(ctypes.get_errno(), "capset failed")
 
 
+def _blocking_ancestor(path: str) -> str | None:
+    """The top-most directory above ``path`` that other uids cannot traverse (e.g. /root)."""
+    parts = os.path.realpath(path).split(os.sep)
+    for i in range(2, len(parts) + 1):
+        here = os.sep.join(parts[:i]) or os.sep
+        if not os.stat(here).st_mode & 0o001:
+            return here
+    return None
+
+
+def _expose(libc, paths: list[str]) -> None:
+    """Make ``paths`` reachable for the uid we are about to become, hiding their neighbours.
+
+    A Python installed under /root (mode 0700) is unreachable for ``nobody``: cover the blocking
+    directory with an empty tmpfs and bind the needed paths back in, through file descriptors
+    opened before they were covered.
+    """
+    wanted = []
+    for path in sorted({os.path.realpath(p) for p in paths}, key=len):
+        blocker = _blocking_ancestor(path)
+        if blocker is not None:
+            wanted.append((path, blocker, os.open(path, os.O_RDONLY | os.O_DIRECTORY)))
+    for blocker in sorted({b for _, b, _ in wanted}, key=len):
+        _mount(libc, "tmpfs", blocker, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for path, _, fd in wanted:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        os.close(fd)
+
+
 def enter(config: dict) -> None:
     libc = None
     mounts = config.get("mounts")
@@ -57,6 +87,7 @@ def enter(config: dict) -> None:
         for path in mounts.get("hide", []):
             if os.path.isdir(path):
                 _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        _expose(libc, mounts.get("expose", []))
         if mounts.get("private_tmp"):
             _mount(libc, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
     if config.get("drop_capabilities"):

@@ -142,7 +142,7 @@ class GradingWorker:
             self.box.refresh(launch.config.get("uid") if level != "bubblewrap" else None)
             stderr_path = self.box.root / "worker-stderr.txt"
             kwargs = dict(launch.popen)
-            if os.geteuid() == 0 and level != "bubblewrap" and launch.config.get("uid") is not None:
+            if launch.config.pop("switch_in_popen", False):
                 kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
                 launch.config = {k: v for k, v in launch.config.items() if k not in ("uid", "gid")}
             import json
