@@ -32,10 +32,15 @@ ENV = {"AUTOGRADER_SANDBOX_CALL_TIMEOUT": "1", "AUTOGRADER_SANDBOX_SUBMISSION_TI
 
 
 def parse_case(name: str) -> tuple[tuple[str, ...], str | None, str]:
+    """(attacked functions, with the module first; a symlink target or None; the code)."""
     text = (HOSTILE / f"{name}.py").read_text()
+    module = MODULE
+    for line in text.splitlines():
+        if line.startswith("# module:"):
+            module = line.split(":", 1)[1].strip()
     first = text.splitlines()[0]
     assert first.startswith("# attacked:"), f"{name}: first line must be '# attacked: ...'"
-    attacked = tuple(sorted(x.strip() for x in first.split(":", 1)[1].split(",")))
+    attacked = (module, *sorted(x.strip() for x in first.split(":", 1)[1].split(",")))
     symlink = None
     for line in text.splitlines():
         if line.startswith("# symlink:"):
@@ -43,16 +48,17 @@ def parse_case(name: str) -> tuple[tuple[str, ...], str | None, str]:
     return attacked, symlink, text
 
 
-def module_functions() -> list[str]:
-    tree = ast.parse((REPO / "solutions" / f"{MODULE}.py").read_text())
+def module_functions(module: str) -> list[str]:
+    tree = ast.parse((REPO / "solutions" / f"{module}.py").read_text())
     return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
 
 
-def build(dest: Path, appended: str | None = None, symlink: str | None = None) -> Path:
+def build(dest: Path, appended: str | None = None, symlink: str | None = None,
+          module_name: str = MODULE) -> Path:
     dest.mkdir(parents=True)
     for path in (REPO / "solutions").glob("*.py"):
         shutil.copyfile(path, dest / path.name)
-    module = dest / f"{MODULE}.py"
+    module = dest / f"{module_name}.py"
     if symlink:
         module.unlink()
         module.symlink_to(symlink)
@@ -62,18 +68,19 @@ def build(dest: Path, appended: str | None = None, symlink: str | None = None) -
 
 
 def honest_failure(attacked: tuple[str, ...]) -> str:
-    names = module_functions() if attacked == ("*",) else attacked
+    module, *names = attacked
+    names = module_functions(module) if names == ["*"] else names
     return "\n".join(f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n"
                      for name in names)
 
 
-def grade_all(jobs: list[tuple[Path, Path]]) -> None:
+def grade_all(jobs: list[tuple[str, Path]]) -> None:
     """Grade submissions one after another in one Python process (pytest starts only once)."""
     suites = [str(REPO / "tests" / "public")]
     if (REPO / "tests" / "hidden").is_dir():
         suites.append(str(REPO / "tests" / "hidden"))
-    runs = [["-q", "-p", "no:cacheprovider", *suites, f"--target=sandbox:{submission}",
-             f"--results-json={results}"] for submission, results in jobs]
+    runs = [["-q", "-p", "no:cacheprovider", *suites, f"--target={spec}",
+             f"--results-json={results}"] for spec, results in jobs]
     script = ("import json, sys, pytest\n"
               "for args in json.loads(sys.argv[1]):\n"
               "    pytest.main(args)\n")
@@ -97,20 +104,35 @@ def hostile_results(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
         attacked, symlink, text = parse_case(name)
         results = root / f"{name}.results.json"
         code = text.replace("{REPO}", str(REPO)).replace("{RESULTS}", str(results))
-        jobs[name] = (build(root / name, None if symlink else code, symlink), results)
+        jobs[name] = ("sandbox:" + str(build(root / name, None if symlink else code, symlink,
+                                              attacked[0])), results)
         if attacked not in baselines:
             key = "baseline-" + "-".join(a.replace("*", "all") for a in attacked)
             baselines[attacked] = key
-            jobs[key] = (build(root / key, honest_failure(attacked)), root / f"{key}.results.json")
-    jobs["reference"] = (build(root / "reference"), root / "reference.results.json")
+            jobs[key] = ("sandbox:" + str(build(root / key, honest_failure(attacked),
+                                                module_name=attacked[0])),
+                         root / f"{key}.results.json")
+    reference = build(root / "reference")
+    jobs["reference"] = (f"sandbox:{reference}", root / "reference.results.json")
+    jobs["in-process"] = (str(reference), root / "in-process.results.json")
     # Two batches for two cores; the slow (spinning) cases are spread over both.
     keys = sorted(jobs)
     batches = [[jobs[k] for k in keys[i::2]] for i in range(2)]
     with concurrent.futures.ThreadPoolExecutor(max_workers=len(batches)) as pool:
         list(pool.map(grade_all, batches))
     graded = {key: json.loads(results.read_text()) for key, (_, results) in jobs.items()}
-    return {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
-            for name in CASES}
+    out = {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
+           for name in CASES}
+    out["in-process"] = (graded["in-process"], graded["reference"], graded["reference"])
+    return out
+
+
+def test_sandbox_grades_the_reference_exactly_like_in_process(hostile_results):
+    in_process, sandboxed, _ = hostile_results["in-process"]
+    assert in_process["isolation"] == "none" and sandboxed["isolation"] != "none"
+    assert [(t["nodeid"], t["status"], t["score"]) for t in sandboxed["tests"]] == \
+        [(t["nodeid"], t["status"], t["score"]) for t in in_process["tests"]]
+    assert sandboxed["score"] == sandboxed["max_score"] > 0
 
 
 def test_the_corpus_is_large_enough():
