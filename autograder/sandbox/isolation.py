@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import shutil
 import stat
 import sys
@@ -34,6 +35,21 @@ from pathlib import Path
 import numpy as np
 
 NOBODY = 65534
+#: Workers started by root run as a uid of their own, drawn from here: RLIMIT_NPROC then counts
+#: one worker's processes only, and two workers cannot signal each other. (0 means `nobody`.)
+UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "1900000000"))
+
+
+def _uid_words(uid: int) -> str:
+    # Stable words, not the number: the results file must not change from run to run.
+    return "uid nobody" if uid == NOBODY else "dedicated uid"
+
+
+def worker_uid() -> int:
+    """A uid no account uses (above the usual subuid ranges), or nobody when so configured."""
+    if UID_BASE <= 0:
+        return NOBODY
+    return UID_BASE + secrets.randbelow(1_000_000)
 #: The modules the worker runs, copied into its private runtime (nothing else of autograder).
 RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py")
 LEVELS = ("bubblewrap", "unshare", "rlimits-only")
@@ -257,9 +273,11 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             argv += ["--setenv", key, value]
         config.update(submission=f"{inside}/submission")
         if root:
-            config.update(uid=NOBODY, gid=NOBODY)
+            uid = worker_uid()
+            config.update(uid=uid, gid=uid)
         namespaces = "ipc,pid,net,uts" + ("" if root else ",user")
-        described = f"bubblewrap({namespaces}; allow-listed filesystem)"
+        who = _uid_words(config["uid"]) if root else "own uid"
+        described = f"bubblewrap({namespaces}; allow-listed filesystem; {who})"
         return Launch(level, described, argv + _bootstrap(f"{inside}/runtime"), config, popen)
 
     python_reachable = all(_traversable_by_others(p) for p in (
@@ -275,8 +293,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         names = "net,mount,pid,ipc,uts"
         if root:
             # The worker mounts what it needs, then becomes `nobody` itself.
-            config.update(uid=NOBODY, gid=NOBODY)
-            who = "uid nobody"
+            uid = worker_uid()
+            config.update(uid=uid, gid=uid)
+            who = _uid_words(uid)
         else:
             argv += ["--user", "--map-root-user"]
             names += ",user"
@@ -290,8 +309,10 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
                       config, popen)
     # rlimits-only: another uid is all we can add, and only if it can still run Python.
     if root and python_reachable:
-        config.update(uid=NOBODY, gid=NOBODY, switch_in_popen=True)
-    who = "uid nobody" if config.get("uid") is not None else ("uid root" if root else "own uid")
+        uid = worker_uid()
+        config.update(uid=uid, gid=uid, switch_in_popen=True)
+    who = _uid_words(config["uid"]) if config.get("uid") is not None else (
+        "uid root" if root else "own uid")
     if level == "rlimits-only":
         return Launch(level, f"rlimits-only({who})", _bootstrap(str(box.runtime)), config, popen)
     raise ValueError(f"unknown isolation level {level!r}")

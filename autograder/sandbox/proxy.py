@@ -223,6 +223,8 @@ class GradingWorker:
         frame = P.encode_message({**header, "id": request_id}, values, special=encode_special,
                                  max_frame=self.limits.max_frame_bytes)
         timeout = min(self.limits.call_timeout, self.budget_left())
+        why = "" if timeout == self.limits.call_timeout else \
+            f" (the rest of its {self.limits.submission_timeout:g} s time budget)"
         started = time.monotonic()
         self.channel.deadline = started + timeout
         try:
@@ -239,7 +241,7 @@ class GradingWorker:
                 return reply, decoded
         except TimeoutError:
             self.kill()
-            raise WorkerLost(f"timed out after {timeout:g} s", timed_out=True) from None
+            raise WorkerLost(f"timed out after {timeout:.3g} s{why}", timed_out=True) from None
         except EOFError:
             code = self.proc.wait(timeout=5) if self.proc else None
             self.kill()

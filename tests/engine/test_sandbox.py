@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import pickle
 import shutil
 from fractions import Fraction
@@ -108,6 +109,10 @@ def submission(tmp_path_factory):
         "def stub():\n    raise NotImplementedError\n"
         "def peek(path):\n    return os.path.exists(path)\n"
         "def uid():\n    return os.getuid()\n"
+        "def forks(n):\n    made = 0\n    for _ in range(n):\n        try:\n"
+        "            pid = os.fork()\n        except OSError:\n            break\n"
+        "        if pid == 0:\n            time.sleep(5)\n            os._exit(0)\n"
+        "        made += 1\n    return made\n"
         "def net():\n    import socket\n    try:\n        socket.create_connection(('1.1.1.1', 53), 0.5)\n"
         "        return True\n    except OSError:\n        return False\n")
     (root / "broken.py").write_text("def f(:\n    pass\n")
@@ -176,5 +181,25 @@ def test_the_worker_is_isolated(target):
         assert not target.tools.peek(str(REPO / "solutions" / "gradient_descent.py"))
         assert not target.tools.peek(str(REPO / "tests"))
         assert not target.tools.net()
-    if "uid nobody" in level or (level.startswith("bubblewrap") and "user" not in level):
-        assert target.tools.uid() == 65534
+    if "uid nobody" in level or "dedicated uid" in level:
+        assert target.tools.uid() not in (0, os.getuid())
+
+
+def test_processes_are_limited(target):
+    if target.isolation.startswith("rlimits-only") and "dedicated uid" not in target.isolation:
+        pytest.skip("RLIMIT_NPROC does not bind root, and counts every process of a shared uid")
+    # The worker itself is one of its processes: at most `processes - 1` children.
+    assert target.tools.forks(100) < Limits().processes
+
+
+def test_the_submission_budget_is_enforced(submission):
+    t = sandbox_target(submission, limits=Limits.from_env(call_timeout=0.5, submission_timeout=0.8))
+    try:
+        with pytest.raises(SubmissionError, match="timed out"):
+            t.tools.spin()
+        with pytest.raises(SubmissionError, match="the rest of its 0.8 s time budget"):
+            t.tools.spin()
+        with pytest.raises(SubmissionError, match="was not run"):
+            t.tools.call_back(abs, 1)
+    finally:
+        t.close()
