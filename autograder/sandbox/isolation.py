@@ -60,6 +60,7 @@ class Limits:
     """Per-submission limits. Every field can be set from ``AUTOGRADER_SANDBOX_<FIELD>``."""
 
     call_timeout: float = 10.0          # wall-clock seconds for one call (call-backs included)
+    import_timeout: float = 20.0        # to import one module (sympy alone takes ~0.5 s)
     submission_timeout: float = 120.0   # wall-clock seconds for all calls of one submission
     start_timeout: float = 20.0         # to start a worker (Python + numpy)
     cpu_seconds: int = 60               # RLIMIT_CPU of one worker

@@ -222,8 +222,9 @@ class GradingWorker:
         request_id = self._next_id
         frame = P.encode_message({**header, "id": request_id}, values, special=encode_special,
                                  max_frame=self.limits.max_frame_bytes)
-        timeout = min(self.limits.call_timeout, self.budget_left())
-        why = "" if timeout == self.limits.call_timeout else \
+        limit = self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
+        timeout = min(limit, self.budget_left())
+        why = "" if timeout == limit else \
             f" (the rest of its {self.limits.submission_timeout:g} s time budget)"
         started = time.monotonic()
         self.channel.deadline = started + timeout
