@@ -29,6 +29,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import weakref
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -155,6 +156,9 @@ class SandboxDir:
         self.source, self.limits = source, limits
         base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
         self.root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=base))
+        # Removed even when nobody calls remove() (a grader that crashed, a worker that never
+        # started): the copy of a submission must not pile up in /var/tmp.
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.root), True)
         self.runtime = self.root / "runtime"
         package = self.runtime / "agworker"
         package.mkdir(parents=True)
@@ -199,7 +203,7 @@ class SandboxDir:
             os.chown(self.root, uid, uid)
 
     def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._finalizer()
 
 
 def _env(home: str) -> dict:

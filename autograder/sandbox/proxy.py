@@ -21,6 +21,7 @@ import select
 import signal
 import subprocess
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -114,6 +115,7 @@ class GradingWorker:
         self.used = 0.0          # wall-clock seconds spent in requests, against the budget
         self.starts = 0
         self._next_id = 0
+        self._reaper = weakref.finalize(self, lambda: None)
 
     # ---------------------------------------------------------------- life cycle
     def start(self) -> None:
@@ -131,6 +133,7 @@ class GradingWorker:
                 self.kill()
                 _FAILED_LEVELS[level] = str(exc)
                 errors.append(f"{level}: {exc}")
+        self.close()
         raise SandboxUnavailable("no isolation level could start the grading worker: "
                                  + "; ".join(errors))
 
@@ -164,6 +167,8 @@ class GradingWorker:
             raise WorkerLost("the worker did not say hello")
         self.level, self.description = level, launch.description
         self.starts += 1
+        # A grader that exits without close() still takes its worker down with it.
+        self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
 
     def _stderr_tail(self) -> str:
         try:
@@ -175,10 +180,11 @@ class GradingWorker:
     def kill(self) -> None:
         """Kill the worker and everything it started (its session and process group)."""
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self._reaper.detach()
+            # Kill the group before reaping the leader: once reaped, its pid (the group's id)
+            # may belong to someone else.
+            if self.proc.returncode is None:
+                _kill_group(self.proc.pid)
             try:
                 self.proc.kill()
             except OSError:
@@ -215,7 +221,7 @@ class GradingWorker:
         if self.budget_left() <= 0:
             raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
                              "time budget", timed_out=True)
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is None or not _alive(self.proc.pid):
             self.kill()
             self.start()
         self._next_id += 1
@@ -244,9 +250,9 @@ class GradingWorker:
             self.kill()
             raise WorkerLost(f"timed out after {timeout:.3g} s{why}", timed_out=True) from None
         except EOFError:
-            code = self.proc.wait(timeout=5) if self.proc else None
+            proc = self.proc
             self.kill()
-            raise WorkerLost(_death(code)) from None
+            raise WorkerLost(_death(proc.returncode if proc else None)) from None
         except P.FrameTooLarge as exc:
             self.kill()
             raise WorkerLost(f"sent back too much data ({exc})") from None
@@ -255,6 +261,21 @@ class GradingWorker:
             raise WorkerLost(f"broke the grading protocol ({exc})") from None
         finally:
             self.used += time.monotonic() - started
+
+
+def _alive(pid: int) -> bool:
+    """Is the worker still running? (Without reaping it, so its group can still be killed.)"""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _death(code: int | None) -> str:
