@@ -115,6 +115,7 @@ class GradingWorker:
         self.used = 0.0          # wall-clock seconds spent in requests, against the budget
         self.starts = 0
         self._next_id = 0
+        self._depth = 0
         self._reaper = weakref.finalize(self, lambda: None)
 
     # ---------------------------------------------------------------- life cycle
@@ -233,7 +234,11 @@ class GradingWorker:
         why = "" if timeout == limit else \
             f" (the rest of its {self.limits.submission_timeout:g} s time budget)"
         started = time.monotonic()
-        self.channel.deadline = started + timeout
+        # A call-back of ours may call the submission again (a lambda around a target function):
+        # that nested request must not extend, or be billed on top of, the one around it.
+        outer_deadline = self.channel.deadline if self._depth else float("inf")
+        self.channel.deadline = min(started + timeout, outer_deadline)
+        self._depth += 1
         try:
             self.channel.send(frame)
             while True:
@@ -260,7 +265,11 @@ class GradingWorker:
             self.kill()
             raise WorkerLost(f"broke the grading protocol ({exc})") from None
         finally:
-            self.used += time.monotonic() - started
+            self._depth -= 1
+            if self.channel is not None:
+                self.channel.deadline = outer_deadline
+            if not self._depth:
+                self.used += time.monotonic() - started
 
 
 def _alive(pid: int) -> bool:
@@ -359,6 +368,7 @@ class SandboxTarget(Target):
         self._limits = limits or isolation.Limits.from_env()
         self._worker = GradingWorker(directory, self._limits)
         self._broken: dict[str, SubmissionError] = {}
+        self.last_output = ""
 
     @property
     def isolation(self) -> str:  # type: ignore[override]
@@ -450,6 +460,8 @@ class SandboxTarget(Target):
             if own is not None and isinstance(moved, np.random.Generator) \
                     and type(moved.bit_generator) is type(own.bit_generator):
                 own.bit_generator.state = moved.bit_generator.state
+        # What the submission printed: kept for diagnosis, never mixed into the grader's output.
+        self.last_output = str(reply.get("output", ""))[: self._limits.max_output_chars + 100]
         kind = reply.get("kind")
         if kind == "result":
             return values.get("value")

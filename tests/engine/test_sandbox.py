@@ -149,6 +149,15 @@ def test_callbacks_generators_and_function_references(target):
     assert np.allclose(traj, [1.0, 1.0, 1.0])
 
 
+def test_a_callback_may_call_the_submission_again(target):
+    g = target.gradient_descent
+    traj = g.sgd(lambda x: 2 * x, 1.0, 0.1, 2, np.random.default_rng(0), noise_std=0.0,
+                 lr_schedule=lambda t: g.exponential_lr(t, rate=0.5))
+    # x_t = x_{t-1} * (1 - 0.2 * exp(-0.5 t))
+    x1 = 1.0 - 0.2 * math.exp(-0.5)
+    assert np.allclose(traj, [1.0, x1, x1 * (1.0 - 0.2 * math.exp(-1.0))])
+
+
 def test_exceptions_come_back_by_kind(target):
     with pytest.raises(ValueError, match="positive"):
         target.tools.bad_value()
