@@ -312,12 +312,16 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
                             "expose": expose if root else []}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)
-    # rlimits-only: another uid is all we can add, and only if it can still run Python.
-    if root and python_reachable:
+    # rlimits-only: another uid is all we can add. Never run a submission as root without a pid
+    # namespace: kill(-1, SIGKILL) from uid 0 ends every process of the machine.
+    if root and not python_reachable:
+        raise PermissionError(
+            f"rlimits-only would run the submission as root: {_python()} is not reachable by "
+            "other uids (install bubblewrap, or make the Python installation world-readable)")
+    if root:
         uid = worker_uid()
         config.update(uid=uid, gid=uid, switch_in_popen=True)
-    who = _uid_words(config["uid"]) if config.get("uid") is not None else (
-        "uid root" if root else "own uid")
+    who = _uid_words(config["uid"]) if root else "own uid"
     if level == "rlimits-only":
         return Launch(level, f"rlimits-only({who})", _bootstrap(str(box.runtime)), config, popen)
     raise ValueError(f"unknown isolation level {level!r}")

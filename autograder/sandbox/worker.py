@@ -313,9 +313,13 @@ def apply_limits(limits: dict) -> None:
             resource.setrlimit(names[key], (value, value))
 
 
-def drop_privileges(uid: int | None, gid: int | None) -> None:
-    if os.geteuid() != 0 or uid is None:
+def drop_privileges(uid: int | None, gid: int | None, may_stay_root: bool = False) -> None:
+    if os.geteuid() != 0:
         return
+    if uid is None:
+        if may_stay_root:   # root of a user namespace of our own, without capabilities
+            return
+        raise SystemExit("refusing to run a submission as root")
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)
@@ -334,7 +338,7 @@ def main(argv: list[str] | None = None) -> None:
     from . import isolation_inside  # noqa: PLC0415 - only the worker needs it
     isolation_inside.enter(config)
     # Order matters: NPROC does not bind root, so drop first; mounts need privileges, so before.
-    drop_privileges(config.get("uid"), config.get("gid"))
+    drop_privileges(config.get("uid"), config.get("gid"), bool(config.get("drop_capabilities")))
     apply_limits(config.get("rlimits", {}))
     os.chdir(config.get("cwd") or config["submission"])
     # Generators, linalg and friends before the submission can shadow or patch anything.

@@ -145,6 +145,10 @@ def test_the_corpus_is_large_enough():
 @pytest.mark.parametrize("case", CASES)
 def test_attack_scores_exactly_an_honest_failure(case, hostile_results):
     attacked, honest, reference = hostile_results[case]
+    needs = [line.split(":", 1)[1].strip() for line in (HOSTILE / f"{case}.py").read_text().splitlines()
+             if line.startswith("# needs:")]
+    if needs and attacked["isolation"].startswith("rlimits-only"):
+        pytest.skip(f"{case} needs {needs[0]}, which {attacked['isolation']} does not give")
     assert reference["score"] == reference["max_score"] > 0, "the reference must score 100%"
     assert attacked["isolation"] != "none"
     assert scores(attacked) == scores(honest), (

@@ -1,4 +1,5 @@
 # attacked: gd
+# needs: a file system view without the grader's files (bubblewrap or unshare)
 # Would pass if it could read the reference solution (or a hidden test) from the grader's disk.
 def gd(grad, x0, eta, num_steps):
     namespace = {}

@@ -1,4 +1,5 @@
 # attacked: gd
+# needs: a file system view without the grader's files (bubblewrap or unshare)
 # Tries to leave a forged results file wherever the grader might read one.
 import json, os
 FORGED = json.dumps({"score": 1000, "max_score": 13, "tests": []})
