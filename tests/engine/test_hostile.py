@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import concurrent.futures
+import functools
 import json
 import os
 import shutil
@@ -75,6 +76,27 @@ def honest_failure(attacked: tuple[str, ...]) -> str:
                      for name in names)
 
 
+def needs(name: str) -> str:
+    """What a case needs beyond rlimits (``# needs: ...``), or ""."""
+    for line in (HOSTILE / f"{name}.py").read_text().splitlines():
+        if line.startswith("# needs:"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def isolation_level() -> str:
+    """The level the sandbox uses on this machine (the hostile suite cannot run without one)."""
+    from autograder.sandbox.proxy import SandboxUnavailable, sandbox_target
+    probe = sandbox_target(REPO / "solutions")
+    try:
+        return probe.isolation
+    except SandboxUnavailable as exc:
+        pytest.skip(f"no sandbox on this machine: {exc}")
+    finally:
+        probe.close()
+
+
 def grade_all(jobs: list[tuple[str, Path]]) -> None:
     """Grade submissions one after another in one Python process (pytest starts only once)."""
     suites = [str(REPO / "tests" / "public")]
@@ -101,7 +123,10 @@ def hostile_results(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
     root = tmp_path_factory.mktemp("hostile")
     jobs: dict[str, tuple[Path, Path]] = {}
     baselines: dict[tuple[str, ...], str] = {}
+    level = isolation_level()
     for name in CASES:
+        if needs(name) and level.startswith("rlimits-only"):
+            continue   # never even run it: kill(-1) without a pid namespace would end this run
         attacked, symlink, text = parse_case(name)
         results = root / f"{name}.results.json"
         code = text.replace("{REPO}", str(REPO)).replace("{RESULTS}", str(results))
@@ -125,7 +150,7 @@ def hostile_results(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
         list(pool.map(grade_all, batches))
     graded = {key: json.loads(results.read_text()) for key, (_, results) in jobs.items()}
     out = {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
-           for name in CASES}
+           for name in CASES if name in graded}
     out["in-process"] = (graded["in-process"], graded["reference"], graded["reference"])
     return out
 
@@ -144,11 +169,9 @@ def test_the_corpus_is_large_enough():
 
 @pytest.mark.parametrize("case", CASES)
 def test_attack_scores_exactly_an_honest_failure(case, hostile_results):
+    if case not in hostile_results:
+        pytest.skip(f"{case} needs {needs(case)}, which {isolation_level()} does not give")
     attacked, honest, reference = hostile_results[case]
-    needs = [line.split(":", 1)[1].strip() for line in (HOSTILE / f"{case}.py").read_text().splitlines()
-             if line.startswith("# needs:")]
-    if needs and attacked["isolation"].startswith("rlimits-only"):
-        pytest.skip(f"{case} needs {needs[0]}, which {attacked['isolation']} does not give")
     assert reference["score"] == reference["max_score"] > 0, "the reference must score 100%"
     assert attacked["isolation"] != "none"
     assert scores(attacked) == scores(honest), (

@@ -1,4 +1,5 @@
 # attacked: gd
+# needs: a pid namespace and a uid of its own (bubblewrap or unshare)
 import os, signal
 import numpy as np
 def gd(grad, x0, eta, num_steps):
