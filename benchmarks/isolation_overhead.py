@@ -63,11 +63,9 @@ def per_call(submission: Path, repeat: int) -> list[tuple[str, float, float]]:
             reps = repeat if "call-backs" not in name else max(10, repeat // 10)
             rows.append((name, median_time(lambda: call(local), reps),
                          median_time(lambda: call(remote), reps)))
-        rows.append(("(isolation used)", 0.0, 0.0))
-        level = remote.isolation
+        rows.append((f"(worker isolation: {remote.isolation})", float("nan"), float("nan")))
     finally:
         remote.close()
-    rows[-1] = (f"(worker isolation: {level})", float("nan"), float("nan"))
     return rows
 
 
@@ -125,13 +123,14 @@ def main() -> None:
                 continue
             print(f"{name:<42} {local * 1e6:>10.1f}us {remote * 1e6:>10.1f}us "
                   f"{remote / local:>7.1f}x  (+{(remote - local) * 1e6:.0f}us)")
-        print(f"\n{'worker start + first call (median of 3)':<60} {'time':>10}")
+        print(f"\n{'worker start + first call (median of 3)':<72} {'time':>8}")
         for name, seconds in worker_starts(submission):
-            print(f"{name:<60} {seconds * 1e3:>8.0f}ms")
+            shown = "-" if np.isnan(seconds) else f"{seconds * 1e3:.0f}ms"
+            print(f"{name:<72} {shown:>8}")
         local, remote = suite(submission, args.suite_runs)
         print(f"\n{'public suite, pytest wall time (median)':<42} {'in-process':>12} {'worker':>12} {'ratio':>8}")
         print(f"{'tests/public on the reference solutions':<42} {local:>11.2f}s {remote:>11.2f}s "
-              f"{remote / local:>7.2f}x  (+{remote - local:.2f}s)")
+              f"{remote / local:>7.2f}x  ({remote - local:+.2f}s)")
 
 
 if __name__ == "__main__":
