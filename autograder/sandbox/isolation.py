@@ -67,6 +67,7 @@ class Limits:
     cpu_seconds: int = 60               # RLIMIT_CPU of one worker
     memory_bytes: int = 2 * 1024**3     # RLIMIT_AS
     file_size_bytes: int = 16 * 1024**2 # RLIMIT_FSIZE
+    tmp_bytes: int = 64 * 1024**2       # size of the private /tmp (a tmpfs: RAM)
     open_files: int = 64                # RLIMIT_NOFILE
     processes: int = 16                 # RLIMIT_NPROC (counted in the worker's user namespace)
     max_frame_bytes: int = 64 * 1024**2 # largest message either way
@@ -267,12 +268,14 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         for path in binds:
             argv += ["--ro-bind", path, path]
         for hidden in _hidden_site_packages():
-            argv += ["--tmpfs", os.path.realpath(hidden)]
+            argv += ["--size", "65536", "--tmpfs", os.path.realpath(hidden)]
         argv += ["--ro-bind", str(box.runtime / "agworker"), f"{inside}/runtime/agworker"]
         for name, where in box.packages.items():
             argv += ["--ro-bind", str(where), f"{inside}/runtime/{name}"]
         argv += ["--bind", str(box.submission), f"{inside}/submission",
-                 "--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev",
+                 # tmpfs lives in RAM and RLIMIT_FSIZE bounds one file, not how many: cap it.
+                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+                 "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
                  "--chdir", f"{inside}/submission", "--clearenv"]
         for key, value in _env("/tmp").items():
             argv += ["--setenv", key, value]
@@ -306,9 +309,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             names += ",user"
             config["drop_capabilities"] = True
             who = "own uid, no capabilities"
-        private_tmp = not str(box.root).startswith("/tmp/")
         expose = [sys.base_prefix, *map(str, box.packages.values())]
-        config["mounts"] = {"hide": grader_paths(), "private_tmp": private_tmp,
+        config["mounts"] = {"hide": grader_paths(), "private": ["/tmp", "/var/tmp", "/dev/shm"],
+                            "keep": [str(box.root)], "tmp_bytes": limits.tmp_bytes,
                             "expose": expose if root else []}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)

@@ -88,8 +88,19 @@ def enter(config: dict) -> None:
             if os.path.isdir(path):
                 _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
         _expose(libc, mounts.get("expose", []))
-        if mounts.get("private_tmp"):
-            _mount(libc, "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
+        # Private, size-limited scratch directories (tmpfs is RAM, and RLIMIT_FSIZE bounds one
+        # file, not how many). The worker's own directory may live under one of them: keep it
+        # through a descriptor opened before it is covered.
+        keep = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in mounts.get("keep", [])]
+        size = int(mounts.get("tmp_bytes", 64 * 1024 * 1024))
+        for scratch in mounts.get("private", []):
+            if os.path.isdir(scratch) and not os.path.islink(scratch):
+                _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+                       f"size={size},mode=1777")
+        for path, fd in keep:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+            os.close(fd)
     if config.get("drop_capabilities"):
         libc = libc or _libc()
         # When the uid is not changed afterwards (a user namespace), the capabilities must go

@@ -109,6 +109,9 @@ def submission(tmp_path_factory):
         "def stub():\n    raise NotImplementedError\n"
         "def peek(path):\n    return os.path.exists(path)\n"
         "def uid():\n    return os.getuid()\n"
+        "def fill_tmp(where):\n    written = 0\n    try:\n        for i in range(1000):\n"
+        "            with open(f'{where}/f{i}', 'wb') as f:\n                f.write(bytes(1 << 20))\n"
+        "            written += 1\n    except OSError:\n        pass\n    return written\n"
         "def forks(n):\n    made = 0\n    for _ in range(n):\n        try:\n"
         "            pid = os.fork()\n        except OSError:\n            break\n"
         "        if pid == 0:\n            time.sleep(5)\n            os._exit(0)\n"
@@ -220,3 +223,10 @@ def test_the_submission_budget_is_enforced(submission):
             t.tools.call_back(abs, 1)
     finally:
         t.close()
+
+
+def test_the_private_tmp_is_bounded(target):
+    if target.isolation.startswith("rlimits-only"):
+        pytest.skip("rlimits-only has no private /tmp")
+    for scratch in ("/tmp", "/var/tmp", "/dev/shm", "/dev"):
+        assert target.tools.fill_tmp(scratch) <= Limits().tmp_bytes // 2**20, scratch
