@@ -223,6 +223,8 @@ class GradingWorker:
             raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
                              "time budget", timed_out=True)
         if self.proc is None or not _alive(self.proc.pid):
+            if self._depth:   # inside a call-back: the call around it has lost its worker
+                raise WorkerLost(_death(self.proc.returncode if self.proc else None))
             self.kill()
             self.start()
         self._next_id += 1
@@ -244,7 +246,10 @@ class GradingWorker:
             while True:
                 reply, arrays = self.channel.recv()
                 if reply.get("kind") == "callback" and on_callback is not None:
-                    self.channel.send(on_callback(reply, arrays))
+                    answer = on_callback(reply, arrays)
+                    if self.channel is None:   # a nested call in the call-back lost the worker
+                        raise EOFError
+                    self.channel.send(answer)
                     continue
                 if reply.get("id") != request_id:
                     raise P.ProtocolError("a reply to another request")

@@ -165,6 +165,12 @@ def test_a_callback_may_call_the_submission_again(target):
     assert np.allclose(traj, [1.0, x1, x1 * (1.0 - 0.2 * math.exp(-1.0))])
 
 
+def test_a_worker_dying_inside_a_nested_call_fails_both_calls_cleanly(target):
+    with pytest.raises(SubmissionError, match="stopped the grading worker"):
+        target.tools.call_back(lambda: target.tools.die())
+    assert target.tools.call_back(abs, -4) == 4
+
+
 def test_exceptions_come_back_by_kind(target):
     with pytest.raises(ValueError, match="positive"):
         target.tools.bad_value()
