@@ -228,3 +228,25 @@ def test_the_worker_has_no_network_no_writable_repository_and_no_tests(graded):
     assert "tests visible: []" in errors[2]
     assert "not permitted" in errors[3] or "ValueError" in errors[3]
     assert "# pwned" not in (ROOT / "autograder" / "lab" / "checks.py").read_text(encoding="utf-8")
+
+
+def test_autograder_grade_sends_the_lab_to_the_lab_grader(tmp_path):
+    """`autograder grade` on the lab notebook alone, and on modules handed in beside it."""
+    import shutil
+
+    from autograder.grading import grade
+
+    student = build_student_notebook(SOURCE, tmp_path / "nb" / "keras_lab.ipynb")
+    alone = grade(student, lab_epochs=1)
+    assert alone.tests and {t.exercise for t in alone.tests} == {"keras_lab"}
+    assert alone.score == 0
+    both_dir = tmp_path / "both"
+    both_dir.mkdir()
+    for module in (ROOT / "solutions").glob("*.py"):
+        shutil.copy(module, both_dir / module.name)
+    shutil.copy(student, both_dir / "keras_lab.ipynb")
+    both = grade(both_dir, isolate=False, tests=[ROOT / "tests" / "public"], lab_epochs=1)
+    by_exercise = both.by_exercise()
+    assert "keras_lab" in by_exercise and "gd" in by_exercise
+    assert all(t.status == "passed" for t in by_exercise["gd"])
+    assert sum(t.score for t in by_exercise["keras_lab"]) == 0
