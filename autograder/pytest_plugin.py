@@ -9,6 +9,9 @@
 * The ``credit`` fixture gives partial credit: ``credit.award(0.5)`` keeps half the points even if
   a later assertion of the same test fails.
 * ``--results-json=FILE`` writes the :class:`~autograder.results.Results` tree of the run.
+* The ``variant`` fixture is the student's per-student variant (:mod:`autograder.variants`):
+  computed from ``--student ID`` and the course salt when grading, else the ``variant.json`` of a
+  student release, else the default variant.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results-json", default=None, metavar="FILE",
                     help="write the graded results of this run as JSON")
     parser.addini("autograder_target", "default for --target", default="solutions")
+    # Per-student variants: who is graded, and where the course's secret salt is (it may also
+    # come from $AUTOGRADER_SALT or $AUTOGRADER_SALT_FILE; never from the repository).
+    group.addoption("--student", default=None, metavar="ID",
+                    help="grade this student's variant (needs the course salt)")
+    group.addoption("--salt-file", default=None, metavar="FILE",
+                    help="file holding the course's secret salt for --student")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -87,6 +96,16 @@ def target(_session_target: Target, request: pytest.FixtureRequest) -> Target:
     _session_target.calls.clear()
     request.node.stash[_TARGET] = _session_target
     return _session_target
+
+
+@pytest.fixture(scope="session")
+def variant(request: pytest.FixtureRequest):
+    """This run's :class:`~autograder.variants.Variant`: ``variant["gd"]["eta"]``."""
+    from .variants import variant_for_run
+
+    config = request.config
+    return variant_for_run(student=config.getoption("--student"),
+                           salt_file=config.getoption("--salt-file"), rootdir=config.rootpath)
 
 
 class Credit:
