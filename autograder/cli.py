@@ -4,6 +4,7 @@
                           [--no-isolation] [--tests DIR ...] [--no-timings] [--show-hidden]
     autograder grade-all SUBMISSIONS [-j N] [--db gradebook.sqlite] [--scheduler ADDRESS] [--regrade]
     autograder progress | watch       (students: exercises done, the next one's message and hint)
+    autograder variant --student ID [--json] [--salt-file FILE]   (instructors: a student's numbers)
 
 PATH is a directory of modules, a single .py file, a .zip or a .ipynb notebook. The exit code
 says whether the submission was graded (0) or could not be graded (2: unreadable submission,
@@ -14,6 +15,7 @@ read the score from the report.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -48,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
                        help="show hidden tests' details in every format (instructors)")
     grade.add_argument("--lab-epochs", type=int, default=None, metavar="N",
                        help="epochs for the Keras lab (default: 20 on CPU, 250 on a GPU)")
+    _add_variant_options(grade, required=False)
+    grade.add_argument("--metadata", metavar="FILE",
+                       help="Gradescope submission_metadata.json naming the student (default: the "
+                            "one beside PATH, as in /autograder/submission_metadata.json)")
+    variant = commands.add_parser(
+        "variant", help="show a student's variant (instructors; needs the course salt)",
+        description="Print the parameters a student's per-student variant uses. Needs the course "
+                    "salt ($AUTOGRADER_SALT, $AUTOGRADER_SALT_FILE or --salt-file).")
+    _add_variant_options(variant, required=True)
+    variant.add_argument("--json", action="store_true", help="print the variant.json a release ships")
+    variant.set_defaults(func=_variant)
     from .batch.cli import add_grade_all_parser
     from .progress import add_progress_parsers
 
@@ -56,12 +69,52 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_variant_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument("--student", metavar="ID", required=required,
+                        help="the student whose variant is graded (an id or an email)")
+    parser.add_argument("--salt-file", metavar="FILE",
+                        help="file holding the course's secret salt (else $AUTOGRADER_SALT or "
+                             "$AUTOGRADER_SALT_FILE)")
+
+
+def _variant(args: argparse.Namespace) -> int:
+    from .variants import SaltError, read_salt, variant_for
+
+    try:
+        salt = read_salt(args.salt_file)
+    except SaltError as exc:
+        print(f"autograder variant: {exc}", file=sys.stderr)
+        return EXIT_NOT_GRADED
+    if salt is None:
+        print("autograder variant: refusing: no course salt is configured, so every student has "
+              "the default variant. Set $AUTOGRADER_SALT or $AUTOGRADER_SALT_FILE, or pass "
+              "--salt-file FILE (the salt is kept out of the repository).", file=sys.stderr)
+        return EXIT_NOT_GRADED
+    try:
+        variant = variant_for(args.student, salt)
+    except ValueError as exc:
+        print(f"autograder variant: {exc}", file=sys.stderr)
+        return EXIT_NOT_GRADED
+    if args.json:
+        sys.stdout.write(variant.to_json())
+        return EXIT_GRADED
+    print(f"Variant of student {variant.student}:")
+    for exercise, params in variant.params.items():
+        # exact values as written in variants.toml, without JSON's quotes: eta=3/20, x0=[3, -2]
+        shown = ", ".join(f"{k}={json.dumps(v, separators=(', ', '='))}".replace('"', "")
+                          for k, v in params.items())
+        print(f"  {exercise:22s} {shown}")
+    return EXIT_GRADED
+
+
 def _grade(args: argparse.Namespace) -> int:
     from .grading import grade
     from .reporters import prepare, render
 
     results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner,
-                    lab_epochs=args.lab_epochs)
+                    lab_epochs=args.lab_epochs, student=args.student, metadata=args.metadata,
+                    salt_file=args.salt_file)
+    _warn_without_salt(args)
     if not args.no_isolation and results.isolation.startswith("none"):
         print("autograder: warning: the sandbox is not installed; the submission ran in the "
               "grader's process", file=sys.stderr)
@@ -90,6 +143,18 @@ def _grade(args: argparse.Namespace) -> int:
     for error in results.errors:
         print(f"autograder: could not grade: {error}", file=sys.stderr)
     return EXIT_NOT_GRADED if results.errors else EXIT_GRADED
+
+
+def _warn_without_salt(args: argparse.Namespace) -> None:
+    from .variants import SaltError, read_salt
+
+    try:
+        salt = read_salt(args.salt_file)
+    except SaltError:
+        return                     # grade() already reported it as an error
+    if (args.student or args.metadata) and salt is None:
+        print("autograder: warning: no course salt: graded against the default variant",
+              file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,32 +103,68 @@ def _with_lab(results: Results, notebook: Path, epochs: int | None) -> Results:
 
 def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path] | None = None,
           runner: Runner = "inprocess", course: Course | None = None,
-          lab_epochs: int | None = None) -> Results:
+          lab_epochs: int | None = None, student: str | None = None,
+          metadata: str | Path | None = None, salt_file: str | Path | None = None) -> Results:
     """Grade the submission at ``path`` (a directory, a .py file, a .zip or a .ipynb).
 
     A notebook that defines the Keras lab's functions is graded by :func:`autograder.lab.grade_lab`
     (a TensorFlow worker of its own); a ``keras_lab.ipynb`` inside a directory or zip is graded
     too, beside the modules. ``lab_epochs`` overrides the lab's default (20 on CPU, 250 on a GPU).
 
+    Per-student variants: the student is ``student``, else the id in ``metadata`` (a Gradescope
+    ``submission_metadata.json``), else the id in a ``submission_metadata.json`` beside the
+    submission; their variant is computed with the course salt (``salt_file``, or
+    ``$AUTOGRADER_SALT`` / ``$AUTOGRADER_SALT_FILE``). Without a student or a salt the tests use
+    the default variant. An unusable salt is a grading error, not a score.
+
     Never raises for a bad submission: a submission that cannot be read gives a Results whose
     ``errors`` say why and whose every test failed with that reason. ``errors`` is empty exactly
     when the submission was graded.
     """
     path = Path(path)
+    variant_args, variant_error = _variant_args(path, student, metadata, salt_file)
+    if variant_error is not None:
+        return Results(target=str(path), errors=[variant_error])
     if path.suffix == ".ipynb" and path.is_file() and _is_lab_notebook(path):
         from .lab import grade_lab
 
         return grade_lab(path, epochs=lab_epochs)
     with tempfile.TemporaryDirectory(prefix="autograder-lab-") as lab_tmp:
         lab_notebook = _lab_notebook_inside(path, Path(lab_tmp))
-        results = _grade_modules(path, isolate=isolate, tests=tests, runner=runner, course=course)
+        results = _grade_modules(path, isolate=isolate, tests=tests, runner=runner, course=course,
+                                 extra_args=variant_args)
         if lab_notebook is not None:
             results = _with_lab(results, lab_notebook, lab_epochs)
     return results
 
 
+def _variant_args(path: Path, student: str | None, metadata: str | Path | None,
+                  salt_file: str | Path | None) -> tuple[list[str], str | None]:
+    """pytest options naming the graded student (for the ``variant`` fixture), or why not.
+
+    The salt is checked here, once, so a misconfigured course stops with one clear error rather
+    than an error in every variant test; it is passed on as a file name, never on a command line.
+    """
+    from .variants import SaltError, read_salt, resolve_student
+
+    try:
+        who = resolve_student(path, student, metadata)
+    except ValueError as exc:
+        return [], f"Not graded: {exc}"
+    if who is None:
+        return [], None
+    try:
+        read_salt(salt_file)
+    except SaltError as exc:
+        return [], f"Not graded: the course salt is unusable: {exc}"
+    args = [f"--student={who}"]
+    if salt_file is not None:
+        args.append(f"--salt-file={Path(salt_file).resolve()}")
+    return args, None
+
+
 def _grade_modules(path: Path, *, isolate: bool, tests: Iterable[str | Path] | None,
-                   runner: Runner, course: Course | None) -> Results:
+                   runner: Runner, course: Course | None, extra_args: list[str] = ()) -> Results:
     started = time.perf_counter()
     course = course or load_course()
     test_dirs = [Path(t).resolve() for t in tests] if tests else default_test_dirs()
@@ -150,9 +186,9 @@ def _grade_modules(path: Path, *, isolate: bool, tests: Iterable[str | Path] | N
             _write_ungradable(workdir, course, problem)
         spec = target_spec(workdir, isolate)
         if runner == "subprocess":
-            results = _run_subprocess(spec, test_dirs, Path(tmp))
+            results = _run_subprocess(spec, test_dirs, Path(tmp), extra_args)
         else:
-            results = _run_inprocess(spec, test_dirs)
+            results = _run_inprocess(spec, test_dirs, extra_args)
         results = _scrub_paths(results, tmp)
 
     if problem is not None:
@@ -214,7 +250,7 @@ class _RunCollector:
                 f"The test file {report.nodeid} could not be collected: {text[-1] if text else ''}")
 
 
-def _run_inprocess(spec: str, test_dirs: list[Path]) -> Results:
+def _run_inprocess(spec: str, test_dirs: list[Path], extra_args: list[str] = ()) -> Results:
     import io
     from contextlib import redirect_stdout
 
@@ -227,7 +263,7 @@ def _run_inprocess(spec: str, test_dirs: list[Path]) -> Results:
     sink = io.StringIO()
     try:
         with redirect_stdout(sink):
-            code = pytest.main(_pytest_args(spec, test_dirs), plugins=[collector])
+            code = pytest.main([*_pytest_args(spec, test_dirs), *extra_args], plugins=[collector])
     finally:
         # The submission's modules were imported under a synthetic package; forget them so a
         # second grading in this process starts clean (test modules are kept: they are ours).
@@ -246,12 +282,13 @@ def _run_inprocess(spec: str, test_dirs: list[Path]) -> Results:
     return results
 
 
-def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path) -> Results:
+def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path, extra_args: list[str] = ()) -> Results:
     out = tmp / "results.json"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", *_pytest_args(spec, test_dirs), f"--results-json={out}"],
+        [sys.executable, "-m", "pytest", *_pytest_args(spec, test_dirs), *extra_args,
+         f"--results-json={out}"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     if not out.exists():
         return Results(errors=[f"pytest stopped with exit code {proc.returncode} before writing "
