@@ -13,8 +13,9 @@ shipped. A release is refused when one of its members
   ASTs: ``ast.dump`` of each statement, docstrings removed, names kept, so reformatting, a new
   docstring or a renamed function does not hide a copied body.
 
-Bodies smaller than :data:`MIN_BODY_NODES` AST nodes (``return 1.0``) are too generic to
-fingerprint: they would match honest code, and their leak reveals no more than the docstring.
+Bodies smaller than :data:`MIN_BODY_NODES` AST nodes (``return 1.0``, a one-call wrapper such
+as ``return rng.standard_normal(size)``) are too generic to fingerprint: they match honest
+helpers in public tests, and their leak reveals no more than the docstring does.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ SECRET_TREES = {
     "tests/misconceptions": "misconception-catalogue file",
     "autograder/ground_truth": "ground-truth file",
 }
-MIN_BODY_NODES = 6
+MIN_BODY_NODES = 8     # counted without Load/Store contexts
 
 
 class LeakError(Exception):
@@ -94,7 +95,8 @@ def function_bodies(source: str, filename: str) -> list[tuple[str, tuple[str, ..
     out = []
     for fn in _functions(tree):
         body = _without_docstring(fn.body)
-        size = sum(1 for stmt in body for _ in ast.walk(stmt))
+        size = sum(1 for stmt in body for node in ast.walk(stmt)
+                   if not isinstance(node, ast.expr_context))
         out.append((fn.name, tuple(_dump(stmt) for stmt in body), size))
     return out
 

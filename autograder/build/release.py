@@ -17,6 +17,7 @@ through the same leak check (notebook code cells included).
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import re
 import sys
@@ -41,7 +42,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).with_name("templates")
 #: Modules whose import registers producers (the Keras lab adds "autograder.lab.release" here).
 PRODUCER_MODULES: list[str] = []
-#: Runtime dependencies a student does not need (sympy derives ground truth; students get none).
+#: Runtime dependencies a student may not need (sympy derives the ground truth): left out of the
+#: student pyproject unless a shipped file imports them (an exercise may use sympy itself).
 GRADER_ONLY_DEPENDENCIES = ("sympy",)
 INSTRUCTOR_WORKFLOW = "templates/instructor/.github/workflows/grade-submissions.yml"
 
@@ -110,10 +112,31 @@ def _engine_version(ctx: BuildContext) -> str:
     return match.group(1) if match else "0"
 
 
-def _student_dependencies(ctx: BuildContext) -> list[str]:
+def _imports(members: list[Member]) -> set[str]:
+    """Top-level names of every module the Python files among ``members`` import."""
+    names: set[str] = set()
+    for member in members:
+        if not member.path.endswith(".py"):
+            continue
+        try:
+            tree = ast.parse(member.data.decode("utf-8", "replace"))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def _student_dependencies(ctx: BuildContext, members: list[Member]) -> list[str]:
+    """The course's runtime dependencies, less grader-only ones no shipped file imports."""
     project = tomllib.loads(ctx.read("pyproject.toml").decode("utf-8"))["project"]
     name = lambda req: re.match(r"[A-Za-z0-9_.\-]+", req).group(0).lower()  # noqa: E731
-    deps = [d for d in project.get("dependencies", []) if name(d) not in GRADER_ONLY_DEPENDENCIES]
+    imported = _imports(members)
+    deps = [d for d in project.get("dependencies", [])
+            if name(d) not in GRADER_ONLY_DEPENDENCIES or name(d) in imported]
     # The students run pytest themselves, so it is a dependency of theirs, not a dev extra.
     deps += [d for d in project.get("optional-dependencies", {}).get("dev", []) if name(d) == "pytest"]
     return deps
@@ -168,7 +191,7 @@ def student_members(ctx: BuildContext, stubs: list[Member],
     members += [ctx.member(p) for p in closure.files]
     members += [ctx.member(p) for p in layout.STUDENT_ENGINE_DATA]
     version = _engine_version(ctx)
-    deps = "\n".join(f'    "{d}",' for d in _student_dependencies(ctx))
+    deps = "\n".join(f'    "{d}",' for d in _student_dependencies(ctx, members))
     project = tomllib.loads(ctx.inputs["pyproject.toml"].decode("utf-8"))["project"]["name"]
     members += [
         Member("README.md", _template("student/README.md", course_name=course.name)),
