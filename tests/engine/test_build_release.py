@@ -77,6 +77,18 @@ def test_source_date_epoch_fixes_every_timestamp(monkeypatch, tmp_path):
     assert json.loads((tmp_path / "manifest.json").read_text())["source_date_epoch"] == EPOCH
 
 
+def test_the_default_timestamp_is_the_last_commit(monkeypatch):
+    from autograder.build.reproducible import source_date_epoch
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    git = subprocess.run(["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
+                         capture_output=True, text=True)
+    if git.returncode != 0:
+        pytest.skip("not a git checkout: the timestamp falls back to 1980-01-01")
+    assert source_date_epoch(ROOT) == int(git.stdout)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1234567890")
+    assert source_date_epoch(ROOT) == 1234567890
+
+
 def test_members_are_sorted_with_fixed_modes_and_no_caches(built):
     for artifact in ("student.zip", "autograder.zip"):
         with zipfile.ZipFile(built / artifact) as z:

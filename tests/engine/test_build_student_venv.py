@@ -45,8 +45,8 @@ def release(tmp_path_factory) -> Path:
     return home
 
 
-def pytest_in(home: Path) -> tuple[subprocess.CompletedProcess, dict]:
-    out = home / "results.json"
+def pytest_in(home: Path, results: str = "results.json") -> tuple[subprocess.CompletedProcess, dict]:
+    out = home / results
     out.unlink(missing_ok=True)
     # Exactly the student's command, plus a results file to read the outcome from.
     proc = subprocess.run([str(home / ".venv" / "bin" / "python"), "-m", "pytest",
@@ -56,8 +56,13 @@ def pytest_in(home: Path) -> tuple[subprocess.CompletedProcess, dict]:
     return proc, json.loads(out.read_text())
 
 
-def test_the_stubs_fail_every_test_readably(release):
-    proc, results = pytest_in(release)
+@pytest.fixture(scope="module")
+def stub_run(release):
+    return pytest_in(release, "results-stubs.json")
+
+
+def test_the_stubs_fail_every_test_readably(stub_run, release):
+    proc, results = stub_run
     assert proc.returncode == 1, proc.stdout[-3000:]          # 2 would mean collection errors
     assert "error" not in proc.stdout.splitlines()[-1], proc.stdout[-3000:]
     public = [p for p in (release / "tests" / "public").glob("test_*.py")]
@@ -85,9 +90,9 @@ def test_the_solutions_pass_every_test(release, tmp_path):
         shutil.copytree(backup, release / "assignments")
 
 
-def test_the_job_summary_renders_the_points(release):
-    _, _ = pytest_in(release)
+def test_the_job_summary_renders_the_points(stub_run, release):
+    # The classroom workflow's last step, on the stubs' results.
     proc = subprocess.run([str(release / ".venv" / "bin" / "python"), "-m", "autograder.build.summary",
-                           "results.json"], cwd=release, capture_output=True, text=True, timeout=120)
+                           "results-stubs.json"], cwd=release, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "0 / " in proc.stdout and "gd" in proc.stdout

