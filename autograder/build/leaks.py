@@ -109,28 +109,34 @@ def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
 class SecretIndex:
     """What a course checkout keeps secret: paths, file hashes and function fingerprints."""
 
-    def __init__(self, root: Path, course_functions: set[str], public_hashes: frozenset[str] = frozenset()):
+    def __init__(self, root: Path, course_functions: set[str], public_hashes: frozenset[str] = frozenset(),
+                 extra: dict[str, tuple[str, bytes]] | None = None):
         """``public_hashes``: contents that are public however they were made (a solution module
-        with no function in it, ``__init__.py`` say, is its own stub)."""
+        with no function in it, ``__init__.py`` say, is its own stub). ``extra``: more secret
+        files, path -> (kind, bytes), such as a lab's solution notebook a producer read."""
         self.hashes: dict[str, tuple[str, str]] = {}        # sha256 -> (kind, path)
         self.fingerprints: list[Fingerprint] = []
         self.inputs: dict[str, bytes] = {}                  # secret files read, for the manifest
+        self._functions, self._public = course_functions, public_hashes
         for tree, kind in SECRET_TREES.items():
             base = root / tree
             if not base.is_dir():
                 continue
             for path in sorted(base.rglob("*")):
-                if not path.is_file() or "__pycache__" in path.parts:
-                    continue
-                rel = path.relative_to(root).as_posix()
-                data = path.read_bytes()
-                self.inputs[rel] = data
-                digest = hashlib.sha256(data).hexdigest()
-                # An empty __init__.py is no secret: every package has one.
-                if data.strip() and digest not in public_hashes:
-                    self.hashes.setdefault(digest, (kind, rel))
-                if path.suffix == ".py":
-                    self._fingerprint(kind, rel, data.decode("utf-8", "replace"), course_functions)
+                if path.is_file() and "__pycache__" not in path.parts:
+                    self.add(path.relative_to(root).as_posix(), kind, path.read_bytes())
+        for rel, (kind, data) in sorted((extra or {}).items()):
+            self.add(rel, kind, data)
+
+    def add(self, rel: str, kind: str, data: bytes) -> None:
+        """Index one secret file: its hash, and its functions' bodies."""
+        self.inputs[rel] = data
+        digest = hashlib.sha256(data).hexdigest()
+        # An empty __init__.py is no secret: every package has one.
+        if data.strip() and digest not in self._public:
+            self.hashes.setdefault(digest, (kind, rel))
+        for source in _code_of(Member(rel, data)):
+            self._fingerprint(kind, rel, source, self._functions)
 
     def _fingerprint(self, kind: str, rel: str, source: str, course_functions: set[str]) -> None:
         for name, statements, size in function_bodies(source, rel):

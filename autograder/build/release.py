@@ -12,7 +12,18 @@ Other parts of the course add files to an artifact through a *producer*: a funct
 :class:`BuildContext` returning :class:`~.reproducible.Member` objects, registered with
 :func:`student_producer` / :func:`autograder_producer` in a module listed in
 :data:`PRODUCER_MODULES` (imported before each build). What a student producer returns goes
-through the same leak check (notebook code cells included).
+through the same leak check (notebook code cells included). The Keras lab, for instance, adds
+``"autograder.lab.release"`` to :data:`PRODUCER_MODULES` and writes there::
+
+    from autograder.build.release import Member, student_producer
+
+    @student_producer("lab-notebook")
+    def student_notebook(ctx):
+        source = ctx.secret("lab/lab_solution.ipynb")      # read, and declared secret
+        return [Member("lab/lab.ipynb", strip_solutions(source))]
+
+``ctx.secret`` makes the leak check refuse any student file holding that notebook's bytes or a
+function body of its code cells, so a stripping bug cannot ship the answers.
 """
 
 from __future__ import annotations
@@ -59,6 +70,14 @@ class BuildContext:
     epoch: int
     course: Course
     inputs: dict[str, bytes] = field(default_factory=dict)
+    secrets: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+    def secret(self, rel: str, kind: str = "solution") -> bytes:
+        """Read a file students must never see (a lab's solution notebook): the leak check then
+        refuses any student member holding its bytes or a function body of its code."""
+        data = self.read(rel)
+        self.secrets[rel] = (kind, data)
+        return data
 
     def read(self, rel: str) -> bytes:
         """A file of the checkout, recorded as a build input (for the manifest's hash)."""
@@ -236,7 +255,7 @@ def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = Fal
     student = student_members(ctx, stubs, {**STUDENT_PRODUCERS, **(student_producers or {})})
     functions = {fn for ex in course.exercises for fn in ex.functions}
     secrets = SecretIndex(root, functions,
-                          frozenset(hashlib.sha256(m.data).hexdigest() for m in stubs))
+                          frozenset(hashlib.sha256(m.data).hexdigest() for m in stubs), ctx.secrets)
     ctx.inputs.update(secrets.inputs)
     check_leaks(student, secrets)
     grader = autograder_members(ctx, {**AUTOGRADER_PRODUCERS, **(autograder_producers or {})})

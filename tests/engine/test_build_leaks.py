@@ -161,6 +161,37 @@ def test_a_notebook_whose_code_cell_holds_a_solution(checkout, tmp_path):
     assert "lab/lab.ipynb:clip" in message and "solutions/gradient_descent.py:clip_by_norm" in message
 
 
+def notebook(*cells: str) -> bytes:
+    return json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "execution_count": None,
+                                  "outputs": [], "source": c} for c in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
+
+
+def test_a_producer_secret_that_its_student_file_leaks(checkout, tmp_path):
+    # A lab producer reads its solution notebook as a secret and strips it for students.
+    (checkout / "lab").mkdir()
+    (checkout / "lab/lab_solution.ipynb").write_bytes(notebook(
+        "import numpy as np",
+        "def train_step(w, x, y, eta):\n    pred = x @ w\n    grad = x.T @ (pred - y) / len(y)\n"
+        "    return w - eta * grad\n"))
+
+    def careless(ctx):   # forgot to strip: ships the solution cell under the student's name
+        return [Member("lab/lab.ipynb", ctx.secret("lab/lab_solution.ipynb"))]
+
+    def careful(ctx):
+        ctx.secret("lab/lab_solution.ipynb")
+        return [Member("lab/lab.ipynb", notebook(
+            "import numpy as np",
+            "def train_step(w, x, y, eta):\n    raise NotImplementedError('write this')\n"))]
+
+    message = refused(checkout, tmp_path / "bad", student_producers={"lab": careless})
+    assert "lab/lab.ipynb has the same bytes as solution lab/lab_solution.ipynb" in message
+    assert "lab/lab.ipynb:train_step contains the body of solution lab/lab_solution.ipynb:train_step" in message
+    build(checkout, tmp_path / "good", epoch=EPOCH, student_producers={"lab": careful})
+    manifest = json.loads((tmp_path / "good/manifest.json").read_text())
+    assert "lab/lab.ipynb" in {m["path"] for m in manifest["artifacts"]["student.zip"]["members"]}
+
+
 def test_every_leak_is_named_not_just_the_first(checkout, tmp_path):
     (checkout / "tests/public/test_more.py").write_text(HIDDEN_TEST)
     (checkout / "tests/public/wrong_answers.py").write_text(MISCONCEPTION)
