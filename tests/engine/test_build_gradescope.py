@@ -79,6 +79,7 @@ def grade(root: Path, files: dict[str, str]) -> dict:
     shutil.rmtree(submission, ignore_errors=True)
     submission.mkdir()
     for name, text in files.items():
+        (submission / name).parent.mkdir(parents=True, exist_ok=True)
         (submission / name).write_text(text, encoding="utf-8")
     # Gradescope runs its copy of run_autograder from /autograder; the script uses only $ROOT.
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
@@ -108,6 +109,19 @@ def test_the_solutions_get_full_marks(gradescope_root):
     if (ROOT / "tests" / "hidden").is_dir():
         assert any(t.get("visibility") in ("hidden", "after_due_date", "after_published")
                    or "hidden" in json.dumps(t) for t in results["tests"])
+
+
+def test_a_clone_of_the_student_release_is_graded_like_its_files(gradescope_root, tmp_path):
+    # Gradescope's GitHub submissions arrive as the student's repository: modules in assignments/.
+    build(ROOT, tmp_path / "dist", epoch=1700000000)
+    files = {p.name: p.read_text() for p in (ROOT / "solutions").glob("*.py") if p.name != "__init__.py"}
+    flat = grade(gradescope_root, files)
+    with zipfile.ZipFile(tmp_path / "dist" / "student.zip") as z:
+        clone = {n: z.read(n).decode() for n in z.namelist()}
+    clone.update({f"assignments/{name}": text for name, text in files.items()})
+    cloned = grade(gradescope_root, clone)
+    assert cloned["score"] == flat["score"] > 0
+    assert max_score(cloned) == max_score(flat)
 
 
 def test_the_stubs_get_zero(gradescope_root):
