@@ -157,7 +157,8 @@ def _student_dependencies(ctx: BuildContext, members: list[Member]) -> list[str]
     deps = [d for d in project.get("dependencies", [])
             if name(d) not in GRADER_ONLY_DEPENDENCIES or name(d) in imported]
     # The students run pytest themselves, so it is a dependency of theirs, not a dev extra.
-    deps += [d for d in project.get("optional-dependencies", {}).get("dev", []) if name(d) == "pytest"]
+    if "pytest" not in {name(d) for d in deps}:
+        deps += [d for d in project.get("optional-dependencies", {}).get("dev", []) if name(d) == "pytest"]
     return deps
 
 
