@@ -34,7 +34,7 @@ STUDENT_ENGINE_ROOTS = (
 #: Data files of the engine the shipped modules read.
 STUDENT_ENGINE_DATA = ("autograder/course.toml",)
 #: Never part of the student closure, whatever imports them: the build stops if one is reached.
-STUDENT_FORBIDDEN_PACKAGES = ("autograder.ground_truth", "autograder.lab.solution")
+STUDENT_FORBIDDEN_PACKAGES = ("autograder.ground_truth",)
 
 #: The Gradescope autograder: the whole engine, every test suite but the engine's own, no
 #: solutions (grading never runs them) and no stubs.
