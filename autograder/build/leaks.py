@@ -101,6 +101,16 @@ def function_bodies(source: str, filename: str) -> list[tuple[str, tuple[str, ..
     return out
 
 
+def _marked_functions(source: str) -> set[str]:
+    """Names of the functions whose source carries a solution marker (``# SOLUTION``...)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {fn.name for fn in _functions(tree)
+            if "SOLUTION" in (ast.get_source_segment(source, fn) or "")}
+
+
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
     n = len(needle)
     return n > 0 and any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
@@ -136,10 +146,17 @@ class SecretIndex:
         if data.strip() and digest not in self._public:
             self.hashes.setdefault(digest, (kind, rel))
         for source in _code_of(Member(rel, data)):
-            self._fingerprint(kind, rel, source, self._functions)
+            self._fingerprint(kind, rel, source, self._functions,
+                              marked_only=rel.endswith(".ipynb"))
 
-    def _fingerprint(self, kind: str, rel: str, source: str, course_functions: set[str]) -> None:
+    def _fingerprint(self, kind: str, rel: str, source: str, course_functions: set[str],
+                     marked_only: bool = False) -> None:
+        # In an otter-format source notebook the functions handed to students whole (a plotting
+        # helper) have no solution marker; only the marked ones are answers.
+        marked = _marked_functions(source) if marked_only else None
         for name, statements, size in function_bodies(source, rel):
+            if marked is not None and name not in marked:
+                continue
             if kind == "hidden test" and not name.startswith("test"):
                 continue        # helpers (a gradient of x^2) are shared with the public tests
             if kind == "misconception-catalogue file" and name not in course_functions:

@@ -252,6 +252,11 @@ def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = Fal
     load_producers()
     ctx = BuildContext(root, source_date_epoch(root, epoch), course)
     stubs, drift = _stubs(ctx, write_stubs)
+    for exercise in course.exercises:
+        # A notebook exercise's source holds its solutions, whoever builds the student copy.
+        notebook = getattr(exercise, "notebook", "")
+        if notebook and (root / notebook).is_file():
+            ctx.secret(notebook)
 
     student = student_members(ctx, stubs, {**STUDENT_PRODUCERS, **(student_producers or {})})
     functions = {fn for ex in course.exercises for fn in ex.functions}

@@ -167,13 +167,18 @@ def notebook(*cells: str) -> bytes:
                        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
 
 
+PLOT_HELPER = ("def plot_history(history, ax):\n    for key in ('loss', 'val_loss'):\n"
+               "        ax.plot(history[key], label=key)\n    ax.legend()\n")
+
+
 def test_a_producer_secret_that_its_student_file_leaks(checkout, tmp_path):
-    # A lab producer reads its solution notebook as a secret and strips it for students.
+    # A lab producer reads its otter-format source notebook as a secret and strips it.
     (checkout / "lab").mkdir()
     (checkout / "lab/lab_solution.ipynb").write_bytes(notebook(
         "import numpy as np",
-        "def train_step(w, x, y, eta):\n    pred = x @ w\n    grad = x.T @ (pred - y) / len(y)\n"
-        "    return w - eta * grad\n"))
+        PLOT_HELPER,    # handed to students whole: no marker, no secret
+        "def train_step(w, x, y, eta):\n    # BEGIN SOLUTION\n    pred = x @ w\n"
+        "    grad = x.T @ (pred - y) / len(y)\n    return w - eta * grad\n    # END SOLUTION\n"))
 
     def careless(ctx):   # forgot to strip: ships the solution cell under the student's name
         return [Member("lab/lab.ipynb", ctx.secret("lab/lab_solution.ipynb"))]
@@ -181,12 +186,13 @@ def test_a_producer_secret_that_its_student_file_leaks(checkout, tmp_path):
     def careful(ctx):
         ctx.secret("lab/lab_solution.ipynb")
         return [Member("lab/lab.ipynb", notebook(
-            "import numpy as np",
-            "def train_step(w, x, y, eta):\n    raise NotImplementedError('write this')\n"))]
+            "import numpy as np", PLOT_HELPER,
+            "def train_step(w, x, y, eta):\n    ...\n"))]
 
     message = refused(checkout, tmp_path / "bad", student_producers={"lab": careless})
     assert "lab/lab.ipynb has the same bytes as solution lab/lab_solution.ipynb" in message
     assert "lab/lab.ipynb:train_step contains the body of solution lab/lab_solution.ipynb:train_step" in message
+    assert "plot_history" not in message
     build(checkout, tmp_path / "good", epoch=EPOCH, student_producers={"lab": careful})
     manifest = json.loads((tmp_path / "good/manifest.json").read_text())
     assert "lab/lab.ipynb" in {m["path"] for m in manifest["artifacts"]["student.zip"]["members"]}
