@@ -8,7 +8,8 @@ A student receives only what is listed here (nothing is shipped because it was *
   public tests' own ``autograder`` imports, plus the modules named in :data:`STUDENT_ENGINE_ROOTS`
   (the reporters, for the job summary; the sandbox, so a student can run the exact isolation the
   grader uses with ``--target=sandbox:assignments``: its code is no secret, its strength does not
-  rest on students not reading it), and ``course.toml``;
+  rest on students not reading it), the progress view (``autograder progress`` / ``watch``),
+  and ``course.toml``;
 * files generated from ``templates/student`` (README, pyproject, conftest, CI workflow).
 
 The leak check (:mod:`autograder.build.leaks`) is a second, independent line: it does not trust
@@ -30,6 +31,8 @@ STUDENT_ENGINE_ROOTS = (
     "autograder.reporters",       # rendering the points in the CI job summary
     "autograder.sandbox",         # optional: the same isolation the grader uses
     "autograder.build.summary",   # the job-summary script the classroom workflow runs
+    "autograder.progress",        # `autograder progress` / `watch`: exercises done, what is next
+    "autograder.build.student_cli",  # the student release's `autograder` command
 )
 #: Data files of the engine the shipped modules read.
 STUDENT_ENGINE_DATA = ("autograder/course.toml",)

@@ -53,9 +53,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).with_name("templates")
 #: Modules whose import registers producers (the Keras lab adds "autograder.lab.release" here).
 PRODUCER_MODULES: list[str] = []
-#: Runtime dependencies a student may not need (sympy derives the ground truth): left out of the
-#: student pyproject unless a shipped file imports them (an exercise may use sympy itself).
-GRADER_ONLY_DEPENDENCIES = ("sympy",)
+#: Runtime dependencies a student may not need (sympy derives the ground truth, nbformat reads
+#: submitted notebooks): left out of the student pyproject unless a shipped file imports them
+#: (an exercise may use sympy itself).
+GRADER_ONLY_DEPENDENCIES = ("sympy", "nbformat")
+#: Tools of the dev extra that students use themselves, shipped when a shipped file imports them
+#: (pytest runs their tests, watchfiles drives `autograder watch`). matplotlib, imported only by
+#: the HTML report students do not make, is not one.
+STUDENT_TOOLS = ("pytest", "watchfiles")
 INSTRUCTOR_WORKFLOW = "templates/instructor/.github/workflows/grade-submissions.yml"
 
 
@@ -150,15 +155,19 @@ def _imports(members: list[Member]) -> set[str]:
 
 
 def _student_dependencies(ctx: BuildContext, members: list[Member]) -> list[str]:
-    """The course's runtime dependencies, less grader-only ones no shipped file imports."""
+    """What a student installs: the course's runtime dependencies (less grader-only ones no
+    shipped file imports) and the dev tools shipped files import (pytest, watchfiles...)."""
     project = tomllib.loads(ctx.read("pyproject.toml").decode("utf-8"))["project"]
     name = lambda req: re.match(r"[A-Za-z0-9_.\-]+", req).group(0).lower()  # noqa: E731
-    imported = _imports(members)
+    imported = {n.lower() for n in _imports(members)}
     deps = [d for d in project.get("dependencies", [])
             if name(d) not in GRADER_ONLY_DEPENDENCIES or name(d) in imported]
-    # The students run pytest themselves, so it is a dependency of theirs, not a dev extra.
-    if "pytest" not in {name(d) for d in deps}:
-        deps += [d for d in project.get("optional-dependencies", {}).get("dev", []) if name(d) == "pytest"]
+    have = {name(d) for d in deps}
+    # The students run pytest (and watch their files) themselves: tools of theirs, not dev extras.
+    for dev in project.get("optional-dependencies", {}).get("dev", []):
+        if name(dev) in STUDENT_TOOLS and name(dev) in imported and name(dev) not in have:
+            deps.append(dev)
+            have.add(name(dev))
     return deps
 
 

@@ -96,3 +96,12 @@ def test_the_job_summary_renders_the_points(stub_run, release):
                            "results-stubs.json"], cwd=release, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "0 / " in proc.stdout and "gd" in proc.stdout
+
+
+def test_the_progress_command_is_installed(stub_run, release):
+    # The README's `autograder progress`, from the console script the student pyproject declares.
+    proc = subprocess.run([str(release / ".venv" / "bin" / "autograder"), "progress"], cwd=release,
+                          capture_output=True, text=True, timeout=300, env={"COLUMNS": "100", "PATH": ""})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0/" in proc.stdout and "exercises done" in proc.stdout
+    assert "not implemented yet" in proc.stdout
