@@ -30,7 +30,7 @@ def render_html(results: Results, **options) -> str:
     """A self-contained HTML page (see :mod:`.html`); matplotlib is imported only for it."""
     from .html import render_html as _render_html
 
-    return _render_html(results, show_hidden=options.get("show_hidden", False))
+    return _render_html(results, show_hidden=True)  # prepare() has already concealed what it must
 
 
 REPORTERS: dict[str, Callable[[Results], str]] = {

@@ -26,7 +26,7 @@ HERE = Path(__file__).parent
 SCHEMAS = HERE / "schemas"
 GOLDEN = HERE / "golden"
 SUFFIX = {"table": "txt", "gradescope": "json", "exercism": "json", "junit": "xml",
-          "json": "json", "markdown": "md"}
+          "json": "json", "markdown": "md", "html": "html"}
 
 
 def _test(name, exercise, status, max_score, score, **kw) -> results_tree.TestResult:
