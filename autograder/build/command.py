@@ -18,6 +18,9 @@ def add_build_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--source-date-epoch", type=int, default=None,
                         help="timestamp of every archive member (default: $SOURCE_DATE_EPOCH, "
                              "else the last commit's time)")
+    parser.add_argument("--skip", action="append", default=[], metavar="PRODUCER",
+                        help="leave out one producer's files, e.g. `notebooks` (the Keras lab's "
+                             "student notebook, which needs otter-grader); listed in the manifest")
     parser.set_defaults(func=run_build)
     return parser
 
@@ -34,7 +37,8 @@ def run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     root = Path(args.root) if args.root else ROOT
     try:
-        report = build(root, Path(args.out), write_stubs=args.stubs, epoch=args.source_date_epoch)
+        report = build(root, Path(args.out), write_stubs=args.stubs, epoch=args.source_date_epoch,
+                       skip=args.skip)
     except (BuildError, LeakError) as exc:
         print(f"autograder build: {exc}", file=sys.stderr)
         return 2

@@ -25,13 +25,15 @@ def inputs_hash(inputs: dict[str, bytes]) -> str:
 
 
 def manifest_json(*, engine_version: str, epoch: int, inputs: dict[str, bytes],
-                  artifacts: dict[str, tuple[bytes, list[Member]]], extra: dict[str, bytes]) -> str:
+                  artifacts: dict[str, tuple[bytes, list[Member]]], extra: dict[str, bytes],
+                  skipped: list[str] | None = None) -> str:
     """``artifacts``: zip name -> (its bytes, its members); ``extra``: other files written."""
     doc = {
         "format": 1,
         "engine_version": engine_version,
         "source_date_epoch": epoch,
         "inputs": {"sha256": inputs_hash(inputs), "files": len(inputs)},
+        "skipped_producers": list(skipped or []),
         "artifacts": {
             name: {
                 "sha256": sha256(data),

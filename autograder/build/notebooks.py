@@ -5,9 +5,9 @@ notebook (otter-assign format, solutions inside). This producer asks ``autograde
 the student version and ships it under the same path; the source is declared secret, so the
 leak check refuses the release if a solution-marked function of it reaches the student notebook.
 
-Registered by adding ``"autograder.build.notebooks"`` to ``release.PRODUCER_MODULES`` once the lab
-has landed and otter-grader is installed wherever ``autograder build`` runs (it is not yet: the
-lab's own build needs ``otter assign``).
+Registered in ``release.PRODUCER_MODULES``. Building the notebook needs otter-grader (the ``lab``
+extra); where it is missing the build stops and says so, and ``autograder build --skip notebooks``
+makes a release without the lab (the manifest's ``skipped_producers`` then says so).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ def student_notebooks(ctx: BuildContext) -> list[Member]:
             try:
                 built = build_student_notebook(ctx.root / rel, Path(tmp) / Path(rel).name)
             except LabBuildError as exc:
-                raise BuildError(f"the student notebook of {rel} could not be built: {exc}") from exc
+                raise BuildError(f"the student notebook of {rel} could not be built: {exc} "
+                                 "(or leave the lab out: --skip notebooks)") from exc
             members.append(Member(rel, built.read_bytes()))
     return members

@@ -52,7 +52,7 @@ else:  # pragma: no cover - Python 3.10 only
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).with_name("templates")
 #: Modules whose import registers producers (the Keras lab adds "autograder.lab.release" here).
-PRODUCER_MODULES: list[str] = []
+PRODUCER_MODULES: list[str] = ["autograder.build.notebooks"]
 #: Runtime dependencies a student may not need (sympy derives the ground truth, nbformat reads
 #: submitted notebooks): left out of the student pyproject unless a shipped file imports them
 #: (an exercise may use sympy itself).
@@ -76,6 +76,7 @@ class BuildContext:
     course: Course
     inputs: dict[str, bytes] = field(default_factory=dict)
     secrets: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    skip: frozenset[str] = frozenset()     # producers left out of this build (by name)
 
     def secret(self, rel: str, kind: str = "solution") -> bytes:
         """Read a file students must never see (a lab's solution notebook): the leak check then
@@ -195,6 +196,8 @@ def _stubs(ctx: BuildContext, write: bool) -> tuple[list[Member], list[str]]:
 def _run_producers(producers: dict[str, Producer], ctx: BuildContext) -> list[Member]:
     members = []
     for name, fn in sorted(producers.items()):
+        if name in ctx.skip:
+            continue
         try:
             members.extend(fn(ctx))
         except BuildError:
@@ -236,7 +239,9 @@ def student_members(ctx: BuildContext, stubs: list[Member],
 
 
 def autograder_members(ctx: BuildContext, producers: dict[str, Producer]) -> list[Member]:
-    members = [Member("setup.sh", _template("gradescope/setup.sh"), EXEC_MODE),
+    # A notebook exercise (the Keras lab) is graded with the lab extra's TensorFlow.
+    extras = "[lab]" if any(getattr(ex, "notebook", "") for ex in ctx.course.exercises) else ""
+    members = [Member("setup.sh", _template("gradescope/setup.sh", extras=extras), EXEC_MODE),
                Member("run_autograder", _template("gradescope/run_autograder"), EXEC_MODE)]
     for tree in layout.AUTOGRADER_TREES:
         members += [ctx.member(p) for p in layout.tree_files(ctx.root, tree)]
@@ -252,14 +257,19 @@ def load_producers() -> None:
 
 def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = False,
           epoch: int | None = None, student_producers: dict[str, Producer] | None = None,
-          autograder_producers: dict[str, Producer] | None = None) -> BuildReport:
-    """Build every artifact of the course checkout at ``root`` into ``out`` (default root/dist)."""
+          autograder_producers: dict[str, Producer] | None = None,
+          skip: Iterable[str] = ()) -> BuildReport:
+    """Build every artifact of the course checkout at ``root`` into ``out`` (default root/dist).
+
+    ``skip`` names producers to leave out (``"notebooks"``: the lab's student notebook, whose
+    build needs otter-grader); the manifest lists them, so a partial release says it is one.
+    """
     root = Path(root).resolve()
     out = Path(out) if out is not None else root / "dist"
     manifest = root / "autograder" / "course.toml"
     course = load_course(manifest) if manifest.is_file() else load_course()
     load_producers()
-    ctx = BuildContext(root, source_date_epoch(root, epoch), course)
+    ctx = BuildContext(root, source_date_epoch(root, epoch), course, skip=frozenset(skip))
     stubs, drift = _stubs(ctx, write_stubs)
     for exercise in course.exercises:
         # A notebook exercise's source holds its solutions, whoever builds the student copy.
@@ -282,7 +292,8 @@ def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = Fal
         ctx.inputs[f"autograder/build/templates/{rel}"] = (TEMPLATES / rel).read_bytes()
     manifest_text = manifest_json(
         engine_version=_engine_version(ctx), epoch=ctx.epoch, inputs=ctx.inputs,
-        artifacts={name: (blobs[name], artifacts[name]) for name in artifacts}, extra=extra)
+        artifacts={name: (blobs[name], artifacts[name]) for name in artifacts}, extra=extra,
+        skipped=sorted(ctx.skip))
 
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}

@@ -17,6 +17,8 @@ from autograder.build.reproducible import Member, zip_bytes
 from autograder.stubs import expected_stubs
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The lab notebook producer needs otter-grader and takes seconds: only its own test runs it.
+SKIP = ("notebooks",)
 EPOCH = 1700000000
 CHECKOUT = ("autograder", "assignments", "solutions", "tests/public", "tests/hidden",
             "tests/misconceptions", "conftest.py", "pyproject.toml", "README.md")
@@ -37,7 +39,7 @@ def copy_checkout(dest: Path) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist")
-    build(ROOT, out, epoch=EPOCH)
+    build(ROOT, out, epoch=EPOCH, skip=SKIP)
     return out
 
 
@@ -51,8 +53,8 @@ def test_two_builds_are_byte_identical(built, tmp_path):
     again = tmp_path / "elsewhere" / "dist"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-m", "autograder.build", "--out", str(again),
-                    "--source-date-epoch", str(EPOCH)], cwd=tmp_path, check=True, env=env,
-                   capture_output=True, timeout=120)
+                    "--source-date-epoch", str(EPOCH), "--skip", "notebooks"],
+                   cwd=tmp_path, check=True, env=env, capture_output=True, timeout=120)
     for name in ("student.zip", "autograder.zip", "manifest.json",
                  "templates/instructor/.github/workflows/grade-submissions.yml"):
         assert (built / name).read_bytes() == (again / name).read_bytes(), name
@@ -64,14 +66,14 @@ def test_builds_of_two_copies_of_a_commit_are_identical(built, tmp_path):
     for path in copy.rglob("*.py"):
         path.chmod(0o600)
     out = tmp_path / "out"
-    build(copy, out, epoch=EPOCH)
+    build(copy, out, epoch=EPOCH, skip=SKIP)
     assert (out / "student.zip").read_bytes() == (built / "student.zip").read_bytes()
     assert (out / "autograder.zip").read_bytes() == (built / "autograder.zip").read_bytes()
 
 
 def test_source_date_epoch_fixes_every_timestamp(monkeypatch, tmp_path):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-    build(ROOT, tmp_path)
+    build(ROOT, tmp_path, skip=SKIP)
     with zipfile.ZipFile(tmp_path / "student.zip") as z:
         assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
     assert json.loads((tmp_path / "manifest.json").read_text())["source_date_epoch"] == EPOCH
@@ -167,6 +169,7 @@ def test_manifest_lists_every_member_with_its_hash(built):
     import hashlib
     manifest = json.loads((built / "manifest.json").read_text())
     assert manifest["engine_version"]
+    assert manifest["skipped_producers"] == list(SKIP)     # a partial release says so
     assert len(manifest["inputs"]["sha256"]) == 64 and manifest["inputs"]["files"] > 10
     for artifact in ("student.zip", "autograder.zip"):
         data = (built / artifact).read_bytes()
@@ -179,10 +182,10 @@ def test_manifest_lists_every_member_with_its_hash(built):
 
 def test_inputs_hash_changes_with_the_course_text(tmp_path):
     copy = copy_checkout(tmp_path / "checkout")
-    build(copy, tmp_path / "a", epoch=EPOCH)
+    build(copy, tmp_path / "a", epoch=EPOCH, skip=SKIP)
     test_file = copy / "tests/public/test_gradient_descent.py"
     test_file.write_text(test_file.read_text() + "\n# a comment\n")
-    build(copy, tmp_path / "b", epoch=EPOCH)
+    build(copy, tmp_path / "b", epoch=EPOCH, skip=SKIP)
     first, second = (json.loads((tmp_path / d / "manifest.json").read_text()) for d in "ab")
     assert first["inputs"]["sha256"] != second["inputs"]["sha256"]
 
@@ -192,9 +195,9 @@ def test_drifted_stubs_stop_the_build_until_rebuilt_with_stubs(tmp_path):
     stub = copy / "assignments/gradient_descent.py"
     stub.write_text(stub.read_text() + "\nSTALE = 1\n")
     with pytest.raises(BuildError, match="assignments/gradient_descent.py differ"):
-        build(copy, tmp_path / "out", epoch=EPOCH)
+        build(copy, tmp_path / "out", epoch=EPOCH, skip=SKIP)
     assert not (tmp_path / "out").exists()
-    report = build(copy, tmp_path / "out", write_stubs=True, epoch=EPOCH)
+    report = build(copy, tmp_path / "out", write_stubs=True, epoch=EPOCH, skip=SKIP)
     assert report.rewritten_stubs == ["assignments/gradient_descent.py"]
     assert "STALE" not in stub.read_text()
     assert {p: t for p, t in expected_stubs(copy).items()} == \
@@ -205,7 +208,7 @@ def test_solution_markers_stay_out_of_the_stubs(tmp_path):
     copy = copy_checkout(tmp_path / "checkout")
     solution = copy / "solutions/gradient_descent.py"
     solution.write_text(solution.read_text() + "\n# BEGIN SOLUTION\nANSWER_TABLE = [0.6, 0.36]\n# END SOLUTION\n")
-    build(copy, tmp_path / "out", write_stubs=True, epoch=EPOCH)
+    build(copy, tmp_path / "out", write_stubs=True, epoch=EPOCH, skip=SKIP)
     with zipfile.ZipFile(tmp_path / "out/student.zip") as z:
         assert b"ANSWER_TABLE" not in z.read("assignments/gradient_descent.py")
 
@@ -213,13 +216,30 @@ def test_solution_markers_stay_out_of_the_stubs(tmp_path):
 def test_cli_writes_the_artifacts_and_reports_refusals(tmp_path):
     copy = copy_checkout(tmp_path / "checkout")
     ok = subprocess.run([sys.executable, "-m", "autograder.build", "--root", str(copy),
-                         "--out", str(tmp_path / "dist")], cwd=ROOT, capture_output=True,
+                         "--out", str(tmp_path / "dist"), "--skip", "notebooks"], cwd=ROOT, capture_output=True,
                         text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr
     assert "student.zip" in ok.stdout and (tmp_path / "dist/autograder.zip").is_file()
     (copy / "tests/public/leaky.py").write_bytes((copy / "solutions/gradient_descent.py").read_bytes())
     refused = subprocess.run([sys.executable, "-m", "autograder.build", "--root", str(copy),
-                              "--out", str(tmp_path / "dist2")], cwd=ROOT, capture_output=True,
+                              "--out", str(tmp_path / "dist2"), "--skip", "notebooks"], cwd=ROOT, capture_output=True,
                              text=True, timeout=120)
     assert refused.returncode == 2
     assert "tests/public/leaky.py" in refused.stderr and "solutions/gradient_descent.py" in refused.stderr
+
+
+def test_the_lab_notebook_ships_built_reproducibly_and_without_answers(tmp_path):
+    from autograder.course import load_course
+    notebooks = [ex.notebook for ex in load_course().exercises if getattr(ex, "notebook", "")]
+    if not notebooks:
+        pytest.skip("this course has no notebook exercise")
+    pytest.importorskip("otter", reason="building the lab notebook needs otter-grader: pip install '.[lab]'")
+    build(ROOT, tmp_path / "a", epoch=EPOCH)
+    build(ROOT, tmp_path / "b", epoch=EPOCH)
+    assert (tmp_path / "a/student.zip").read_bytes() == (tmp_path / "b/student.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a/student.zip") as z:
+        for notebook in notebooks:
+            shipped = z.read(notebook)
+            assert shipped != (ROOT / notebook).read_bytes()
+            assert b"BEGIN SOLUTION" not in shipped and b"ASSIGNMENT CONFIG" not in shipped
+    assert json.loads((tmp_path / "a/manifest.json").read_text())["skipped_producers"] == []

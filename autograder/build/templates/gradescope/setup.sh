@@ -25,4 +25,4 @@ fi
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
 # Editable, so the engine finds the test suites next to it in $SOURCE.
-"$ROOT/venv/bin/python" -m pip install --quiet -e "$SOURCE"
+"$ROOT/venv/bin/python" -m pip install --quiet -e "${SOURCE}{extras}"
