@@ -172,6 +172,23 @@ def _student_dependencies(ctx: BuildContext, members: list[Member]) -> list[str]
     return deps
 
 
+def _lab_parts(ctx: BuildContext) -> tuple[str, str]:
+    """The student pyproject's ``lab`` extra and the README's lab section, when a notebook ships."""
+    notebooks = [ex.notebook for ex in ctx.course.exercises if getattr(ex, "notebook", "")]
+    if not notebooks or "notebooks" in ctx.skip:
+        return "", ""
+    project = tomllib.loads(ctx.read("pyproject.toml").decode("utf-8"))["project"]
+    lab = project.get("optional-dependencies", {}).get("lab", [])
+    optional = ("[project.optional-dependencies]\n# The notebook exercise: python -m pip install -e \".[lab]\"\n"
+                "lab = [\n" + "".join(f'    "{d}",\n' for d in lab) + "]\n\n")
+    names = ", ".join(f"`{n}`" for n in notebooks)
+    section = (f"## The notebook lab\n\n{names} is a Jupyter notebook: open it in Jupyter or VS Code "
+               "from its folder, fill in the parts marked `...`, and run its `grader.check(...)` "
+               "cells for the public checks. It needs TensorFlow and otter-grader (a larger "
+               "download):\n\n```sh\npython -m pip install -e \".[lab]\"\n```\n\n")
+    return optional, section
+
+
 def _stubs(ctx: BuildContext, write: bool) -> tuple[list[Member], list[str]]:
     """The generated stubs as members; rewrite ``assignments/`` with them when ``write``."""
     members, drift = [], []
@@ -225,11 +242,13 @@ def student_members(ctx: BuildContext, stubs: list[Member],
     version = _engine_version(ctx)
     deps = "\n".join(f'    "{d}",' for d in _student_dependencies(ctx, members))
     project = tomllib.loads(ctx.inputs["pyproject.toml"].decode("utf-8"))["project"]["name"]
+    optional, lab_section = _lab_parts(ctx)
     members += [
-        Member("README.md", _template("student/README.md", course_name=course.name)),
+        Member("README.md", _template("student/README.md", course_name=course.name,
+                                      lab_section=lab_section)),
         Member("pyproject.toml", _template("student/pyproject.toml", course_name=course.name,
                                            project_name=f"{project}-student", version=version,
-                                           dependencies=deps)),
+                                           dependencies=deps, optional_dependencies=optional)),
         Member("conftest.py", _template("student/conftest.py")),
         Member(".gitignore", _template("student/gitignore")),
         Member(".github/workflows/classroom.yml", _template("student/.github/workflows/classroom.yml")),

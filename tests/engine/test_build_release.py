@@ -143,6 +143,9 @@ def test_student_pyproject_targets_the_stubs(built):
         project = tomllib.loads(z.read("pyproject.toml").decode())
     ini = project["tool"]["pytest"]["ini_options"]
     assert ini["autograder_target"] == "assignments"
+    assert project["project"]["scripts"]["autograder"] == "autograder.build.student_cli:main"
+    # Built without the notebook, the release does not offer its extra.
+    assert "lab" not in project["project"].get("optional-dependencies", {})
     assert ini["testpaths"] == ["tests/public"]
     deps = " ".join(project["project"]["dependencies"])
     assert "numpy" in deps and "pytest" in deps
@@ -242,4 +245,9 @@ def test_the_lab_notebook_ships_built_reproducibly_and_without_answers(tmp_path)
             shipped = z.read(notebook)
             assert shipped != (ROOT / notebook).read_bytes()
             assert b"BEGIN SOLUTION" not in shipped and b"ASSIGNMENT CONFIG" not in shipped
+        # The student can install what the notebook needs, and the README says how.
+        import tomllib
+        project = tomllib.loads(z.read("pyproject.toml").decode())
+        assert "lab" in project["project"]["optional-dependencies"]
+        assert 'pip install -e ".[lab]"' in z.read("README.md").decode()
     assert json.loads((tmp_path / "a/manifest.json").read_text())["skipped_producers"] == []
