@@ -4,6 +4,7 @@
                           [--no-isolation] [--tests DIR ...] [--no-timings] [--show-hidden]
     autograder grade-all SUBMISSIONS [-j N] [--db gradebook.sqlite] [--scheduler ADDRESS] [--regrade]
     autograder progress | watch       (students: exercises done, the next one's message and hint)
+    autograder build [--out dist] [--stubs]   (student.zip, autograder.zip, manifest.json)
 
 PATH is a directory of modules, a single .py file, a .zip or a .ipynb notebook. The exit code
 says whether the submission was graded (0) or could not be graded (2: unreadable submission,
@@ -49,10 +50,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--lab-epochs", type=int, default=None, metavar="N",
                        help="epochs for the Keras lab (default: 20 on CPU, 250 on a GPU)")
     from .batch.cli import add_grade_all_parser
+    from .build import add_build_parser
     from .progress import add_progress_parsers
 
     add_grade_all_parser(commands)
     add_progress_parsers(commands)
+    add_build_parser(commands)
     return parser
 
 
