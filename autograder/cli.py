@@ -4,6 +4,7 @@
                           [--no-isolation] [--tests DIR ...] [--no-timings] [--show-hidden]
     autograder grade-all SUBMISSIONS [-j N] [--db gradebook.sqlite] [--scheduler ADDRESS] [--regrade]
     autograder progress | watch       (students: exercises done, the next one's message and hint)
+    autograder build [--out dist] [--stubs]   (student.zip, autograder.zip, manifest.json)
     autograder variant --student ID [--json] [--salt-file FILE]   (instructors: a student's numbers)
 
 PATH is a directory of modules, a single .py file, a .zip or a .ipynb notebook. The exit code
@@ -62,10 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     variant.add_argument("--json", action="store_true", help="print the variant.json a release ships")
     variant.set_defaults(func=_variant)
     from .batch.cli import add_grade_all_parser
+    from .build import add_build_parser
     from .progress import add_progress_parsers
 
     add_grade_all_parser(commands)
     add_progress_parsers(commands)
+    add_build_parser(commands)
     return parser
 
 

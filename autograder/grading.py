@@ -320,8 +320,8 @@ def _scrub_paths(results: Results, tmp: str) -> Results:
     for t in results.tests:
         fb = t.feedback
         if fb is not None:
-            fb = Feedback(clean(fb.rationale), clean(fb.expected), clean(fb.actual),
-                          clean(fb.hint), fb.misconception)
+            fb = dataclasses.replace(fb, rationale=clean(fb.rationale), expected=clean(fb.expected),
+                                     actual=clean(fb.actual), hint=clean(fb.hint))
         tests.append(dataclasses.replace(t, feedback=fb, output=clean(t.output)))
     results.tests = tests
     results.errors = [clean(e) for e in results.errors]

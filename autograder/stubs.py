@@ -69,8 +69,13 @@ def make_stub(source: str, functions: set[str]) -> str:
 
 
 def expected_stubs(root: Path = ROOT) -> dict[Path, str]:
-    """Every file of assignments/ as the build would write it."""
-    course = load_course()
+    """Every file of assignments/ as the build would write it.
+
+    ``root`` is a course checkout; its own ``autograder/course.toml`` says which functions are the
+    students' (so a build of another checkout, a release test's copy say, reads that copy's).
+    """
+    manifest = root / "autograder" / "course.toml"
+    course = load_course(manifest) if manifest.is_file() else load_course()
     solutions = root / course.reference_package
     students = root / course.student_package
     functions_by_module: dict[str, set[str]] = {}

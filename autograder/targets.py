@@ -52,7 +52,9 @@ class ModuleView:
             raise AttributeError(name)
         module = self._module
         if isinstance(module, SubmissionError):
-            raise module
+            # A fresh exception per test: re-raising the cached one would grow its traceback.
+            fb = module.feedback
+            raise SubmissionError(fb.rationale, hint=fb.hint)
         try:
             value = getattr(module, name)
         except AttributeError:

@@ -101,3 +101,23 @@ def test_report_renders_in_headless_chromium(graded_results, tmp_path):
     assert seen["widths"] and all(w > 0 for w in seen["widths"]), seen["widths"]
     assert not seen["errors"], seen["errors"]
     assert shot.stat().st_size > 10_000
+
+
+def test_hidden_optimizer_failures_are_drawn_on_their_objective(tmp_path):
+    """Through `grade()` (path scrubbing included): the Rosenbrock and x*cos(pi*x) trajectories."""
+    from autograder.grading import grade
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    for f in (ROOT / "solutions").glob("*.py"):
+        shutil.copy(f, sub / f.name)
+    gd = sub / "gradient_descent.py"
+    gd.write_text(gd.read_text().replace("x = x - eta * np.asarray(grad(x)",
+                                         "x = x - 0.5 * eta * np.asarray(grad(x)"))
+    results = grade(sub, isolate=False, tests=[ROOT / "tests" / "hidden"])
+    drawn = {t.name for t in results.tests if t.feedback and t.feedback.data}
+    assert any("rosenbrock" in name for name in drawn), drawn
+    assert any("x*cos(pi*x)" in name for name in drawn), drawn
+    page = render_html(results, show_hidden=True)
+    row = page[page.index("rosenbrock"):]
+    assert row[:row.index("</tr>")].count("data:image/png;base64,") == 1

@@ -36,27 +36,43 @@ def _loose_mistake(actual: Any, mistakes: Mapping[str, Any] | None) -> str | Non
 
 def check_value(actual: Any, expected: Any, tol: Mapping[str, float], *, call: str,
                 what: str = "the result", mistakes: Mapping[str, Any] | None = None,
-                hint: str | None = None) -> np.ndarray:
+                hint: str | None = None, plot: str | None = None) -> np.ndarray:
     """expect_close with a given tolerance; a wrong answer that matches a known mistake (to 1e-9)
-    is reported with that mistake's id and explanation."""
+    is reported with that mistake's id and explanation. ``plot`` names the objective a
+    trajectory lives on, so the HTML report can draw it (autograder.objectives)."""
     try:
-        return expect_close(actual, expected, call=call, what=what, hint=hint, **tol)
+        return expect_close(actual, expected, call=call, what=what, hint=hint, plot=plot, **tol)
     except Failure:
         mistake = _loose_mistake(actual, mistakes)
         if mistake is None:
             raise
         # Re-run the comparison naming the mistake: expect_close matches it exactly now.
-        return expect_close(actual, expected, call=call, what=what, hint=hint,
+        return expect_close(actual, expected, call=call, what=what, hint=hint, plot=plot,
                             mistakes={mistake: np.asarray(actual, dtype=np.float64)}, **tol)
+
+
+# Quadratics x.A.x/2 the report knows how to draw, by their exact A.
+_QUADRATIC_OBJECTIVES = {
+    (("2",),): "x^2",
+    (("2", "0"), ("0", "4")): "x1^2+2*x2^2",
+    (("1/5", "0"), ("0", "4")): "0.1*x1^2+2*x2^2",
+    (("2", "0"), ("0", "2")): "x^2+y^2",
+    (("2", "0"), ("0", "-2")): "x^2-y^2",
+}
+
+
+def quadratic_objective(A: Any) -> str | None:
+    """The objective name of the quadratic x.A.x/2 for a report's picture, if it is a course one."""
+    return _QUADRATIC_OBJECTIVES.get(tuple(tuple(row) for row in A))
 
 
 def check(actual: Any, gt: GroundTruth, field: str, *, call: str, what: str | None = None,
           mistakes: Mapping[str, Any] | None = None, hint: str | None = None,
-          expected: Any = None) -> np.ndarray:
+          expected: Any = None, plot: str | None = None) -> np.ndarray:
     """Compare ``actual`` with ground-truth ``field`` under its derived tolerance."""
     value = gt[field] if expected is None else expected
     return check_value(actual, value, gt.tol(field), call=call, what=what or field,
-                       mistakes=mistakes, hint=hint)
+                       mistakes=mistakes, hint=hint, plot=plot)
 
 
 def expect_float64(actual: Any, *, call: str, what: str = "the result") -> None:

@@ -14,7 +14,7 @@ from autograder.checks import expect_unchanged
 
 from .course_functions import grad as course_grad
 from .course_functions import quadratic_grad
-from .support import Failure, check, check_value, expect_float64, param_array
+from .support import Failure, check, check_value, expect_float64, param_array, quadratic_objective
 
 GD_QUADRATICS = [
     # (A, x0, eta, steps, what it is)
@@ -44,7 +44,7 @@ def test_gd_on_quadratics(target, A, x0, eta, steps, label):
     traj, call, before, x0_arr = _call_gd(target, A, x0, eta, steps, label)
     expected = gt["trajectory"]
     shifted = np.concatenate([expected[1:], expected[-1:]])
-    check(traj, gt, "trajectory", call=call, what="the trajectory",
+    check(traj, gt, "trajectory", call=call, what="the trajectory", plot=quadratic_objective(A),
           mistakes={"gd-ascent": gt["ascent"], "gd-no-update": np.broadcast_to(expected[0], expected.shape),
                     "gd-missing-x0": shifted})
     expect_float64(traj, call=call, what="the trajectory")
@@ -111,7 +111,7 @@ def test_gd_on_nonlinear_course_functions(target, function, x0, eta, steps):
     x0_arr = param_array(x0)
     traj = target.gradient_descent.gd(course_grad(function), x0_arr, float(param_array(eta)), steps)
     check(traj, gt, "trajectory", what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
-          call=f"gd(grad of {function}, x0={np.round(x0_arr, 6).tolist()}, eta={eta}, {steps} steps)")
+          plot=function, call=f"gd(grad of {function}, x0={np.round(x0_arr, 6).tolist()}, eta={eta}, {steps} steps)")
 
 
 SCHEDULES = [("exponential", {"rate": "1/10"}), ("exponential", {"rate": "3/4"}),
@@ -263,7 +263,8 @@ def test_momentum_trajectory(target, A, x0, v0, eta, beta, steps):
     xs, vs = _loop(lambda x, v: step(x, v, grad(x), eta_f, beta_f), param_array(x0), param_array(v0), steps)
     call = (f"{steps} calls of momentum_step on x.A.x/2, A={param_array(A).tolist()}, "
             f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
-    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"momentum-d2l-form": gt["d2l_x"]})
+    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"momentum-d2l-form": gt["d2l_x"]},
+          plot=quadratic_objective(A))
     check(vs, gt, "v", call=call, what="the velocities v_k", mistakes={"momentum-d2l-form": gt["d2l_v"]})
 
 
@@ -300,7 +301,8 @@ def test_nesterov_trajectory(target, A, x0, v0, eta, beta, steps):
     xs, vs = _loop(lambda x, v: step(x, v, grad, eta_f, beta_f), param_array(x0), param_array(v0), steps)
     call = (f"{steps} calls of nesterov_step on x.A.x/2, A={param_array(A).tolist()}, "
             f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
-    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"nesterov-no-lookahead": gt["no_lookahead_x"]})
+    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"nesterov-no-lookahead": gt["no_lookahead_x"]},
+          plot=quadratic_objective(A))
     check(vs, gt, "v", call=call, what="the velocities v_k")
 
 
@@ -406,7 +408,8 @@ def test_adaptive_ten_steps_on_an_ill_conditioned_quadratic(target, method, hype
         xs.append(np.asarray(x, dtype=float))
     call = f"10 steps of {method}_step (t = 1..10 for Adam) on 0.1 x1^2 + 2 x2^2 from x0=[5, 1], eta=0.1"
     mistakes = {MISTAKE_IDS[f[len("wrong_"):]]: gt[f] for f in gt.fields if f.startswith("wrong_")}
-    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10", mistakes=mistakes)
+    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10", mistakes=mistakes,
+          plot="0.1*x1^2+2*x2^2")
 
 
 CLIP_CASES = [

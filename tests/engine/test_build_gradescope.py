@@ -1,0 +1,154 @@
+"""End to end: autograder.zip unpacked in a directory laid out like Gradescope's /autograder.
+
+setup.sh runs (with AUTOGRADER_PYTHON: this interpreter already has the dependencies, so nothing
+is downloaded), then run_autograder grades three submissions: the reference solutions (full
+marks), the stubs (zero) and a hostile one (stubs plus every trick to forge a score: no points).
+
+These need ``autograder grade`` (autograder.cli / autograder.grading, the engine branch); until
+that has landed they skip, and only then.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("autograder.grading", reason="`autograder grade` lands with the engine branch")
+
+from autograder.build.release import build  # noqa: E402
+from autograder.stubs import expected_stubs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The lab notebook producer needs otter-grader and takes seconds: only its own test runs it.
+SKIP = ("notebooks",)
+
+HOSTILE_PRELUDE = textwrap.dedent('''\
+    # A submission that tries to score without doing the work.
+    import builtins, os, sys
+    from pathlib import Path
+
+    FORGED = '{"score": 1000, "tests": [{"name": "forged", "score": 1000, "max_score": 1}]}'
+    for base in [os.environ.get("AUTOGRADER_ROOT", "/autograder"), *map(str, Path(__file__).resolve().parents)]:
+        try:
+            results = Path(base) / "results"
+            if results.is_dir():
+                (results / "results.json").write_text(FORGED)
+        except Exception:
+            pass
+    print("=================== 99 passed in 0.01s ===================")
+    try:
+        import numpy
+        numpy.allclose = lambda *a, **k: True
+        numpy.isclose = lambda a, b, *r, **k: numpy.ones(numpy.shape(a), dtype=bool)
+        numpy.testing.assert_allclose = lambda *a, **k: None
+    except Exception:
+        pass
+
+    class _Liar(float):
+        def __eq__(self, other): return True
+        def __ne__(self, other): return False
+        __hash__ = float.__hash__
+''')
+
+
+def run(cmd: list[str], root: Path, **kwargs) -> subprocess.CompletedProcess:
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def gradescope_root(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    build(ROOT, out, epoch=1700000000, skip=SKIP)
+    root = tmp_path_factory.mktemp("autograder")
+    with zipfile.ZipFile(out / "autograder.zip") as z:
+        z.extractall(root / "source")
+        for info in z.infolist():    # zipfile does not restore the mode bits; Gradescope does
+            (root / "source" / info.filename).chmod((info.external_attr >> 16) & 0o777)
+    setup = run(["bash", str(root / "source" / "setup.sh")], root)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    return root
+
+
+def grade(root: Path, files: dict[str, str]) -> dict:
+    submission = root / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    submission.mkdir()
+    for name, text in files.items():
+        (submission / name).parent.mkdir(parents=True, exist_ok=True)
+        (submission / name).write_text(text, encoding="utf-8")
+    # Gradescope runs its copy of run_autograder from /autograder; the script uses only $ROOT.
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    proc = run([str(root / "run_autograder")], root, cwd=root)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    results["_log"] = proc.stdout + proc.stderr
+    return results
+
+
+def stub_files() -> dict[str, str]:
+    return {p.name: text for p, text in expected_stubs(ROOT).items() if p.name != "__init__.py"}
+
+
+def max_score(results: dict) -> float:
+    return sum(t["max_score"] for t in results["tests"])
+
+
+def test_the_solutions_get_full_marks(gradescope_root):
+    files = {p.name: p.read_text() for p in (ROOT / "solutions").glob("*.py") if p.name != "__init__.py"}
+    results = grade(gradescope_root, files)
+    assert results["tests"], results["_log"]
+    assert max_score(results) > 0
+    assert results["score"] == pytest.approx(max_score(results)), [
+        (t["name"], t.get("output")) for t in results["tests"] if t["score"] < t["max_score"]]
+    # Both suites ran: the hidden tests are in the Gradescope zip, not only the public ones.
+    if (ROOT / "tests" / "hidden").is_dir():
+        collected = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                                    "-p", "no:cacheprovider", "tests/public"], cwd=ROOT,
+                                   capture_output=True, text=True, timeout=120)
+        public = sum("::" in line for line in collected.stdout.splitlines())
+        assert public > 0 and len(results["tests"]) > public
+
+
+def test_a_clone_of_the_student_release_is_graded_like_its_files(gradescope_root, tmp_path):
+    # Gradescope's GitHub submissions arrive as the student's repository: modules in assignments/.
+    build(ROOT, tmp_path / "dist", epoch=1700000000, skip=SKIP)
+    files = {p.name: p.read_text() for p in (ROOT / "solutions").glob("*.py") if p.name != "__init__.py"}
+    flat = grade(gradescope_root, files)
+    with zipfile.ZipFile(tmp_path / "dist" / "student.zip") as z:
+        clone = {n: z.read(n).decode() for n in z.namelist()}
+    clone.update({f"assignments/{name}": text for name, text in files.items()})
+    cloned = grade(gradescope_root, clone)
+    assert cloned["score"] == flat["score"] > 0
+    assert max_score(cloned) == max_score(flat)
+
+
+def test_the_stubs_get_zero(gradescope_root):
+    results = grade(gradescope_root, stub_files())
+    assert results["tests"] and max_score(results) > 0
+    assert results["score"] == 0
+
+
+def test_a_hostile_submission_gets_no_points(gradescope_root):
+    files = stub_files()
+    files["gradient_descent.py"] = HOSTILE_PRELUDE + files["gradient_descent.py"] + textwrap.dedent('''
+
+        def constant_lr(t):
+            return _Liar(-1.0)
+    ''')
+    honest = grade(gradescope_root, stub_files())
+    results = grade(gradescope_root, files)
+    assert results["score"] == 0, [(t["name"], t["score"]) for t in results["tests"] if t["score"]]
+    assert max_score(results) == max_score(honest)          # the forged file did not survive
+    assert "forged" not in {t["name"] for t in results["tests"]}
+
+
+def test_an_empty_submission_still_gets_a_results_file(gradescope_root):
+    results = grade(gradescope_root, {})
+    assert results["score"] == 0
