@@ -59,8 +59,15 @@ def _parser() -> argparse.ArgumentParser:
         "variant", help="show a student's variant (instructors; needs the course salt)",
         description="Print the parameters a student's per-student variant uses. Needs the course "
                     "salt ($AUTOGRADER_SALT, $AUTOGRADER_SALT_FILE or --salt-file).")
-    _add_variant_options(variant, required=True)
+    _add_variant_options(variant, required=False)
+    variant.add_argument("--roster", metavar="FILE",
+                         help="a file of student ids, one a line (instead of --student)")
     variant.add_argument("--json", action="store_true", help="print the variant.json a release ships")
+    variant.add_argument("--release", metavar="ZIP",
+                         help="write a per-student copy of this student.zip (with the student's "
+                              "variant.json) for each student, into --out")
+    variant.add_argument("--out", metavar="DIR", default=None,
+                         help="where --release writes student-<id>.zip (default: beside ZIP, in students/)")
     variant.set_defaults(func=_variant)
     from .batch.cli import add_grade_all_parser
     from .build import add_build_parser
@@ -93,21 +100,52 @@ def _variant(args: argparse.Namespace) -> int:
               "the default variant. Set $AUTOGRADER_SALT or $AUTOGRADER_SALT_FILE, or pass "
               "--salt-file FILE (the salt is kept out of the repository).", file=sys.stderr)
         return EXIT_NOT_GRADED
+    students = [args.student] if args.student else []
+    if args.roster:
+        try:
+            lines = Path(args.roster).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            print(f"autograder variant: cannot read {args.roster}: {exc.strerror}", file=sys.stderr)
+            return EXIT_NOT_GRADED
+        students += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    if not students:
+        print("autograder variant: name a student (--student ID) or a roster (--roster FILE)",
+              file=sys.stderr)
+        return EXIT_NOT_GRADED
+    if args.release:
+        from .build.release import BuildError
+        from .variants.release import personal_releases
+
+        out = Path(args.out) if args.out else Path(args.release).resolve().parent / "students"
+        try:
+            written = personal_releases(args.release, students, salt, out)
+        except (OSError, ValueError, BuildError) as exc:
+            print(f"autograder variant: {exc}", file=sys.stderr)
+            return EXIT_NOT_GRADED
+        print(f"autograder variant: wrote {len(written)} per-student release(s) into {out}",
+              file=sys.stderr)
+        return EXIT_GRADED
     try:
-        variant = variant_for(args.student, salt)
+        chosen = [variant_for(student, salt) for student in students]
     except ValueError as exc:
         print(f"autograder variant: {exc}", file=sys.stderr)
         return EXIT_NOT_GRADED
     if args.json:
-        sys.stdout.write(variant.to_json())
+        sys.stdout.write(chosen[0].to_json() if len(chosen) == 1 else
+                         json.dumps({v.student: v.params for v in chosen}, indent=1, sort_keys=True) + "\n")
         return EXIT_GRADED
+    for variant in chosen:
+        _print_variant(variant)
+    return EXIT_GRADED
+
+
+def _print_variant(variant) -> None:
     print(f"Variant of student {variant.student}:")
     for exercise, params in variant.params.items():
         # exact values as written in variants.toml, without JSON's quotes: eta=3/20, x0=[3, -2]
         shown = ", ".join(f"{k}={json.dumps(v, separators=(', ', '='))}".replace('"', "")
                           for k, v in params.items())
         print(f"  {exercise:22s} {shown}")
-    return EXIT_GRADED
 
 
 def _grade(args: argparse.Namespace) -> int:

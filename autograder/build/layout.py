@@ -35,7 +35,8 @@ STUDENT_ENGINE_ROOTS = (
     "autograder.build.student_cli",  # the student release's `autograder` command
 )
 #: Data files of the engine the shipped modules read.
-STUDENT_ENGINE_DATA = ("autograder/course.toml",)
+# variants.toml: a student's public tests show their variant, the default one without variant.json
+STUDENT_ENGINE_DATA = ("autograder/course.toml", "autograder/variants.toml")
 #: Never part of the student closure, whatever imports them: the build stops if one is reached.
 STUDENT_FORBIDDEN_PACKAGES = ("autograder.ground_truth",)
 

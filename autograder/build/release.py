@@ -52,7 +52,8 @@ else:  # pragma: no cover - Python 3.10 only
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).with_name("templates")
 #: Modules whose import registers producers (the Keras lab adds "autograder.lab.release" here).
-PRODUCER_MODULES: list[str] = ["autograder.build.notebooks"]
+# autograder.variants.release: the course salt for Gradescope's autograder.zip (when configured)
+PRODUCER_MODULES: list[str] = ["autograder.build.notebooks", "autograder.variants.release"]
 #: Runtime dependencies a student may not need (sympy derives the ground truth, nbformat reads
 #: submitted notebooks): left out of the student pyproject unless a shipped file imports them
 #: (an exercise may use sympy itself).
@@ -302,6 +303,9 @@ def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = Fal
                           frozenset(hashlib.sha256(m.data).hexdigest() for m in stubs), ctx.secrets)
     ctx.inputs.update(secrets.inputs)
     check_leaks(student, secrets)
+    # Per-student variants: the course salt is a secret that is no file of the checkout.
+    from ..variants.release import check_salt_leaks
+    check_salt_leaks(student)
     grader = autograder_members(ctx, {**AUTOGRADER_PRODUCERS, **(autograder_producers or {})})
 
     artifacts = {"student.zip": student, "autograder.zip": grader}

@@ -44,7 +44,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-MANIFEST = Path(__file__).with_name("variants.toml")
+# The manifest sits beside course.toml, where instructors edit the course.
+MANIFEST = Path(__file__).resolve().parent.parent / "variants.toml"
 SALT_ENV = "AUTOGRADER_SALT"
 SALT_FILE_ENV = "AUTOGRADER_SALT_FILE"
 VARIANT_FILE = "variant.json"
