@@ -214,7 +214,7 @@ def test_grading_uses_the_students_variant(tmp_path, monkeypatch, no_salt_env):
     student_run = grade(sub, isolate=False, tests=tests, student=student)
 
     def keep_test(results):
-        return next(t for t in results.tests if t.name == "test_keep_probability_of_your_variant")
+        return next(t for t in results.tests if t.name == "test_keep_probability_for_your_number_of_units")
     assert keep_test(default_run).status == "passed"
     assert keep_test(student_run).status == "failed"
     assert "your variant" in keep_test(student_run).feedback.rationale
@@ -231,7 +231,7 @@ def test_grading_reads_the_student_from_gradescope_metadata(tmp_path, monkeypatc
                                     "\n\ndef keep_probability(num_dropped, num_units):\n    return 0.75\n")
     _metadata(tmp_path / "submission_metadata.json", sid=student)
     results = grade(sub, isolate=False, tests=[str(ROOT / "tests" / "hidden" / "test_variants.py")])
-    assert next(t for t in results.tests if t.name == "test_keep_probability_of_your_variant").status == "failed"
+    assert next(t for t in results.tests if t.name == "test_keep_probability_for_your_number_of_units").status == "failed"
 
 
 def test_grading_with_an_unusable_salt_is_an_error_not_a_score(tmp_path, monkeypatch, no_salt_env):

@@ -111,3 +111,40 @@ def test_a_students_public_tests_run_on_their_own_variant(built, tmp_path):
                           cwd=release, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert "9 passed" in proc.stdout
+
+
+def test_gradescope_grades_the_student_named_in_submission_metadata(built, tmp_path):
+    """run_autograder of the built autograder.zip, in a directory laid out like /autograder: the
+    salt travels in the zip, the student comes from submission_metadata.json."""
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(built / "autograder.zip") as zf:
+        zf.extractall(root / "source")
+        for info in zf.infolist():
+            (root / "source" / info.filename).chmod((info.external_attr >> 16) & 0o777)
+    # A submission right on the default variant only: it hard-codes keep_probability = 3/4.
+    submission = root / "submission"
+    submission.mkdir()
+    for p in (ROOT / "solutions").glob("*.py"):
+        (submission / p.name).write_text(p.read_text())
+    with open(submission / "dropout.py", "a") as f:
+        f.write("\n\ndef keep_probability(num_dropped, num_units):\n    return 0.75\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AUTOGRADER_")}
+    env.update(AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+
+    def keep_test_score(sid):
+        (root / "submission_metadata.json").write_text(json.dumps({"users": [{"sid": sid, "email": "x@y"}]}))
+        proc = subprocess.run([str(root / "source" / "run_autograder")], env=env, cwd=root,
+                              capture_output=True, text=True, timeout=300)
+        results = json.loads((root / "results" / "results.json").read_text())
+        mine = [t for t in results["tests"] if "keep probability for your number of units" in t["name"]]
+        assert len(mine) == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+        return mine[0]["score"], mine[0]["max_score"], mine[0].get("output", "")
+
+    def student_with_keep(wanted):
+        return next(s for s in (f"s{i}" for i in range(100))
+                    if (variants.variant_for(s, TEST_SALT)["dropout"]["keep"] == "3/4") == wanted)
+
+    score, top, _ = keep_test_score(student_with_keep(True))
+    assert score == top > 0
+    score, top, output = keep_test_score(student_with_keep(False))
+    assert score == 0 < top and "your variant" in output

@@ -135,7 +135,7 @@ def test_max_stable_learning_rate_of_your_matrix(target, variant):
 
 @pytest.mark.exercise("dropout")
 @pytest.mark.points(1)
-def test_keep_probability_of_your_variant(target, variant):
+def test_keep_probability_for_your_number_of_units(target, variant):
     p = variant["dropout"]
     gt, kw = _load("dropout", p, "keep")
     call = f"keep_probability({kw['num_dropped']}, {kw['num_units']}) (your variant)"
