@@ -151,6 +151,9 @@ def _variant_args(path: Path, student: str | None, metadata: str | Path | None,
         who = resolve_student(path, student, metadata)
     except ValueError as exc:
         return [], f"Not graded: {exc}"
+    if who is None and metadata is not None and not student:
+        return [], (f"Not graded: {metadata} names no student (it needs users[0].sid or "
+                    "users[0].email, as Gradescope's submission_metadata.json has)")
     if who is None:
         return [], None
     try:

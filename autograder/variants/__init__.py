@@ -33,7 +33,7 @@ import itertools
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -167,7 +167,6 @@ class Variant:
     params: dict
     student: str | None = None
     source: str = "default"
-    exercises: tuple = field(default=(), compare=False)
 
     def __getitem__(self, exercise: str) -> dict:
         try:

@@ -272,3 +272,12 @@ def test_the_fixture_reads_a_releases_variant_json(tmp_path, no_salt_env):
                           cwd=tmp_path, capture_output=True, text=True,
                           env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+def test_grading_with_metadata_naming_nobody_is_an_error(tmp_path, no_salt_env):
+    from autograder.grading import grade
+
+    (tmp_path / "m.json").write_text(json.dumps({"users": []}))
+    results = grade(ROOT / "solutions", isolate=False, metadata=tmp_path / "m.json",
+                    tests=[str(ROOT / "tests" / "hidden" / "test_variants.py")])
+    assert results.errors and "names no student" in results.errors[0]

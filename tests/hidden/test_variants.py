@@ -17,7 +17,7 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
-from autograder.variants import ground_truth_requests, num_dropped
+from autograder.variants import ground_truth_requests
 
 from .course_functions import quadratic_grad
 from .support import Failure, check, check_value, expect_float64, param_array
