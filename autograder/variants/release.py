@@ -8,8 +8,9 @@
   ``run_autograder`` points ``$AUTOGRADER_SALT_FILE`` at it, so Gradescope grades each student's
   own variant (``submission_metadata.json`` names the student). ``autograder.zip`` already holds
   the hidden tests and the ground truth: it is the instructor's, never a student's.
-* :func:`personal_releases`: ``student.zip`` plus each student's ``variant.json``, one zip per
-  student, byte-reproducible and salt-checked like the generic release.
+* :func:`personal_releases`: ``student.zip`` plus each student's ``variant.json`` (and a
+  "Your variant" section in its README), one zip per student, byte-reproducible and
+  salt-checked like the generic release.
 
 This module imports the build package, so it never ships to students (the student release holds
 only :mod:`autograder.variants` itself, which imports nothing of the build).
@@ -54,6 +55,33 @@ def salt_for_gradescope(ctx) -> list[Member]:
     return [Member(SALT_MEMBER, salt + b"\n", FILE_MODE)] if salt is not None else []
 
 
+def readme_section(variant) -> str:
+    """The student README's list of their own numbers (the same as ``variant.json``)."""
+    lines = ["", "## Your variant", "",
+             "Some exercises use numbers of your own (every student's are different, and equally "
+             "hard). `tests/public/test_variant.py` checks your code on them; the grader uses them "
+             f"too. They are also in `{VARIANT_FILE}`:", ""]
+    for exercise, params in variant.params.items():
+        shown = ", ".join(f"{k} = {_plain(v)}" for k, v in params.items())
+        lines.append(f"- `{exercise}`: {shown}")
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_plain(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_plain(v) for v in value) + "]"
+    return str(value)
+
+
+def _with_variant_section(member: Member, variant) -> Member:
+    if member.path != "README.md":
+        return member
+    return Member(member.path, member.data.rstrip(b"\n") + b"\n" + readme_section(variant).encode("utf-8"),
+                  member.mode)
+
+
 def release_name(student: str) -> str:
     """A file name for a student's zip: the normalised id with anything unusual replaced."""
     return "student-" + re.sub(r"[^a-z0-9._@-]", "_", normalise_student(student)) + ".zip"
@@ -79,7 +107,8 @@ def personal_releases(student_zip: str | Path, students: Iterable[str], salt: by
         if name in {p.name for p in written.values()}:
             raise BuildError(f"two students map to the release name {name}")
         variant = variant_for(student, salt)
-        members = base + [Member(VARIANT_FILE, variant.to_json().encode("utf-8"))]
+        members = [_with_variant_section(m, variant) for m in base]
+        members.append(Member(VARIANT_FILE, variant.to_json().encode("utf-8")))
         check_salt_leaks(members, salt)
         path = out / name
         path.write_bytes(zip_bytes(members, epoch))

@@ -91,6 +91,10 @@ def test_per_student_releases_are_reproducible_and_hold_only_the_students_varian
         assert set(members) == set(base) | {"variant.json"}
         assert json.loads(members["variant.json"])["exercises"] == variants.variant_for(student, TEST_SALT).params
         assert variants.salt_leaks(members.items(), TEST_SALT) == []
+        readme = members["README.md"].decode()
+        assert readme.startswith(base["README.md"].decode().rstrip("\n")) and "## Your variant" in readme
+        keep = variants.variant_for(student, TEST_SALT)["dropout"]["keep"]
+        assert f"keep = {keep}" in readme
 
 
 def test_a_students_public_tests_run_on_their_own_variant(built, tmp_path):
