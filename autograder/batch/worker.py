@@ -26,8 +26,10 @@ def grade_payload(student: str, suffix: str, payload: bytes, isolate: bool = Tru
     with tempfile.TemporaryDirectory(prefix="grade-all-") as tmp:
         path = Path(tmp) / f"{safe_name(student)}{suffix}"
         path.write_bytes(payload)
+        # With a course salt configured, each student is graded on their own variant.
+        has_salt = bool(os.environ.get("AUTOGRADER_SALT") or os.environ.get("AUTOGRADER_SALT_FILE"))
         try:
-            results = grade(path, isolate=isolate)
+            results = grade(path, isolate=isolate, student=student if has_salt else None)
         except Exception as exc:  # noqa: BLE001 - the batch records it and goes on
             return {"error": f"the grader failed: {type(exc).__name__}: {exc}",
                     "started_at": started, "duration_s": time.time() - started}
