@@ -13,12 +13,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 import pytest
 
 from .course import load_course
+from .diagnosis import diagnose_test
 from .feedback import Failure, Feedback
 from .results import Results, TestResult
 from .targets import Target, open_target
@@ -36,6 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--results-json", default=None, metavar="FILE",
                     help="write the graded results of this run as JSON")
     parser.addini("autograder_target", "default for --target", default="solutions")
+    parser.addini("autograder_misconceptions",
+                  "directory of the misconception catalogue, relative to rootdir (absent: no diagnosis)",
+                  default="tests/misconceptions")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -167,6 +172,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             status = "error"
         if hasattr(report, "wasxfail"):
             status, feedback = "skipped", Feedback("expected failure")
+        if (status == "failed" and feedback is not None and feedback.misconception is None
+                and isinstance(call.excinfo.value, Failure) and _TARGET in item.stash):
+            # The test did not recognise the wrong answer: replay its calls on the catalogue of
+            # known mistakes (trusted code) and name the one that returns what the submission did.
+            found = diagnose_test(item.config, item.stash[_TARGET].calls, exercise)
+            if found is not None:
+                feedback = dataclasses.replace(feedback, misconception=found.misconception,
+                                               hint=found.message)
+                report.longrepr = f"{item.nodeid}\n{feedback.render()}"
         points = float(_marker_arg(item, "points", 1))
         credit = item.stash.get(_CREDIT, None)
         if status == "passed":
