@@ -1,1 +1,96 @@
-"""Placeholder: this topic is being written."""
+"""Batch normalisation: the forward pass in training and at inference time.
+
+Conventions used throughout this module
+---------------------------------------
+* ``x`` is a mini-batch of shape ``(N, D)``: ``N`` examples (rows), ``D`` features (columns).
+* ``gamma`` (scale) and ``beta`` (shift) are learned parameters of shape ``(D,)``, one per
+  feature; so are ``running_mean`` and ``running_var``.
+* Every function returns a new float64 array of shape ``(N, D)`` and never modifies its inputs.
+
+Why normalise: a layer's inputs keep changing scale while the layers before it train, and a
+badly scaled input makes the loss surface elongated (a large ratio between the largest and
+smallest curvature), which forces a small learning rate (see
+``second_order.max_stable_learning_rate``). Batch normalisation rescales each feature to mean 0
+and variance 1 over the batch, then lets the network choose the scale and shift it wants back
+through ``gamma`` and ``beta``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    """Batch normalisation in training mode: normalise each feature with the batch statistics.
+
+    For every feature (column) ``j``, over the ``N`` examples of the batch (axis 0)::
+
+        mean_j = (1/N) * sum_i x[i, j]
+        var_j  = (1/N) * sum_i (x[i, j] - mean_j)**2         # biased: divide by N, not N - 1
+        out[i, j] = gamma_j * (x[i, j] - mean_j) / sqrt(var_j + eps) + beta_j
+
+    Statistics are per *feature*, over the *batch* (axis 0), not per example. The variance is the
+    biased one (``np.var``'s default, ``ddof=0``), as in the original paper's normalisation step
+    and in Keras and PyTorch. ``eps`` keeps the division finite when a feature is constant in the
+    batch. Afterwards every column of ``out`` has mean ``beta_j`` and standard deviation
+    ``|gamma_j| * sqrt(var_j / (var_j + eps))``, that is about ``|gamma_j|``.
+
+    Args:
+        x: the batch, shape ``(N, D)``.
+        gamma: scale, shape ``(D,)``.
+        beta: shift, shape ``(D,)``.
+        eps: a small float > 0 added to the variance.
+
+    Returns:
+        The normalised batch, a new float64 array of shape ``(N, D)`` (only the output: no cache
+        of intermediate values).
+
+    Raises:
+        ValueError: if ``x`` is not two-dimensional.
+
+    Example:
+        ``x = [[1, 2], [3, 6]]``, ``gamma = [2, 0.5]``, ``beta = [0, 1]``, ``eps = 0``: the column
+        means are ``[2, 4]``, the biased variances ``[1, 4]`` (standard deviations ``[1, 2]``),
+        so the normalised batch is ``[[-1, -1], [1, 1]]`` and
+        ``out = [[-2, 0.5], [2, 1.5]]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (N, D), got shape {x.shape}")
+    mean = x.mean(axis=0)
+    var = x.var(axis=0)
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    return np.asarray(gamma, dtype=np.float64) * x_hat + np.asarray(beta, dtype=np.float64)
+
+
+def batchnorm_inference(x, gamma, beta, running_mean, running_var, eps=1e-5):
+    """Batch normalisation at inference time: use the stored statistics, not the batch's.
+
+    ::
+
+        out[i, j] = gamma_j * (x[i, j] - running_mean_j) / sqrt(running_var_j + eps) + beta_j
+
+    At test time a batch may hold a single example, and a prediction must not depend on which
+    other examples happen to share its batch, so the layer uses fixed estimates of the mean and
+    variance gathered during training (Keras keeps exponential moving averages of the batch
+    statistics, its ``moving_mean`` and ``moving_variance``). The output is then an affine
+    function of ``x``, applied to each row on its own.
+
+    Args:
+        x: inputs, shape ``(N, D)``.
+        gamma, beta: scale and shift, shape ``(D,)``.
+        running_mean, running_var: the stored per-feature mean and variance, shape ``(D,)``.
+        eps: the same small constant as in training.
+
+    Returns:
+        A new float64 array of shape ``(N, D)``.
+
+    Example:
+        ``x = [[1, 2], [3, 0]]``, ``running_mean = [0, 1]``, ``running_var = [4, 0.25]``,
+        ``gamma = [2, 1]``, ``beta = [1, -1]``, ``eps = 0``: the normalised inputs are
+        ``[[0.5, 2], [1.5, -2]]`` (divide by the standard deviations ``[2, 0.5]``) and
+        ``out = [[2, 1], [4, -3]]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    scale = np.asarray(gamma, dtype=np.float64) / np.sqrt(np.asarray(running_var, dtype=np.float64) + eps)
+    return (x - np.asarray(running_mean, dtype=np.float64)) * scale + np.asarray(beta, dtype=np.float64)

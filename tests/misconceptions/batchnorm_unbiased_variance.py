@@ -1,8 +1,8 @@
-"""Known mistake 'batchnorm-ddof-1' (batchnorm): a wrong implementation a student plausibly writes."""
+"""Known mistake 'batchnorm-unbiased-variance' (batchnorm): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "batchnorm-ddof-1"
+MISCONCEPTION = "batchnorm-unbiased-variance"
 MODULE = "normalization"
 
 

@@ -1,8 +1,8 @@
-"""Known mistake 'batchnorm-axis-1' (batchnorm): a wrong implementation a student plausibly writes."""
+"""Known mistake 'batchnorm-wrong-axis' (batchnorm): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "batchnorm-axis-1"
+MISCONCEPTION = "batchnorm-wrong-axis"
 MODULE = "normalization"
 
 

@@ -1,8 +1,8 @@
-"""Known mistake 'hvp-missing-two' (hvp): a wrong implementation a student plausibly writes."""
+"""Known mistake 'hvp-missing-factor-two' (hvp): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "hvp-missing-two"
+MISCONCEPTION = "hvp-missing-factor-two"
 MODULE = "second_order"
 
 

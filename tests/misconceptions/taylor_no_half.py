@@ -1,8 +1,8 @@
-"""Known mistake 'taylor-missing-half' (taylor): a wrong implementation a student plausibly writes."""
+"""Known mistake 'taylor-no-half' (taylor): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "taylor-missing-half"
+MISCONCEPTION = "taylor-no-half"
 MODULE = "second_order"
 
 
