@@ -139,20 +139,50 @@ def same_result(a: Any, b: Any, *, rtol: float = RTOL, atol: float = ATOL) -> bo
     return x.shape == y.shape and bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=True))
 
 
-def _replay(function: Callable, record) -> tuple[bool, Any]:
-    """Call ``function`` on a fresh copy of the record's arguments: (ok, result)."""
+def _replay(function: Callable, record, *, strict: bool = False) -> tuple[bool, Any]:
+    """Call ``function`` on a fresh copy of the record's arguments: (returned normally, result).
+
+    ``strict`` makes numpy's overflow, division and invalid-value warnings raise, as a test that
+    checks "no overflow" does; otherwise wrong formulas overflow by design and stay quiet.
+    """
     try:
         args = copy.deepcopy(record.args)
         kwargs = copy.deepcopy(record.kwargs)
     except Exception:  # noqa: BLE001 - an argument that cannot be copied cannot be replayed
         return False, None
-    # Wrong formulas overflow and divide by zero by design; their warnings are not the student's.
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
+    errstate = (dict(over="raise", divide="raise", invalid="raise", under="ignore") if strict
+                else dict(all="ignore"))
+    with warnings.catch_warnings(), np.errstate(**errstate):
         warnings.simplefilter("ignore")
         try:
             return True, function(*args, **kwargs)
+        except FloatingPointError as exc:
+            return False, exc
         except Exception:  # noqa: BLE001 - a catalogue function that raises is skipped
             return False, None
+
+
+def _explains(function: Callable, record) -> tuple[bool, Any]:
+    """Whether ``function`` reproduces what the submission did on this call, and its result.
+
+    A call that returned is reproduced by returning the same thing. A call that raised (a test
+    turned the exception into a Failure, e.g. "hit a floating-point error") is reproduced by a
+    mistake that raises FloatingPointError when numpy's floating-point errors are made errors.
+    """
+    if record.raised:
+        ok, result = _replay(function, record, strict=True)
+        return (not ok and isinstance(result, FloatingPointError)), result
+    ok, result = _replay(function, record)
+    return ok and same_result(result, record.result), result
+
+
+def _differs_from(reference: Callable, record, result) -> bool:
+    """Whether the reference does something else than the mistake did on this call."""
+    if record.raised:
+        ok, _ = _replay(reference, record, strict=True)
+        return ok
+    ok, ref_result = _replay(reference, record)
+    return not ok or not same_result(ref_result, result)
 
 
 def _reference_functions(course: Course) -> Callable[[str, str], Callable | None]:
@@ -172,15 +202,15 @@ def diagnose(calls: Iterable, catalogue: Iterable[CatalogueEntry], *,
              exercise: str | None = None, course: Course | None = None) -> Diagnosis | None:
     """The known mistake that explains the recorded calls, or None.
 
-    An entry explains the calls when (1) at least one recorded call, that returned normally, went
-    to one of its functions, (2) replaying every such call on it returns what the submission
-    returned, and (3) on at least one of them it returns something the reference solution (when
+    An entry explains the calls when (1) at least one recorded call went to one of its functions,
+    (2) replaying every such call on it does what the submission did (returns the same result,
+    or raises FloatingPointError where the submission's call raised), and (3) on at least one of them it returns something the reference solution (when
     importable) does not: a mistake that agrees with the right answer explains nothing, e.g. a
     failure of an input-was-modified check. Entries of the test's own exercise are tried first;
     ties go to catalogue order, so the diagnosis is deterministic.
     """
     course = course or load_course()
-    calls = [c for c in calls if not c.raised]
+    calls = list(calls)
     if not calls:
         return None
     reference = _reference_functions(course)
@@ -191,17 +221,13 @@ def diagnose(calls: Iterable, catalogue: Iterable[CatalogueEntry], *,
             continue
         explains, differs = True, False
         for record in relevant:
-            ok, result = _replay(entry.functions[record.function], record)
-            if not ok or not same_result(result, record.result):
+            ok, result = _explains(entry.functions[record.function], record)
+            if not ok:
                 explains = False
                 break
             if not differs:
                 ref = reference(record.module, record.function)
-                if ref is None:
-                    differs = True
-                else:
-                    ok_ref, ref_result = _replay(ref, record)
-                    differs = not ok_ref or not same_result(ref_result, result)
+                differs = ref is None or _differs_from(ref, record, result)
         if explains and differs and entry.misconception in course.misconceptions:
             return Diagnosis(entry.misconception, course.misconceptions[entry.misconception].message)
     return None

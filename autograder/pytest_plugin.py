@@ -21,7 +21,7 @@ import pytest
 
 from .course import load_course
 from .diagnosis import diagnose_test
-from .feedback import Failure, Feedback
+from .feedback import Failure, Feedback, SubmissionError
 from .results import Results, TestResult
 from .targets import Target, open_target
 
@@ -173,7 +173,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if hasattr(report, "wasxfail"):
             status, feedback = "skipped", Feedback("expected failure")
         if (status == "failed" and feedback is not None and feedback.misconception is None
-                and isinstance(call.excinfo.value, Failure) and _TARGET in item.stash):
+                and isinstance(call.excinfo.value, Failure)
+                and not isinstance(call.excinfo.value, SubmissionError) and _TARGET in item.stash):
             # The test did not recognise the wrong answer: replay its calls on the catalogue of
             # known mistakes (trusted code) and name the one that returns what the submission did.
             found = diagnose_test(item.config, item.stash[_TARGET].calls, exercise)

@@ -177,3 +177,15 @@ def test_no_catalogue_means_no_diagnosis(tmp_path):
     graded = _grade(tmp_path, "-o", f"autograder_misconceptions={tmp_path / 'nowhere'}")
     (test,) = graded["results"]["tests"]
     assert test["status"] == "failed" and "misconception" not in test["feedback"]
+
+
+def test_a_call_that_overflowed_is_explained_by_a_mistake_that_overflows():
+    # The public test turns numpy's overflow into a Failure; the submission's call raised.
+    overflowed = CallRecord("activations", "sigmoid", (np.array([-1000.0, 0.0, 1000.0]),), {}, raised=True)
+    catalogue = load_catalogue(ROOT / "tests" / "misconceptions")
+    found = diagnose([overflowed], catalogue, exercise="activations")
+    assert found is not None and found.misconception == "sigmoid-overflow"
+    # The reference does not overflow on small inputs either, and no mistake is blamed for a
+    # call that raised for a reason the catalogue cannot reproduce.
+    assert diagnose([CallRecord("activations", "sigmoid", ("not a number",), {}, raised=True)],
+                    catalogue) is None
