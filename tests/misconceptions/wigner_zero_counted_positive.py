@@ -1,8 +1,8 @@
-"""Known mistake 'wigner-zero-as-positive' (wigner_symmetry): a wrong implementation a student plausibly writes."""
+"""Known mistake 'wigner-zero-counted-positive' (wigner_symmetry): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "wigner-zero-as-positive"
+MISCONCEPTION = "wigner-zero-counted-positive"
 MODULE = "symmetry"
 
 
