@@ -20,6 +20,8 @@ mutants that no longer survive (the list went stale after the solution changed).
 from __future__ import annotations
 
 import argparse
+import ast
+import random
 import re
 import subprocess
 import sys
@@ -114,6 +116,116 @@ def render(table: list[ModuleScore], found: dict[str, str], equivalents: dict[st
     if odd:
         lines.append("other statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(odd.items())))
     return "\n".join(lines)
+
+
+# --- a small AST mutator, for the sampled check that runs with every test suite --------------
+#
+# Why by hand: mutmut's mutants exist only inside its trampolined copy of the project
+# (mutants/), and testing even one of them needs its stats run over the whole suite first (about
+# a minute here, more with the hidden tests). The CI sample wants a handful of mutants of the
+# current solutions in seconds, applied as plain modules through --target=DIR, so it rewrites
+# the AST itself with mutmut's main operator families; the full run stays mutmut's.
+
+_SWAP_BINOP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+               ast.Pow: ast.Mult}
+_SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
+             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq}
+
+
+@dataclass(frozen=True)
+class AstMutant:
+    """One mutation of a solution module: ``module:function:operator:n`` names it stably."""
+    module: str
+    function: str
+    operator: str
+    index: int
+    line: int
+    source: str     # the whole mutated module
+
+    @property
+    def name(self) -> str:
+        return f"ast:{self.module}:{self.function}:{self.operator}:{self.index}"
+
+
+def _sites(func: ast.FunctionDef):
+    """(operator, node) pairs that can be mutated, skipping docstrings and error messages."""
+    skip: set[int] = set()
+    for node in ast.walk(func):
+        if isinstance(node, (ast.Raise, ast.JoinedStr)):
+            skip.update(id(n) for n in ast.walk(node))
+    body = func.body[1:] if (func.body and isinstance(func.body[0], ast.Expr)
+                             and isinstance(func.body[0].value, ast.Constant)) else func.body
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if id(node) in skip:
+                continue
+            if isinstance(node, ast.BinOp) and type(node.op) in _SWAP_BINOP:
+                yield "arithmetic", node
+            elif isinstance(node, ast.Compare) and type(node.ops[0]) in _SWAP_CMP:
+                yield "comparison", node
+            elif (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
+                  and not isinstance(node.value, bool)):
+                yield "constant", node
+            elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+                yield "sign", node
+            elif isinstance(node, ast.Return) and node.value is not None:
+                yield "return", node
+
+
+def _mutate(node: ast.AST, operator: str) -> None:
+    if operator == "arithmetic":
+        node.op = _SWAP_BINOP[type(node.op)]()
+    elif operator == "comparison":
+        node.ops[0] = _SWAP_CMP[type(node.ops[0])]()
+    elif operator == "constant":
+        node.value = node.value + 1
+    elif operator == "sign":
+        node.op = ast.UAdd()
+    elif operator == "return":
+        node.value = ast.Constant(None)
+
+
+def ast_mutants(module: str, source: str, functions: set[str] | None = None) -> list[AstMutant]:
+    """Every single-site mutant of the module's top-level (or the named) functions."""
+    mutants = []
+    tree = ast.parse(source)
+    for f_index, func in enumerate(tree.body):
+        if not isinstance(func, ast.FunctionDef) or (functions is not None and func.name not in functions):
+            continue
+        counts: Counter = Counter()
+        for operator, node in list(_sites(func)):
+            counts[operator] += 1
+            mutated = ast.parse(source)
+            target_func = mutated.body[f_index]
+            # The same walk over a fresh tree reaches the same node at the same position.
+            twin = [n for op, n in _sites(target_func) if op == operator][counts[operator] - 1]
+            _mutate(twin, operator)
+            mutants.append(AstMutant(module, func.name, operator, counts[operator],
+                                     getattr(node, "lineno", 0), ast.unparse(mutated)))
+    return mutants
+
+
+def sample_ast_mutants(modules: dict[str, str], per_module: int = 2, seed: int = 2026,
+                       exclude: set[str] = frozenset()) -> list[AstMutant]:
+    """A deterministic sample: ``per_module`` mutants of each module's exercise functions."""
+    rng = random.Random(seed)
+    chosen = []
+    for module in sorted(modules):
+        pool = [m for m in ast_mutants(module, modules[module]) if m.name not in exclude]
+        chosen += rng.sample(pool, min(per_module, len(pool)))
+    return chosen
+
+
+def equivalent_ast_mutants(path: Path = EQUIVALENTS) -> dict[str, str]:
+    """``ast:...`` names listed as equivalent, with their reasons."""
+    if not path.exists():
+        return {}
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\s*[-*]\s+`(ast:[\w:]+)`\s*[:\-–]?\s*(.*)$", line)
+        if m:
+            found[m.group(1)] = m.group(2).strip()
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:

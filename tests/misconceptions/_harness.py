@@ -71,19 +71,23 @@ def _worker(jobs_file: str) -> None:
     os.chdir(ROOT)
     for job in jobs:
         pytest.main(["-q", "-p", "no:cacheprovider", "-p", "no:randomly", "--no-header",
-                     "--tb=no", "-W", "ignore", f"--target={job['target']}",
+                     "--tb=no", "-W", "ignore", *job.get("extra", []), f"--target={job['target']}",
                      f"--results-json={job['out']}", *job["suites"]])
 
 
 def grade_all(submissions: dict[str, Path], workdir: Path, workers: int = 2,
-              timeout: float = 600) -> dict[str, dict]:
-    """Results (the JSON tree of autograder.results) per submission name."""
+              timeout: float = 600, extra: tuple[str, ...] = ()) -> dict[str, dict]:
+    """Results (the JSON tree of autograder.results) per submission name.
+
+    ``extra`` adds pytest options (``-x`` when only "does it lose points?" matters).
+    """
     names = sorted(submissions)
     batches = [names[i::workers] for i in range(workers)]
     paths = {name: workdir / f"results-{name}.json" for name in names}
 
     def run(batch: list[str]) -> str:
-        jobs = [{"target": str(submissions[n]), "out": str(paths[n]), "suites": suites()} for n in batch]
+        jobs = [{"target": str(submissions[n]), "out": str(paths[n]), "suites": suites(),
+                 "extra": list(extra)} for n in batch]
         jobs_file = workdir / f"jobs-{batch[0]}.json"
         jobs_file.write_text(json.dumps(jobs))
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", str(jobs_file)],
