@@ -84,13 +84,17 @@ def module_of(mutant: str) -> str:
     return mutant.split(".")[1]
 
 
+def _natural(name: str) -> list:
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+
 def scores(found: dict[str, str], equivalents: dict[str, str]) -> list[ModuleScore]:
     by_module: dict[str, list[str]] = defaultdict(list)
     for name in found:
         by_module[module_of(name)].append(name)
     table = []
     for module in sorted(by_module):
-        names = sorted(by_module[module])
+        names = sorted(by_module[module], key=_natural)
         killed = sum(found[n] in DETECTED for n in names)
         equivalent = sum(found[n] not in DETECTED and n in equivalents for n in names)
         survived = [n for n in names if found[n] not in DETECTED and n not in equivalents]
@@ -99,16 +103,19 @@ def scores(found: dict[str, str], equivalents: dict[str, str]) -> list[ModuleSco
 
 
 def render(table: list[ModuleScore], found: dict[str, str], equivalents: dict[str, str]) -> str:
-    lines = [f"{'module':20} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'score':>7}"]
+    lines = [f"{'module':20} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} {'score':>7} {'raw':>7}"]
     for row in table:
+        raw = 100.0 * row.killed / row.total if row.total else 100.0
         lines.append(f"{row.module:20} {row.total:8d} {row.killed:7d} {row.equivalent:7d} "
-                     f"{len(row.survived):9d} {row.score:6.1f}%")
+                     f"{len(row.survived):9d} {row.score:6.1f}% {raw:6.1f}%")
     total = sum(r.total for r in table)
     killed = sum(r.killed for r in table)
     equivalent = sum(r.equivalent for r in table)
     overall = 100.0 * killed / (total - equivalent) if total > equivalent else 100.0
     lines.append(f"{'all':20} {total:8d} {killed:7d} {equivalent:7d} "
-                 f"{sum(len(r.survived) for r in table):9d} {overall:6.1f}%")
+                 f"{sum(len(r.survived) for r in table):9d} {overall:6.1f}% "
+                 f"{100.0 * killed / total if total else 100.0:6.1f}%")
+    lines.append("score = killed / (mutants - equivalent); raw = killed / mutants")
     stale = sorted(n for n in equivalents if n not in found or found[n] in DETECTED)
     if stale:
         lines.append(f"\nlisted as equivalent but killed or gone (update {EQUIVALENTS.name}): {', '.join(stale)}")
