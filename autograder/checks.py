@@ -60,25 +60,39 @@ def _matching_mistake(actual: np.ndarray, mistakes: Mapping[str, Any] | None,
     return None
 
 
+PLOT_DATA_LIMIT = 10_000  # numbers kept for a report's picture; more is not worth the bytes
+
+
+def _plot_data(plot: str | None, expected: np.ndarray, got: np.ndarray) -> dict | None:
+    if plot is None or expected.size > PLOT_DATA_LIMIT or got.size > PLOT_DATA_LIMIT:
+        return None
+    clean = lambda a: [None if not np.isfinite(v) else float(v) for v in a.ravel()]  # noqa: E731
+    return {"plot": plot, "shape": list(expected.shape), "expected": clean(expected),
+            "actual_shape": list(got.shape), "actual": clean(got)}
+
+
 def expect_close(actual: Any, expected: Any, *, call: str, what: str = "the result",
                  rtol: float = 1e-7, atol: float = 0.0, hint: str | None = None,
-                 mistakes: Mapping[str, Any] | None = None) -> np.ndarray:
+                 mistakes: Mapping[str, Any] | None = None, plot: str | None = None) -> np.ndarray:
     """Check a numeric result: not None, right shape, finite where expected, values within tolerance.
 
     ``rtol``/``atol`` follow numpy's ``isclose``: |actual - expected| <= atol + rtol * |expected|.
+    ``plot`` names an objective of :mod:`autograder.objectives` when the result is a trajectory
+    on it: a failure then carries both trajectories so the HTML report can draw them.
     Returns the result as a float64 array so a test can go on checking it.
     """
     expected = np.asarray(expected, dtype=np.float64)
     got = as_float_array(actual, call=call, what=what)
     if got.shape != expected.shape:
         raise Failure(f"{call}: {what} has shape {got.shape}, expected shape {expected.shape}",
-                      expected=fmt(expected), actual=fmt(got),
+                      expected=fmt(expected), actual=fmt(got), data=_plot_data(plot, expected, got),
                       hint=hint or "Check which axis you build along and that you return every row.")
     bad_nan = np.isnan(got) & ~np.isnan(expected)
     if bad_nan.any() or (np.isinf(got) & np.isfinite(expected)).any():
         mistake = _matching_mistake(got, mistakes, rtol, atol)
         raise Failure(f"{call}: {what} contains NaN or infinity where a finite number was expected",
                       expected=fmt(expected), actual=fmt(got), misconception=mistake,
+                      data=_plot_data(plot, expected, got),
                       hint=_misconception(mistake) if mistake else
                       (hint or "Look for a division by zero, an overflow, or a sign error that makes the iteration diverge."))
     if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
@@ -91,6 +105,7 @@ def expect_close(actual: Any, expected: Any, *, call: str, what: str = "the resu
         where = f" (largest difference at index {tuple(int(i) for i in worst)})"
     raise Failure(f"{call}: {what} is wrong{where}",
                   expected=fmt(expected), actual=fmt(got), misconception=mistake,
+                  data=_plot_data(plot, expected, got),
                   hint=_misconception(mistake) if mistake else hint)
 
 

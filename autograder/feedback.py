@@ -17,16 +17,23 @@ class Feedback:
     actual: str | None = None
     hint: str | None = None
     misconception: str | None = None
+    # Plain numbers a report can draw (JSON-able): {"plot": objective, "expected": [...],
+    # "actual": [...]}. Never shown as text; the HTML report turns it into a picture.
+    data: dict | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     def render(self) -> str:
+        # Multi-line values (matrices) keep their columns aligned under the label.
+        def labelled(label: str, value: str) -> str:
+            return label + value.replace("\n", "\n" + " " * len(label))
+
         lines = [self.rationale]
         if self.expected is not None:
-            lines.append(f"  expected: {self.expected}")
+            lines.append(labelled("  expected: ", self.expected))
         if self.actual is not None:
-            lines.append(f"  got:      {self.actual}")
+            lines.append(labelled("  got:      ", self.actual))
         if self.misconception is not None:
             lines.append(f"  known mistake: {self.misconception}")
         if self.hint:
@@ -38,8 +45,9 @@ class Failure(AssertionError):
     """A failed check. Subclasses AssertionError so pytest reports it as a failure, not an error."""
 
     def __init__(self, rationale: str, *, expected: str | None = None, actual: str | None = None,
-                 hint: str | None = None, misconception: str | None = None):
-        self.feedback = Feedback(rationale, expected, actual, hint, misconception)
+                 hint: str | None = None, misconception: str | None = None,
+                 data: dict | None = None):
+        self.feedback = Feedback(rationale, expected, actual, hint, misconception, data)
         super().__init__(self.feedback.render())
 
 

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import textwrap
 import time
 from pathlib import Path
 
@@ -196,7 +198,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             nodeid=item.nodeid, name=item.name, exercise=exercise, suite=_suite_of(item),
             status=status, max_score=points, score=score,
             visibility=_marker_arg(item, "visibility", "visible"),
-            feedback=feedback, duration=round(report.duration, 6)))
+            feedback=feedback, duration=round(report.duration, 6), test_code=_body_of(item)))
+
+
+def _body_of(item: pytest.Item) -> str:
+    """The source of a test function's body (what exercism's ``test_code`` shows)."""
+    try:
+        lines, _ = inspect.getsourcelines(item.function)
+    except (AttributeError, OSError, TypeError):
+        return ""
+    source = textwrap.dedent("".join(lines))
+    tree_lines = source.splitlines()
+    # Drop decorators and the signature: the body starts after the line ending the `def ...:`.
+    for i, line in enumerate(tree_lines):
+        if line.startswith(("def ", "async def ")):
+            j = i
+            while j + 1 < len(tree_lines) and not tree_lines[j].split("#")[0].rstrip().endswith(":"):
+                j += 1
+            return textwrap.dedent("\n".join(tree_lines[j + 1:])).strip()
+    return source.strip()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -29,6 +29,7 @@ class TestResult:
     feedback: Feedback | None = None
     output: str = ""              # what the test itself printed (never the submission's stdout)
     duration: float = 0.0
+    test_code: str = ""           # the test's body, for formats that show it (exercism)
 
     def to_dict(self) -> dict:
         data = asdict(self)

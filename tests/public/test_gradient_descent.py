@@ -24,7 +24,7 @@ def test_gd_on_a_parabola(target):
     traj = target.gradient_descent.gd(grad_square, 10.0, 0.2, 10)
     expected = 10.0 * 0.6 ** np.arange(11)
     expect_close(traj, expected, call="gd(grad of x^2, x0=10, eta=0.2, 10 steps)",
-                 what="the trajectory",
+                 what="the trajectory", plot="x^2",
                  mistakes={"gd-no-update": np.full(11, 10.0),
                            "gd-ascent": 10.0 * 1.4 ** np.arange(11),
                            "gd-missing-x0": np.r_[10.0 * 0.6 ** np.arange(1, 11), 0.0]})
@@ -37,7 +37,7 @@ def test_gd_in_two_dimensions_keeps_shape(target):
     traj = target.gradient_descent.gd(grad_square, x0, 0.25, 3)
     expected = np.array([[4.0, -2.0], [2.0, -1.0], [1.0, -0.5], [0.5, -0.25]])
     expect_close(traj, expected, call="gd(grad of |x|^2, x0=[4, -2], eta=0.25, 3 steps)",
-                 what="the trajectory")
+                 what="the trajectory", plot="x^2+y^2")
     expect_unchanged(np.array([4.0, -2.0]), x0, call="gd", name="x0")
 
 

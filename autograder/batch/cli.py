@@ -1,0 +1,81 @@
+"""The ``grade-all`` sub-command: a progress bar while grading, a summary table at the end."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.table import Table
+
+from .exports import export_all
+from .gradebook import Gradebook
+from .runner import DEFAULT_TIMEOUT_S, grade_all
+
+
+def add_grade_all_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser(
+        "grade-all", help="grade every submission of a directory into a SQLite gradebook",
+        description="Grade one submission per sub-directory, zip, notebook or .py file "
+                    "(plain, Gradescope-export and GitHub-Classroom-export layouts).")
+    p.add_argument("submissions", help="directory holding the submissions")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="local grading processes (default 2)")
+    p.add_argument("--db", default="gradebook.sqlite", help="gradebook file (default gradebook.sqlite)")
+    p.add_argument("--scheduler", default=None,
+                   help="grade on Dask: a scheduler address (tcp://host:8786) or local:N")
+    p.add_argument("--regrade", action="store_true", help="grade again what is already graded")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="run submissions in-process (trusted code only)")
+    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S,
+                   help="seconds one submission may take before it is recorded as an error")
+    p.add_argument("--export", metavar="DIR", default=None,
+                   help="also write students.csv, tests.csv, gradescope.csv and histogram.png")
+    p.set_defaults(func=run_grade_all)
+    return p
+
+
+def run_grade_all(args: argparse.Namespace, console: Console | None = None) -> int:
+    console = console or Console(stderr=True)
+    columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("grading", total=None, rate="")
+        started = {}
+
+        def on_start(todo: int, skipped: int) -> None:
+            import time
+            started["t"] = time.perf_counter()
+            progress.update(task, total=todo)
+            if skipped:
+                progress.console.print(f"{skipped} submission(s) already graded: skipped "
+                                       "(--regrade grades them again)")
+
+        def on_outcome(outcome) -> None:
+            import time
+            progress.advance(task)
+            done = progress.tasks[0].completed
+            rate = done / max(time.perf_counter() - started["t"], 1e-9)
+            progress.update(task, rate=f"{rate:.1f}/s")
+            if outcome.error:
+                progress.console.print(f"[red]{outcome.submission.student}[/]: {outcome.error}")
+
+        summary = grade_all(args.submissions, db_path=args.db, jobs=args.jobs,
+                            scheduler=args.scheduler, regrade=args.regrade,
+                            isolate=not args.no_isolation, timeout_s=args.timeout,
+                            on_start=on_start, on_outcome=on_outcome)
+    with Gradebook(args.db) as book:
+        table = Table(title=f"Gradebook {args.db}")
+        for col in ("student", "score", "status", "note"):
+            table.add_column(col)
+        for row in book.latest_per_student():
+            table.add_row(row.student, f"{row.score:g} / {row.max_score:g}", row.status,
+                          (row.error or "")[:80])
+        Console().print(table)
+        if args.export:
+            for path in export_all(book, args.export):
+                console.print(f"wrote {path}")
+    console.print(f"graded {summary.graded}, errors {summary.errors}, skipped {summary.skipped} "
+                  f"in {summary.wall_s:.1f} s")
+    return 0

@@ -1,0 +1,192 @@
+"""``autograder grade-all``: grade every submission of a directory into the gradebook.
+
+Work is spread over ``-j N`` local worker processes (see :mod:`.worker`) or over a Dask cluster
+(``--scheduler tcp://host:8786`` or ``--scheduler local:N``). Whatever runs the grading, only this
+process writes the gradebook, one transaction per submission, so killing the batch at any moment
+leaves every submission either fully graded or not graded at all; a rerun grades the rest.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from .. import __version__
+from ..results import Results
+from .discover import Submission, discover
+from .gradebook import Gradebook
+
+DEFAULT_TIMEOUT_S = 300.0
+
+
+@dataclass
+class Outcome:
+    submission: Submission
+    results: Results | None
+    error: str | None
+    started_at: float
+    duration_s: float
+
+
+@dataclass
+class BatchSummary:
+    graded: int = 0
+    skipped: int = 0
+    errors: int = 0
+    wall_s: float = 0.0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+def _outcome(sub: Submission, reply: dict) -> Outcome:
+    results = Results.from_dict(reply["results"]) if "results" in reply else None
+    error = reply.get("error")
+    if results is not None and results.errors and not results.tests:
+        error = "; ".join(results.errors)  # nothing could be graded: an error, with the reason
+    return Outcome(sub, results, error, reply.get("started_at", time.time()),
+                   reply.get("duration_s", 0.0))
+
+
+class _LocalWorker:
+    """One grading process that can be killed and replaced when a job overruns."""
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen | None = None
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-m", "autograder.batch.worker"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
+            start_new_session=True)  # its own process group, so a kill takes its children too
+
+    def run(self, job: dict, timeout_s: float) -> dict:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = self._start()
+        proc = self.proc
+        proc.stdin.write(json.dumps(job) + "\n")
+        proc.stdin.flush()
+        reply: list[str] = []
+        reader = threading.Thread(target=lambda: reply.append(proc.stdout.readline()), daemon=True)
+        reader.start()
+        reader.join(timeout_s)
+        if reader.is_alive() or not reply or not reply[0]:
+            self.kill()
+            why = f"timed out after {timeout_s:.0f} s" if reader.is_alive() else "the grading process died"
+            return {"error": f"could not grade: {why}"}
+        return json.loads(reply[0])
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+        self.proc = None
+
+
+def _job(sub: Submission, index: int, isolate: bool) -> dict:
+    return {"job": index, "student": sub.student, "suffix": sub.suffix, "isolate": isolate,
+            "payload": base64.b64encode(sub.payload).decode("ascii")}
+
+
+def _run_local(todo: list[Submission], jobs: int, isolate: bool,
+               timeout_s: float) -> Iterator[Outcome]:
+    work: queue.Queue = queue.Queue()
+    done: queue.Queue = queue.Queue()
+    for i, sub in enumerate(todo):
+        work.put((i, sub))
+
+    def slot() -> None:
+        worker = _LocalWorker()
+        try:
+            while True:
+                try:
+                    i, sub = work.get_nowait()
+                except queue.Empty:
+                    return
+                done.put(_outcome(sub, worker.run(_job(sub, i, isolate), timeout_s)))
+        finally:
+            worker.kill()
+
+    threads = [threading.Thread(target=slot, daemon=True) for _ in range(max(1, min(jobs, len(todo))))]
+    for t in threads:
+        t.start()
+    for _ in todo:
+        yield done.get()
+    for t in threads:
+        t.join()
+
+
+def _run_dask(todo: list[Submission], scheduler: str, isolate: bool) -> Iterator[Outcome]:
+    from distributed import Client, LocalCluster, as_completed
+
+    from .worker import grade_payload
+
+    cluster = None
+    if scheduler.startswith("local:"):
+        cluster = LocalCluster(n_workers=int(scheduler.split(":", 1)[1]), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {client.submit(grade_payload, sub.student, sub.suffix, sub.payload, isolate,
+                                 pure=False, key=f"grade-{sub.sha256[:16]}-{i}"): sub
+                   for i, sub in enumerate(todo)}
+        for future in as_completed(futures):
+            sub = futures[future]
+            try:
+                reply = future.result()
+            except Exception as exc:  # noqa: BLE001 - a lost worker costs only this grade
+                reply = {"error": f"could not grade: {type(exc).__name__}: {exc}"}
+            yield _outcome(sub, reply)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def grade_all(directory, *, db_path, jobs: int = 2, scheduler: str | None = None,
+              regrade: bool = False, isolate: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S,
+              on_start: Callable[[int, int], None] | None = None,
+              on_outcome: Callable[[Outcome], None] | None = None) -> BatchSummary:
+    """Grade every submission under ``directory`` into the gradebook at ``db_path``.
+
+    A submission already graded with the same content hash and engine version is skipped
+    unless ``regrade``. ``on_start(todo, skipped)`` and ``on_outcome(outcome)`` feed a progress view.
+    """
+    started = time.perf_counter()
+    summary = BatchSummary()
+    submissions = discover(directory)
+    with Gradebook(db_path) as book:
+        todo = [s for s in submissions
+                if regrade or not book.is_graded(s.student, s.sha256, __version__)]
+        summary.skipped = len(submissions) - len(todo)
+        if on_start:
+            on_start(len(todo), summary.skipped)
+        outcomes: Iterable[Outcome] = (_run_dask(todo, scheduler, isolate) if scheduler
+                                       else _run_local(todo, jobs, isolate, timeout_s))
+        for outcome in outcomes:
+            book.record(student=outcome.submission.student, sha256=outcome.submission.sha256,
+                        engine_version=__version__, source=outcome.submission.source,
+                        results=outcome.results if outcome.error is None else None,
+                        error=outcome.error, started_at=outcome.started_at,
+                        duration_s=outcome.duration_s)
+            summary.outcomes.append(outcome)
+            if outcome.error is None:
+                summary.graded += 1
+            else:
+                summary.errors += 1
+            if on_outcome:
+                on_outcome(outcome)
+    summary.wall_s = time.perf_counter() - started
+    return summary

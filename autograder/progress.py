@@ -1,0 +1,143 @@
+"""``autograder progress`` and ``autograder watch``: where a student stands, like rustlings.
+
+Both run the public tests against the student's ``assignments/`` and show exercises done out of
+the total, in the teaching order of ``course.toml``, with the first unfinished exercise's
+failure message and hint. ``watch`` re-runs whenever a file in ``assignments/`` changes
+(``watchfiles``), so a student can keep it open beside the editor.
+
+The tests run in a fresh ``python -m pytest`` process each time: the student's modules change
+between runs, and a new process is the only reliable way to import the new code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from .course import load_course
+from .results import Results, TestResult
+
+
+@dataclass
+class ExerciseProgress:
+    id: str
+    title: str
+    hint: str
+    tests: list[TestResult]
+
+    @property
+    def done(self) -> bool:
+        return bool(self.tests) and all(t.status == "passed" for t in self.tests)
+
+    @property
+    def first_failure(self) -> TestResult | None:
+        return next((t for t in self.tests if t.status != "passed"), None)
+
+
+def run_public_tests(root: Path, target: str | None = None, timeout_s: float = 300) -> Results:
+    """Run ``tests/public`` under ``root`` in a fresh process and read back its results."""
+    target = target or load_course().student_package
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "results.json"
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        f"--target={target}", f"--results-json={out}", "tests/public"],
+                       cwd=root, capture_output=True, text=True, timeout=timeout_s)
+        if not out.exists():
+            return Results(errors=["the public tests could not run (is this the course directory?)"])
+        return Results.from_dict(json.loads(out.read_text(encoding="utf-8")))
+
+
+def summarise(results: Results) -> list[ExerciseProgress]:
+    groups = results.by_exercise()
+    return [ExerciseProgress(ex.id, ex.title, ex.hint, groups.get(ex.id, []))
+            for ex in load_course().exercises if ex.id in groups]
+
+
+def render(results: Results) -> Group:
+    exercises = summarise(results)
+    done = sum(e.done for e in exercises)
+    total = len(exercises)
+    header = Text.assemble(("Progress: ", "bold"), f"{done}/{total} exercises done, ",
+                           f"{results.score:g}/{results.max_score:g} points")
+    bar = Table.grid(padding=(0, 1))
+    bar.add_row(ProgressBar(total=max(total, 1), completed=done, width=50),
+                f"{100 * done // max(total, 1)}%")
+    grid = Table.grid(padding=(0, 2))
+    for _ in range(3):
+        grid.add_column()
+    cells = [Text(("✓ " if e.done else "✗ ") + e.id, style="green" if e.done else "red")
+             for e in exercises]
+    for i in range(0, len(cells), 3):
+        grid.add_row(*cells[i:i + 3], *[""] * (3 - len(cells[i:i + 3])))
+    parts = [header, bar, grid]
+    if results.errors:
+        parts.append(Text("\n".join(results.errors), style="red"))
+    nxt = next((e for e in exercises if not e.done), None)
+    if nxt is not None and nxt.first_failure is not None:
+        failure = nxt.first_failure
+        body = failure.feedback.render() if failure.feedback else failure.status
+        parts.append(Panel(Text(f"{body}\n\nhint: {nxt.hint}"),
+                           title=f"Next: {nxt.id} ({nxt.title})", border_style="yellow"))
+    elif exercises:
+        parts.append(Text("Every public test passes. Well done!", style="bold green"))
+    return Group(*parts)
+
+
+def progress_command(args: argparse.Namespace) -> int:
+    results = run_public_tests(Path(args.root), args.target)
+    Console().print(render(results))
+    return 0 if not results.errors else 2
+
+
+def watch_command(args: argparse.Namespace) -> int:
+    from watchfiles import watch
+
+    root = Path(args.root)
+    console = Console()
+    watched = root / load_course().student_package
+    runs = 0
+
+    def show() -> None:
+        nonlocal runs
+        runs += 1
+        results = run_public_tests(root, args.target)
+        console.clear()
+        console.print(render(results))
+        console.print(f"[dim]watching {watched} for changes (Ctrl-C to stop)[/]")
+
+    show()
+    try:
+        for _changes in watch(watched, debounce=300, raise_interrupt=False,
+                              watch_filter=lambda _change, path: path.endswith(".py")):
+            if args.max_runs and runs >= args.max_runs:
+                break
+            show()
+            if args.max_runs and runs >= args.max_runs:
+                break
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def add_progress_parsers(subparsers) -> None:
+    for name, func, help_text in (
+            ("progress", progress_command, "show exercises done and the next one to work on"),
+            ("watch", watch_command, "re-run the public tests whenever assignments/ changes")):
+        p = subparsers.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--root", default=".", help="the course directory (default: here)")
+        p.add_argument("--target", default=None, help="package under test (default: assignments)")
+        if name == "watch":
+            p.add_argument("--max-runs", type=int, default=0,
+                           help="stop after this many runs (0: until Ctrl-C)")
+        p.set_defaults(func=func)

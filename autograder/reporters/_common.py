@@ -1,0 +1,82 @@
+"""What every reporter shares: concealing hidden tests, dropping timings, names and messages."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..course import load_course
+from ..feedback import Feedback
+from ..results import Results, TestResult
+
+#: What a student sees of a hidden test, in every format that cannot hide a test itself
+#: (check50's ``hidden``: a fixed, kind sentence instead of the details).
+HIDDEN_SENTENCE = ("This is a hidden test: its result counts toward your score, "
+                   "but its details are not shown.")
+
+
+def is_concealed(test: TestResult) -> bool:
+    return test.visibility != "visible"
+
+
+def conceal(results: Results) -> Results:
+    """A copy of ``results`` in which every non-visible test keeps only its name, status and score."""
+    tests = []
+    for t in results.tests:
+        if is_concealed(t):
+            feedback = Feedback(HIDDEN_SENTENCE) if t.status != "passed" else None
+            t = dataclasses.replace(t, feedback=feedback, output="", test_code="")
+        tests.append(t)
+    return dataclasses.replace(results, tests=tests)
+
+
+def without_timings(results: Results) -> Results:
+    """A copy with every wall-clock field zeroed: reports of two gradings then compare equal."""
+    return dataclasses.replace(
+        results, execution_time=0.0,
+        tests=[dataclasses.replace(t, duration=0.0) for t in results.tests])
+
+
+def exercise_title(exercise_id: str) -> str:
+    try:
+        return load_course().exercise(exercise_id).title
+    except KeyError:
+        return exercise_id
+
+
+def task_id(exercise_id: str) -> int | None:
+    """1-based position of the exercise in course.toml (exercism's ``task_id``)."""
+    for i, ex in enumerate(load_course().exercises, start=1):
+        if ex.id == exercise_id:
+            return i
+    return None
+
+
+def by_exercise_in_course_order(results: Results) -> dict[str, list[TestResult]]:
+    """Tests grouped by exercise, the groups in course.toml's teaching order (unknown ids last)."""
+    order = {ex.id: i for i, ex in enumerate(load_course().exercises)}
+    groups = results.by_exercise()
+    return {k: groups[k] for k in sorted(groups, key=lambda k: (order.get(k, len(order)), k))}
+
+
+def display_name(test: TestResult) -> str:
+    """``test_gd_on_a_parabola[2d]`` -> ``gd on a parabola [2d]``."""
+    base, _, params = test.name.partition("[")
+    words = re.sub(r"^test_?", "", base).replace("_", " ").strip() or base
+    return f"{words} [{params}" if params else words
+
+
+def message(test: TestResult) -> str:
+    """What to tell the student about this test ('' when it passed)."""
+    if test.status == "passed":
+        return ""
+    if test.feedback is not None:
+        text = test.feedback.render()
+        return f"Skipped (not counted): {text}" if test.status == "skipped" else text
+    return {"failed": "This test failed.", "error": "This test raised an error.",
+            "skipped": "This test was skipped."}.get(test.status, "")
+
+
+def fmt_points(value: float) -> str:
+    """``2.0`` -> ``2``, ``1.5`` -> ``1.5``: points as a person writes them."""
+    return f"{value:g}"

@@ -1,0 +1,291 @@
+"""Turn whatever a student handed in into a directory of modules the grader can load.
+
+A submission arrives as one of:
+
+* a directory (``gradient_descent.py``, ``second_order.py``, ... or a clone whose modules sit in
+  ``assignments/``): its modules are copied;
+* a single ``.py`` file: its code serves every module of ``course.toml`` (a student who keeps
+  all their functions in one file is graded on all of them);
+* a ``.zip``: extracted safely (no absolute paths, no ``..``, no links, bounded size), the
+  modules found even when nested in one top-level folder or in ``assignments/``;
+* a ``.ipynb`` notebook: its code cells, with IPython magics and shell lines removed, serve
+  every module, as for a ``.py`` file.
+
+Anything that cannot be read becomes a :class:`SubmissionProblem` with a sentence a student can
+act on; :func:`materialise` never lets an exception about the *submission* escape otherwise.
+Modules a submission lacks are written as placeholders that fail to import with a kind message,
+so each missing module costs exactly its own exercises and says why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import stat
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .course import Course, load_course
+
+# Limits on what a zip may unpack to. A course submission is a handful of small .py files; these
+# leave two orders of magnitude of room and still stop a zip bomb long before the disk fills.
+MAX_ZIP_ENTRIES = 2_000
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200          # per entry, for entries larger than RATIO_FLOOR_BYTES
+RATIO_FLOOR_BYTES = 1024 * 1024
+MAX_SEARCH_DEPTH = 4                 # how deep below the top we look for the modules
+_SKIPPED_DIRS = {"__MACOSX", "__pycache__", ".git", ".ipynb_checkpoints", ".venv", "venv",
+                 "node_modules"}
+
+PLACEHOLDER_MARK = "# autograder: placeholder for a module missing from the submission\n"
+
+
+class SubmissionProblem(Exception):
+    """The submission as a whole cannot be read; the message is written for the student."""
+
+
+@dataclass
+class Materialised:
+    """The submission as a directory of modules, with what was learnt while building it."""
+    directory: Path
+    kind: str                                  # "directory", "py", "zip", "ipynb"
+    found: list[str] = field(default_factory=list)     # course modules the submission provided
+    missing: list[str] = field(default_factory=list)   # course modules it lacks (placeholders)
+    notes: list[str] = field(default_factory=list)     # things the student should know
+
+
+def materialise(path: str | Path, dest: str | Path, course: Course | None = None) -> Materialised:
+    """Write the submission at ``path`` as ``dest/<module>.py`` files, one per course module.
+
+    ``dest`` must be an empty (or absent) directory that the caller owns and removes.
+    Raises :class:`SubmissionProblem` when nothing gradable can be read from ``path``.
+    """
+    course = course or load_course()
+    src = Path(path)
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    if not src.exists():
+        raise SubmissionProblem(f"There is no file or folder at {src}.")
+    if src.is_dir():
+        result = _from_directory(src, dest, course, kind="directory")
+    else:
+        suffix = src.suffix.lower()
+        if suffix == ".py":
+            result = _from_source(_read_text(src), dest, course, kind="py")
+        elif suffix == ".ipynb":
+            result = _from_source(notebook_code(src), dest, course, kind="ipynb")
+        elif suffix == ".zip" or zipfile.is_zipfile(src):
+            result = _from_zip(src, dest, course)
+        else:
+            raise SubmissionProblem(
+                f"{src.name} is not something the grader can read: hand in a folder of .py files, "
+                "a single .py file, a .zip of your files or a .ipynb notebook.")
+    _write_placeholders(result, course)
+    return result
+
+
+# -- single files --------------------------------------------------------------------------
+
+def _read_text(path: Path) -> str:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise SubmissionProblem(f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MiB; "
+                                "a submission is a few small source files.")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SubmissionProblem(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                "save it as UTF-8 and submit again.") from None
+
+
+def _from_source(code: str, dest: Path, course: Course, kind: str) -> Materialised:
+    if not code.strip():
+        raise SubmissionProblem("The submitted file contains no code.")
+    for module in course.modules:
+        (dest / f"{module}.py").write_text(code, encoding="utf-8")
+    return Materialised(dest, kind, found=list(course.modules))
+
+
+# Lines IPython understands but Python does not: line magics (%timeit), cell magics (%%time),
+# shell escapes (!pip install ...), and help lookups (np.mean?). They are tools for the notebook
+# session, never part of the answer, so they are dropped rather than translated into
+# get_ipython() calls that would fail outside IPython.
+_IPYTHON_LINE = re.compile(r"^\s*(%|!|\?)|^\s*[\w.]+\?\??\s*$")
+
+
+def notebook_code(path: Path) -> str:
+    """The code cells of a notebook, in order, magics and shell lines removed."""
+    try:
+        import nbformat
+    except ImportError:  # pragma: no cover - nbformat is a dependency
+        raise SubmissionProblem("Notebooks cannot be graded here: the nbformat package is missing.")
+    text = _read_text(path)
+    try:
+        with warnings.catch_warnings():
+            # Notebooks from older Jupyter lack cell ids; that is no fault of the student's.
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a broken file
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as jexc:
+            raise SubmissionProblem(
+                f"{path.name} is not a valid notebook: it is not valid JSON ({jexc.msg} at line "
+                f"{jexc.lineno}, column {jexc.colno}). Download the notebook again from Jupyter "
+                "(File > Download) rather than editing it as text.") from None
+        raise SubmissionProblem(f"{path.name} is not a valid notebook ({type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''}).") from None
+    cells = []
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if source.lstrip().startswith("%%"):
+            continue  # a whole cell handed to a cell magic (%%bash, %%timeit) is not Python
+        lines = [line for line in source.splitlines() if not _IPYTHON_LINE.match(line)]
+        cells.append("\n".join(lines))
+    return "\n\n".join(cells) + "\n"
+
+
+# -- directories -----------------------------------------------------------------------------
+
+def _find_module_dir(root: Path, course: Course) -> Path | None:
+    """The folder under ``root`` that holds the most course modules (shallowest on a tie)."""
+    best: tuple[int, int, str] | None = None
+    best_dir: Path | None = None
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        names = {e.name for e in entries if e.is_file() and not e.is_symlink()}
+        count = sum(f"{m}.py" in names for m in course.modules)
+        if count:
+            key = (-count, depth, str(folder))
+            if best is None or key < best:
+                best, best_dir = key, folder
+        if depth < MAX_SEARCH_DEPTH:
+            stack.extend((e, depth + 1) for e in entries
+                         if e.is_dir() and not e.is_symlink() and e.name not in _SKIPPED_DIRS
+                         and not e.name.startswith("."))
+    return best_dir
+
+
+def _from_directory(src: Path, dest: Path, course: Course, kind: str) -> Materialised:
+    folder = _find_module_dir(src, course)
+    if folder is None:
+        expected = ", ".join(f"{m}.py" for m in course.modules)
+        raise SubmissionProblem(f"No course module was found in the submission; expected files "
+                                f"named {expected}.")
+    found = []
+    for module in course.modules:
+        file = folder / f"{module}.py"
+        if file.is_file() and not file.is_symlink():
+            (dest / file.name).write_text(_read_text(file), encoding="utf-8")
+            found.append(module)
+    # Helper modules a student imports from their own files travel along (never links, never
+    # anything big): the grader copies .py files only, so data files cannot be smuggled in.
+    for extra in sorted(folder.glob("*.py")):
+        target = dest / extra.name
+        if not target.exists() and extra.is_file() and not extra.is_symlink():
+            target.write_text(_read_text(extra), encoding="utf-8")
+    notes = []
+    if folder != src:
+        notes.append(f"modules found in {folder.relative_to(src).as_posix()}/")
+    return Materialised(dest, kind, found=found, notes=notes)
+
+
+def _write_placeholders(result: Materialised, course: Course) -> None:
+    result.missing = [m for m in course.modules if m not in result.found]
+    for module in result.missing:
+        message = (f"{module}.py is missing from your submission; hand it in with the other "
+                   "modules to be graded on its exercises")
+        (result.directory / f"{module}.py").write_text(
+            PLACEHOLDER_MARK + f"raise ImportError({message!r})\n", encoding="utf-8")
+
+
+# -- zips ------------------------------------------------------------------------------------
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    mode = info.external_attr >> 16
+    return stat.S_ISLNK(mode)
+
+
+def _check_zip_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
+    """Refuse the whole archive if one entry is unsafe: a half-extracted zip grades nothing well."""
+    if not infos:
+        raise SubmissionProblem(f"{name} is an empty zip file: it contains no files.")
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise SubmissionProblem(f"{name} holds {len(infos)} entries; at most {MAX_ZIP_ENTRIES} "
+                                "are accepted.")
+    total = 0
+    for info in infos:
+        entry = info.filename
+        posix = PurePosixPath(entry.replace("\\", "/"))
+        if entry.startswith(("/", "\\")) or posix.is_absolute() or re.match(r"^[A-Za-z]:", entry):
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} has an absolute path.")
+        if ".." in posix.parts:
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} points outside the "
+                                    "archive (it contains '..').")
+        if _is_link(info):
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is a symbolic link.")
+        if info.flag_bits & 0x1:
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is encrypted.")
+        if (info.file_size > RATIO_FLOOR_BYTES
+                and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1)):
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is compressed more "
+                                    f"than {MAX_COMPRESSION_RATIO}:1 (a zip bomb?).")
+        if info.file_size > MAX_FILE_BYTES:
+            raise SubmissionProblem(f"{name} was refused: the entry {entry!r} is larger than "
+                                    f"{MAX_FILE_BYTES // 2**20} MiB.")
+        total += info.file_size
+        if total > MAX_UNPACKED_BYTES:
+            raise SubmissionProblem(f"{name} was refused: it unpacks to more than "
+                                    f"{MAX_UNPACKED_BYTES // 2**20} MiB.")
+
+
+def _from_zip(src: Path, dest: Path, course: Course) -> Materialised:
+    # Hand-written rather than ZipFile.extractall: extractall silently rewrites unsafe names and
+    # trusts the sizes the archive declares; we refuse unsafe archives with a reason and count
+    # the bytes actually inflated, since a forged header can understate them.
+    try:
+        archive = zipfile.ZipFile(src)
+    except zipfile.BadZipFile:
+        raise SubmissionProblem(f"{src.name} is not a valid zip file (it may be truncated); "
+                                "zip your files again and submit.") from None
+    unpacked = dest.parent / (dest.name + "-unzipped")
+    unpacked.mkdir()
+    try:
+        with archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            _check_zip_entries(infos, src.name)
+            budget = MAX_UNPACKED_BYTES
+            for info in infos:
+                parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+                if any(p in _SKIPPED_DIRS for p in parts):
+                    continue
+                target = unpacked.joinpath(*parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with archive.open(info) as fin, open(target, "wb") as fout:
+                        written = 0
+                        while chunk := fin.read(64 * 1024):
+                            written += len(chunk)
+                            budget -= len(chunk)
+                            if written > MAX_FILE_BYTES or budget < 0:
+                                raise SubmissionProblem(
+                                    f"{src.name} was refused: it unpacks to more than it declares "
+                                    f"(a zip bomb?).")
+                            fout.write(chunk)
+                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+                    raise SubmissionProblem(f"{src.name} could not be unpacked: {info.filename!r} "
+                                            f"is damaged ({exc}).") from None
+        result = _from_directory(unpacked, dest, course, kind="zip")
+    finally:
+        shutil.rmtree(unpacked, ignore_errors=True)
+    return result

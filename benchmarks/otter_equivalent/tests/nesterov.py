@@ -1,0 +1,17 @@
+OK_FORMAT = True
+
+test = {'name': 'nesterov',
+ 'points': 1,
+ 'suites': [{'cases': [{'code': '>>> import math, numpy as np\n'
+                                '>>> grad_square = lambda x: 2 * np.asarray(x, dtype=float)\n'
+                                '>>> x, v = nesterov_step(np.array([1.0]), np.array([0.5]), '
+                                'grad_square, 0.1, 0.9)\n'
+                                '>>> bool(np.allclose(v, [0.16])) and bool(np.allclose(x, '
+                                '[1.16]))\n'
+                                'True',
+                        'hidden': False,
+                        'locked': False}],
+             'scored': True,
+             'setup': '',
+             'teardown': '',
+             'type': 'doctest'}]}

@@ -1,0 +1,238 @@
+"""grade-all: discovery of export layouts, the gradebook's guarantees, crash safety, Dask."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.batch.discover import discover, pack_directory
+from autograder.batch.gradebook import Gradebook
+from autograder.feedback import Feedback
+from autograder.results import Results
+from autograder.results import TestResult as Row  # not collected as a test class
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+STUBS = ROOT / "assignments"
+
+
+def copy_modules(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    for f in src.glob("*.py"):
+        if f.name != "__init__.py":
+            shutil.copy(f, dst / f.name)
+    return dst
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+def test_plain_layout_finds_every_kind_of_entry(tmp_path):
+    copy_modules(SOLUTIONS, tmp_path / "alice")
+    (tmp_path / "bob.py").write_text("def gd(grad, x0, eta, n):\n    return None\n")
+    (tmp_path / "carol.ipynb").write_text("{}")
+    with zipfile.ZipFile(tmp_path / "dave.zip", "w") as zf:
+        zf.writestr("gradient_descent.py", "x = 1\n")
+    (tmp_path / "notes.txt").write_text("not a submission")
+    found = {s.student: s.suffix for s in discover(tmp_path)}
+    assert found == {"alice": ".zip", "bob": ".py", "carol": ".ipynb", "dave": ".zip"}
+
+
+def test_directory_hash_ignores_timestamps_and_caches(tmp_path):
+    sub = copy_modules(SOLUTIONS, tmp_path / "s")
+    before = pack_directory(sub)
+    os.utime(sub / "dropout.py", (1, 1))
+    (sub / "__pycache__").mkdir()
+    (sub / "__pycache__" / "x.pyc").write_bytes(b"junk")
+    assert pack_directory(sub) == before
+    (sub / "dropout.py").write_text("changed = True\n")
+    assert pack_directory(sub) != before
+
+
+def test_gradescope_export_reads_students_from_metadata(tmp_path):
+    for sid in ("submission_101", "submission_102"):
+        copy_modules(SOLUTIONS, tmp_path / sid)
+    (tmp_path / "submission_metadata.yml").write_text(textwrap.dedent("""\
+        submission_101:
+          :submitters:
+          - :name: Ada Lovelace
+            :sid: '1815'
+            :email: ada@example.org
+          :score: 0.0
+        submission_102:
+          :submitters:
+          - :name: Alan Turing
+            :email: alan@example.org
+        """))
+    assert sorted(s.student for s in discover(tmp_path)) == ["1815", "alan@example.org"]
+
+
+def test_github_classroom_export_drops_the_assignment_prefix(tmp_path):
+    for user in ("octocat", "hubot", "mona-lisa"):
+        copy_modules(SOLUTIONS, tmp_path / f"optim-hw1-{user}")
+    assert sorted(s.student for s in discover(tmp_path)) == ["hubot", "mona-lisa", "octocat"]
+
+
+def test_two_submissions_for_one_student_are_refused(tmp_path):
+    copy_modules(SOLUTIONS, tmp_path / "amy")
+    (tmp_path / "amy.py").write_text("x = 1\n")
+    with pytest.raises(ValueError, match="amy"):
+        discover(tmp_path)
+
+
+# --- the gradebook --------------------------------------------------------------------------
+
+def fake_results(n: int, passed: int) -> Results:
+    tests = [Row(nodeid=f"t{i}", name=f"t{i}", exercise="gd", suite="public",
+                        status="passed" if i < passed else "failed", max_score=1.0,
+                        score=1.0 if i < passed else 0.0,
+                        feedback=None if i < passed else Feedback("wrong", misconception="gd-ascent"))
+             for i in range(n)]
+    return Results(tests=tests, target="x")
+
+
+def test_record_is_all_or_nothing(tmp_path):
+    db = tmp_path / "g.sqlite"
+    with Gradebook(db) as book:
+        book.record(student="a", sha256="h1", engine_version="v", source="a", results=fake_results(3, 2),
+                    error=None, started_at=1.0, duration_s=0.1)
+        broken = fake_results(3, 1)
+        broken.tests.append(broken.tests[0])  # duplicate primary key: the insert fails midway
+        with pytest.raises(sqlite3.IntegrityError):
+            book.record(student="b", sha256="h2", engine_version="v", source="b", results=broken,
+                        error=None, started_at=2.0, duration_s=0.1)
+        assert [r.student for r in book.submissions()] == ["a"]
+        assert len(book.per_test()) == 3
+        # Regrading replaces, never duplicates.
+        book.record(student="a", sha256="h1", engine_version="v", source="a", results=fake_results(3, 3),
+                    error=None, started_at=3.0, duration_s=0.1)
+        assert [(r.student, r.score) for r in book.submissions()] == [("a", 3.0)]
+        assert len(book.per_test()) == 3
+        assert book.integrity_ok()
+
+
+def test_exports(tmp_path):
+    from autograder.batch.exports import export_all
+
+    with Gradebook(tmp_path / "g.sqlite") as book:
+        book.record(student="a", sha256="h1", engine_version="v", source="a", results=fake_results(4, 1),
+                    error=None, started_at=1.0, duration_s=0.1)
+        book.record(student="b", sha256="h2", engine_version="v", source="b", results=None,
+                    error="could not grade: timed out after 5 s", started_at=2.0, duration_s=5.0)
+        paths = export_all(book, tmp_path / "out")
+    students = (tmp_path / "out" / "students.csv").read_text().splitlines()
+    assert students[1].startswith("a,h1,graded,1.0,4.0")
+    assert "timed out" in students[2]
+    tests = (tmp_path / "out" / "tests.csv").read_text()
+    assert "gd-ascent" in tests and tests.count("\n") == 5
+    assert (tmp_path / "out" / "histogram.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(paths) == 4
+
+
+# --- grading a class ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("class")
+    copy_modules(SOLUTIONS, d / "ref")
+    copy_modules(STUBS, d / "stub")
+    broken = copy_modules(SOLUTIONS, d / "broken")
+    (broken / "dropout.py").write_text("def keep_probability(:\n")
+    (d / "ascent.py").write_text((SOLUTIONS / "gradient_descent.py").read_text().replace(
+        "x = x - eta * np.asarray(grad(x)", "x = x + eta * np.asarray(grad(x)"))
+    return d
+
+
+def scores(db: Path) -> dict[str, tuple[float, float, str]]:
+    with Gradebook(db) as book:
+        return {r.student: (r.score, r.max_score, r.status) for r in book.submissions()}
+
+
+def test_grade_all_scores_skips_and_regrades(small_class, tmp_path):
+    from autograder.batch.runner import grade_all
+
+    db = tmp_path / "g.sqlite"
+    summary = grade_all(small_class, db_path=db, jobs=2)
+    assert (summary.graded, summary.errors, summary.skipped) == (4, 0, 0)
+    got = scores(db)
+    full = got["ref"][1]
+    assert full > 0 and got["ref"] == (full, full, "graded")
+    assert got["stub"][0] == 0.0
+    assert 0 < got["broken"][0] < full      # only the dropout exercise is lost
+    assert 0 < got["ascent"][0] < full
+    again = grade_all(small_class, db_path=db, jobs=2)
+    assert (again.graded, again.skipped) == (0, 4)
+    forced = grade_all(small_class, db_path=db, jobs=1, regrade=True)
+    assert forced.graded == 4 and scores(db) == got
+
+
+def test_killed_batch_resumes_without_losing_or_duplicating(small_class, tmp_path):
+    many = tmp_path / "many"
+    for i in range(8):
+        copy_modules(SOLUTIONS if i % 2 else STUBS, many / f"s{i}")
+    db = tmp_path / "g.sqlite"
+    cmd = [sys.executable, "-m", "autograder", "grade-all", str(many), "-j", "1", "--db", str(db)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    graded = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as con:
+                    graded = con.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+            except sqlite3.OperationalError:
+                graded = 0
+            if graded >= 2:
+                break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 2 <= graded < 8, "the batch should be killed midway"
+    with Gradebook(db) as book:
+        assert book.integrity_ok()
+        counts = book.db.execute(
+            "SELECT s.student, COUNT(r.nodeid) FROM submissions s LEFT JOIN results r"
+            " ON r.submission_id = s.id GROUP BY s.id").fetchall()
+        assert len({n for _, n in counts}) == 1 and counts[0][1] > 0  # no partial rows
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    with Gradebook(db) as book:
+        rows = book.submissions()
+        assert sorted(r.student for r in rows) == [f"s{i}" for i in range(8)]  # each exactly once
+        assert book.integrity_ok()
+
+
+def test_a_hanging_submission_costs_only_its_own_grade(tmp_path):
+    from autograder.batch.runner import grade_all
+
+    d = tmp_path / "class"
+    copy_modules(SOLUTIONS, d / "ok")
+    hang = copy_modules(SOLUTIONS, d / "hang")
+    (hang / "activations.py").write_text("while True:\n    pass\n")
+    summary = grade_all(d, db_path=tmp_path / "g.sqlite", jobs=2, timeout_s=60)
+    got = scores(tmp_path / "g.sqlite")
+    assert got["ok"][0] == got["ok"][1] > 0
+    # Either the sandbox's own timeout caught it (graded, activations lost) or the batch did.
+    assert got["hang"][0] < got["ok"][0]
+    assert summary.graded + summary.errors == 2
+
+
+def test_dask_local_cluster_gives_the_same_grades(small_class, tmp_path):
+    pytest.importorskip("distributed")
+    from autograder.batch.runner import grade_all
+
+    local_db, dask_db = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
+    grade_all(small_class, db_path=local_db, jobs=2)
+    summary = grade_all(small_class, db_path=dask_db, scheduler="local:2")
+    assert summary.graded == 4
+    assert scores(dask_db) == scores(local_db)
