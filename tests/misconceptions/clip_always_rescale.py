@@ -1,8 +1,8 @@
-"""Known mistake 'clip-always' (clipping): a wrong implementation a student plausibly writes."""
+"""Known mistake 'clip-always-rescale' (clipping): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "clip-always"
+MISCONCEPTION = "clip-always-rescale"
 MODULE = "gradient_descent"
 
 

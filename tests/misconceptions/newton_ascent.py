@@ -1,8 +1,8 @@
-"""Known mistake 'newton-plus-gradient' (newton): a wrong implementation a student plausibly writes."""
+"""Known mistake 'newton-ascent' (newton): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "newton-plus-gradient"
+MISCONCEPTION = "newton-ascent"
 MODULE = "second_order"
 
 

@@ -1,8 +1,8 @@
-"""Known mistake 'taylor-gradient-sign' (taylor): a wrong implementation a student plausibly writes."""
+"""Known mistake 'taylor-minus-gradient' (taylor): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "taylor-gradient-sign"
+MISCONCEPTION = "taylor-minus-gradient"
 MODULE = "second_order"
 
 

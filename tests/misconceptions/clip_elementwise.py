@@ -1,8 +1,8 @@
-"""Known mistake 'clip-by-value' (clipping): a wrong implementation a student plausibly writes."""
+"""Known mistake 'clip-elementwise' (clipping): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "clip-by-value"
+MISCONCEPTION = "clip-elementwise"
 MODULE = "gradient_descent"
 
 
