@@ -52,6 +52,24 @@ def suites() -> list[str]:
     return [s for s in SUITES if (ROOT / s).is_dir()]
 
 
+def reaching_tests(module: str) -> list[str]:
+    """The test files that can reach ``module``: those that name it or a solution module using it.
+
+    Tests reach the code under test only as ``target.<module>.<function>``, so a test file that
+    never names the module (nor a module that imports it) cannot lose points to a mistake in
+    it. Grading only these files keeps the meta-test fast without weakening check (c).
+    """
+    names = {module} | {p.stem for p in (ROOT / REFERENCE).glob("*.py")
+                        if p.stem != module and re.search(rf"\b{module}\b", p.read_text(encoding="utf-8"))}
+    files = []
+    for suite in suites():
+        for path in sorted((ROOT / suite).glob("test_*.py")):
+            text = path.read_text(encoding="utf-8")
+            if any(re.search(rf"\b{name}\b", text) for name in names):
+                files.append(str(path.relative_to(ROOT)))
+    return files
+
+
 def build_submission(entry: CatalogueEntry | None, dest: Path) -> Path:
     """Copy the reference modules to ``dest`` and, for ``entry``, append its wrong definitions."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -80,18 +98,20 @@ def _worker(jobs_file: str) -> None:
 
 
 def grade_all(submissions: dict[str, Path], workdir: Path, workers: int = 2,
-              timeout: float = 600, extra: tuple[str, ...] = ()) -> dict[str, dict]:
+              timeout: float = 600, extra: tuple[str, ...] = (),
+              tests: dict[str, list[str]] | None = None) -> dict[str, dict]:
     """Results (the JSON tree of autograder.results) per submission name.
 
-    ``extra`` adds pytest options (``-x`` when only "does it lose points?" matters).
+    ``extra`` adds pytest options (``-x`` when only "does it lose points?" matters); ``tests``
+    names the test files to run per submission (default: every suite).
     """
     names = sorted(submissions)
     batches = [names[i::workers] for i in range(workers)]
     paths = {name: workdir / f"results-{name}.json" for name in names}
 
     def run(batch: list[str]) -> str:
-        jobs = [{"target": str(submissions[n]), "out": str(paths[n]), "suites": suites(),
-                 "extra": list(extra)} for n in batch]
+        jobs = [{"target": str(submissions[n]), "out": str(paths[n]),
+                 "suites": (tests or {}).get(n) or suites(), "extra": list(extra)} for n in batch]
         jobs_file = workdir / f"jobs-{batch[0]}.json"
         jobs_file.write_text(json.dumps(jobs))
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", str(jobs_file)],
@@ -161,9 +181,11 @@ def run_catalogue(workers: int = 2) -> tuple[dict[str, Verdict], dict]:
     with tempfile.TemporaryDirectory(prefix="misconceptions-") as tmp:
         tmp = Path(tmp)
         subs = {"_reference": build_submission(None, tmp / "_reference")}
+        tests = {}
         for entry in entries:
             subs[entry.misconception] = build_submission(entry, tmp / entry.misconception)
-        results = grade_all(subs, tmp, workers=workers)
+            tests[entry.misconception] = reaching_tests(entry.module)
+        results = grade_all(subs, tmp, workers=workers, tests=tests)
     baseline = results.pop("_reference")
     return {e.misconception: verdict(e, results[e.misconception], baseline) for e in entries}, baseline
 
