@@ -64,6 +64,13 @@ def test_catalogue_ids_are_unique_and_declared():
             f"{entry.misconception} replaces functions of another exercise: {sorted(entry.functions)}"
 
 
+def test_every_declared_misconception_has_a_wrong_implementation():
+    # A message the grader can show must be backed by code that makes the mistake, or nothing
+    # proves a test recognises it.
+    missing = sorted(set(load_course().misconceptions) - set(IDS))
+    assert not missing, f"add tests/misconceptions/<id>.py for {missing}"
+
+
 def test_messages_are_sentences_a_student_can_act_on():
     course = load_course()
     for m in course.misconceptions.values():
