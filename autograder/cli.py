@@ -46,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="zero every timing field so reports of two gradings are identical")
     grade.add_argument("--show-hidden", action="store_true",
                        help="show hidden tests' details in every format (instructors)")
+    grade.add_argument("--lab-epochs", type=int, default=None, metavar="N",
+                       help="epochs for the Keras lab (default: 20 on CPU, 250 on a GPU)")
     from .batch.cli import add_grade_all_parser
     from .progress import add_progress_parsers
 
@@ -58,7 +60,8 @@ def _grade(args: argparse.Namespace) -> int:
     from .grading import grade
     from .reporters import prepare, render
 
-    results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner)
+    results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner,
+                    lab_epochs=args.lab_epochs)
     if not args.no_isolation and results.isolation.startswith("none"):
         print("autograder: warning: the sandbox is not installed; the submission ran in the "
               "grader's process", file=sys.stderr)

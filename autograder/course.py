@@ -22,6 +22,11 @@ class Exercise:
     module: str
     functions: tuple[str, ...]
     hint: str
+    notebook: str = ""    # set for a notebook exercise (the Keras lab): graded by autograder.lab
+
+    @property
+    def is_notebook(self) -> bool:
+        return bool(self.notebook)
 
 
 @dataclass(frozen=True)
@@ -48,14 +53,16 @@ class Course:
 
     @property
     def modules(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(ex.module for ex in self.exercises))
+        """The Python modules of assignments/ and solutions/ (a notebook exercise has none)."""
+        return tuple(dict.fromkeys(ex.module for ex in self.exercises if not ex.is_notebook))
 
 
 @lru_cache(maxsize=None)
 def load_course(path: Path = MANIFEST) -> Course:
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     exercises = tuple(
-        Exercise(e["id"], e["title"], e["module"], tuple(e["functions"]), e.get("hint", ""))
+        Exercise(e["id"], e["title"], e["module"], tuple(e["functions"]), e.get("hint", ""),
+                 e.get("notebook", ""))
         for e in data.get("exercise", [])
     )
     misconceptions = {

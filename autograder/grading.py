@@ -55,14 +55,80 @@ def target_spec(directory: Path, isolate: bool) -> str:
     return str(directory)
 
 
+LAB_NOTEBOOK = "keras_lab.ipynb"
+LAB_NOTEBOOK_LIMIT = 32 * 1024 * 1024
+
+
+def _is_lab_notebook(path: Path) -> bool:
+    """A notebook that defines the lab's functions is the Keras lab, not a notebook of modules."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")[:LAB_NOTEBOOK_LIMIT]
+    except OSError:
+        return False
+    return path.name == LAB_NOTEBOOK or bool(re.search(r"def build_model\(", text))
+
+
+def _lab_notebook_inside(path: Path, tmp: Path) -> Path | None:
+    """The lab notebook handed in beside the modules (in a directory or a zip), if any."""
+    if path.is_dir():
+        found = sorted(p for p in path.rglob(LAB_NOTEBOOK) if p.is_file() and not p.is_symlink())
+        return found[0] if found else None
+    if path.suffix == ".zip":
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():
+                    if (info.filename.rsplit("/", 1)[-1] == LAB_NOTEBOOK and not info.is_dir()
+                            and info.file_size <= LAB_NOTEBOOK_LIMIT):
+                        # Read the bytes ourselves: the member's name never becomes a path here.
+                        out = tmp / LAB_NOTEBOOK
+                        out.write_bytes(zf.read(info)[:LAB_NOTEBOOK_LIMIT])
+                        return out
+        except (OSError, zipfile.BadZipFile):
+            return None
+    return None
+
+
+def _with_lab(results: Results, notebook: Path, epochs: int | None) -> Results:
+    from .lab import grade_lab
+
+    lab = grade_lab(notebook, epochs=epochs)
+    results.tests.extend(lab.tests)
+    results.errors.extend(f"Keras lab: {e}" for e in lab.errors)
+    if lab.isolation and lab.isolation != results.isolation:
+        results.isolation = f"{results.isolation}; lab: {lab.isolation}"
+    return results
+
+
 def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path] | None = None,
-          runner: Runner = "inprocess", course: Course | None = None) -> Results:
+          runner: Runner = "inprocess", course: Course | None = None,
+          lab_epochs: int | None = None) -> Results:
     """Grade the submission at ``path`` (a directory, a .py file, a .zip or a .ipynb).
+
+    A notebook that defines the Keras lab's functions is graded by :func:`autograder.lab.grade_lab`
+    (a TensorFlow worker of its own); a ``keras_lab.ipynb`` inside a directory or zip is graded
+    too, beside the modules. ``lab_epochs`` overrides the lab's default (20 on CPU, 250 on a GPU).
 
     Never raises for a bad submission: a submission that cannot be read gives a Results whose
     ``errors`` say why and whose every test failed with that reason. ``errors`` is empty exactly
     when the submission was graded.
     """
+    path = Path(path)
+    if path.suffix == ".ipynb" and path.is_file() and _is_lab_notebook(path):
+        from .lab import grade_lab
+
+        return grade_lab(path, epochs=lab_epochs)
+    with tempfile.TemporaryDirectory(prefix="autograder-lab-") as lab_tmp:
+        lab_notebook = _lab_notebook_inside(path, Path(lab_tmp))
+        results = _grade_modules(path, isolate=isolate, tests=tests, runner=runner, course=course)
+        if lab_notebook is not None:
+            results = _with_lab(results, lab_notebook, lab_epochs)
+    return results
+
+
+def _grade_modules(path: Path, *, isolate: bool, tests: Iterable[str | Path] | None,
+                   runner: Runner, course: Course | None) -> Results:
     started = time.perf_counter()
     course = course or load_course()
     test_dirs = [Path(t).resolve() for t in tests] if tests else default_test_dirs()
@@ -217,8 +283,8 @@ def _scrub_paths(results: Results, tmp: str) -> Results:
     for t in results.tests:
         fb = t.feedback
         if fb is not None:
-            fb = Feedback(clean(fb.rationale), clean(fb.expected), clean(fb.actual),
-                          clean(fb.hint), fb.misconception)
+            fb = dataclasses.replace(fb, rationale=clean(fb.rationale), expected=clean(fb.expected),
+                                     actual=clean(fb.actual), hint=clean(fb.hint))
         tests.append(dataclasses.replace(t, feedback=fb, output=clean(t.output)))
     results.tests = tests
     results.errors = [clean(e) for e in results.errors]

@@ -52,7 +52,9 @@ class ModuleView:
             raise AttributeError(name)
         module = self._module
         if isinstance(module, SubmissionError):
-            raise module
+            # A fresh exception per test: re-raising the cached one would grow its traceback.
+            fb = module.feedback
+            raise SubmissionError(fb.rationale, hint=fb.hint)
         try:
             value = getattr(module, name)
         except AttributeError:
@@ -125,6 +127,9 @@ def directory_target(directory: str | Path) -> Target:
 
 def open_target(spec: str) -> Target:
     """Turn a ``--target`` value into a Target: a directory path, or an importable package."""
+    if spec.startswith("sandbox:"):
+        from .sandbox.proxy import sandbox_target  # noqa: PLC0415 - only when sandboxing
+        return sandbox_target(spec[len("sandbox:"):])
     if Path(spec).is_dir() and not spec.isidentifier():
         return directory_target(spec)
     return package_target(spec)

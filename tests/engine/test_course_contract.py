@@ -53,8 +53,9 @@ def test_assignments_are_the_stubs_of_the_solutions():
 
 def test_every_function_has_a_public_test():
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "public").glob("test_*.py"))
-    missing = [f"{ex.module}.{fn}" for ex in load_course().exercises for fn in ex.functions
-               if not re.search(rf"\.{fn}\(", source)]
+    # A notebook exercise (the Keras lab) is checked by tests/lab instead.
+    missing = [f"{ex.module}.{fn}" for ex in load_course().exercises if not ex.is_notebook
+               for fn in ex.functions if not re.search(rf"\.{fn}\(", source)]
     assert not missing, f"functions without a public test: {missing}"
 
 

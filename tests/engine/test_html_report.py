@@ -60,30 +60,64 @@ def test_same_results_same_bytes(graded_results):
     assert render_html(graded_results) == render_html(graded_results)
 
 
+BROWSER_SCRIPT = r"""
+import json, sys
+from playwright.sync_api import sync_playwright
+page_url, chromium, shot = sys.argv[1:4]
+errors = []
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path=chromium, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    try:
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append("request failed: " + r.url))
+        page.goto(page_url)
+        widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
+        heading = page.text_content("h1")
+        page.screenshot(path=shot, full_page=True)
+    finally:
+        browser.close()
+print(json.dumps({"errors": errors, "widths": widths, "heading": heading}))
+"""
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no chromium here (apt-get install chromium)")
 def test_report_renders_in_headless_chromium(graded_results, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("playwright.sync_api")
     page_file = tmp_path / "report.html"
     page_file.write_text(render_html(graded_results), encoding="utf-8")
-    errors: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 1400})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
-            page.goto(page_file.as_uri())
-            widths = page.evaluate("Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
-            heading = page.text_content("h1")
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            shot = ARTIFACTS / "html-report.png"
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
-    assert heading == "Grading report"
-    assert widths and all(w > 0 for w in widths), widths
-    assert not errors, errors
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "html-report.png"
+    # The browser runs in its own session: Chromium's process tree stays away from pytest's.
+    proc = subprocess.run([sys.executable, "-c", BROWSER_SCRIPT, page_file.as_uri(), CHROMIUM,
+                           str(shot)], capture_output=True, text=True, timeout=180,
+                          start_new_session=True, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen["heading"] == "Grading report"
+    assert seen["widths"] and all(w > 0 for w in seen["widths"]), seen["widths"]
+    assert not seen["errors"], seen["errors"]
     assert shot.stat().st_size > 10_000
+
+
+def test_hidden_optimizer_failures_are_drawn_on_their_objective(tmp_path):
+    """Through `grade()` (path scrubbing included): the Rosenbrock and x*cos(pi*x) trajectories."""
+    from autograder.grading import grade
+
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    for f in (ROOT / "solutions").glob("*.py"):
+        shutil.copy(f, sub / f.name)
+    gd = sub / "gradient_descent.py"
+    gd.write_text(gd.read_text().replace("x = x - eta * np.asarray(grad(x)",
+                                         "x = x - 0.5 * eta * np.asarray(grad(x)"))
+    results = grade(sub, isolate=False, tests=[ROOT / "tests" / "hidden"])
+    drawn = {t.name for t in results.tests if t.feedback and t.feedback.data}
+    assert any("rosenbrock" in name for name in drawn), drawn
+    assert any("x*cos(pi*x)" in name for name in drawn), drawn
+    page = render_html(results, show_hidden=True)
+    row = page[page.index("rosenbrock"):]
+    assert row[:row.index("</tr>")].count("data:image/png;base64,") == 1

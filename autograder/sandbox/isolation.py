@@ -1,0 +1,338 @@
+"""How the worker is walled off: limits, a private file system view, namespaces, another uid.
+
+Three levels, strongest first; the first whose worker starts is used and its name is what
+``target.isolation`` (and the results file) reports:
+
+``bubblewrap``
+    ``bwrap`` builds a new root from an allow-list (``/usr``, the Python installation with its
+    site-packages hidden, numpy, the worker's runtime, the copy of the submission), a private
+    /tmp and /proc, and new ipc, pid, network, uts (and, when not root, user) namespaces.
+    Nothing else of the host is visible: no repository, no solutions, no hidden tests.
+``unshare(net,mount,pid,ipc,uts[,user])``
+    util-linux ``unshare``; the worker hides the grader's directories (repository, working
+    directory) under empty tmpfs mounts (a deny-list: weaker than bubblewrap's allow-list).
+``rlimits-only``
+    A plain child process. Still: its own session, rlimits, a copy of the submission, and
+    another uid when the grader is root and the Python installation is readable by that uid.
+
+In every level the worker sets its own rlimits (CPU seconds, address space, file size, open
+files, processes) before anything of the submission runs, after dropping root (RLIMIT_NPROC does
+not bind root).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import secrets
+import shutil
+import stat
+import sys
+import tempfile
+import weakref
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+
+NOBODY = 65534
+#: Workers started by root run as a uid of their own, drawn from here: RLIMIT_NPROC then counts
+#: one worker's processes only, and two workers cannot signal each other. (0 means `nobody`.)
+UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "1900000000"))
+
+
+def _uid_words(uid: int) -> str:
+    # Stable words, not the number: the results file must not change from run to run.
+    return "uid nobody" if uid == NOBODY else "dedicated uid"
+
+
+def worker_uid() -> int:
+    """A uid no account uses (above the usual subuid ranges), or nobody when so configured."""
+    if UID_BASE <= 0:
+        return NOBODY
+    return UID_BASE + secrets.randbelow(1_000_000)
+#: The modules the worker runs, copied into its private runtime (nothing else of autograder).
+RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py")
+LEVELS = ("bubblewrap", "unshare", "rlimits-only")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits. Every field can be set from ``AUTOGRADER_SANDBOX_<FIELD>``."""
+
+    call_timeout: float = 10.0          # wall-clock seconds for one call (call-backs included)
+    import_timeout: float = 20.0        # to import one module (sympy alone takes ~0.5 s)
+    submission_timeout: float = 120.0   # wall-clock seconds for all calls of one submission
+    start_timeout: float = 20.0         # to start a worker (Python + numpy)
+    cpu_seconds: int = 60               # RLIMIT_CPU of one worker
+    memory_bytes: int = 2 * 1024**3     # RLIMIT_AS
+    file_size_bytes: int = 16 * 1024**2 # RLIMIT_FSIZE
+    tmp_bytes: int = 64 * 1024**2       # size of the private /tmp (a tmpfs: RAM)
+    open_files: int = 64                # RLIMIT_NOFILE
+    processes: int = 16                 # RLIMIT_NPROC (counted in the worker's user namespace)
+    max_frame_bytes: int = 64 * 1024**2 # largest message either way
+    max_output_chars: int = 10_000      # of the submission's prints kept per call
+    max_submission_bytes: int = 20 * 1024**2
+    levels: tuple = field(default=LEVELS)
+    #: Third-party packages a submission may import (the course uses sympy in one exercise);
+    #: only these are visible to the worker, never the rest of site-packages.
+    packages: tuple = ("numpy", "sympy", "mpmath")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Limits":
+        values = {}
+        for f in fields(cls):
+            raw = os.environ.get(f"AUTOGRADER_SANDBOX_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type == "tuple":
+                values[f.name] = tuple(x.strip() for x in raw.split(",") if x.strip())
+            else:
+                values[f.name] = float(raw) if f.type == "float" else int(float(raw))
+        values.update(overrides)
+        return cls(**values)
+
+    def rlimits(self) -> dict:
+        return {"cpu": self.cpu_seconds, "as": self.memory_bytes, "fsize": self.file_size_bytes,
+                "nofile": self.open_files, "nproc": self.processes, "core": 0}
+
+
+def grader_paths() -> list[str]:
+    """Directories the worker must never see: this repository and the grader's working dir."""
+    repo = Path(__file__).resolve().parents[2]
+    paths = {str(repo), os.getcwd()}
+    extra = os.environ.get("AUTOGRADER_SANDBOX_HIDE", "")
+    paths.update(p for p in extra.split(os.pathsep) if p)
+    return sorted(p for p in paths if p not in ("/", ""))
+
+
+def _traversable_by_others(path: str) -> bool:
+    """Can an unprivileged uid reach ``path`` (x for others on every parent, r on the leaf)?"""
+    p = Path(path).resolve()
+    for parent in [p, *p.parents]:
+        mode = parent.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            return False
+    return bool(p.stat().st_mode & stat.S_IROTH)
+
+
+def copy_submission(source: Path, dest: Path, limit: int) -> None:
+    """Regular files only: symlinks (to solutions/, /etc/shadow...) and devices are left behind."""
+    dest.mkdir(parents=True)
+    total = 0
+    for root, dirs, files in os.walk(source, followlinks=False):
+        rel = Path(root).relative_to(source)
+        if len(rel.parts) > 8:
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))
+                   and d not in ("__pycache__", ".git")]
+        for d in dirs:
+            (dest / rel / d).mkdir()
+        for name in files:
+            src = os.path.join(root, name)
+            st = os.lstat(src)
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            total += st.st_size
+            if total > limit:
+                raise ValueError(f"the submission is larger than {limit // 2**20} MiB")
+            shutil.copyfile(src, dest / rel / name)
+
+
+@dataclass
+class Launch:
+    """What to start and how: the command, Popen arguments, and the worker's config."""
+    level: str
+    description: str
+    argv: list
+    config: dict
+    popen: dict = field(default_factory=dict)
+
+
+class SandboxDir:
+    """The worker's private directory: ``runtime/agworker``, ``submission/``, ``tmp/``."""
+
+    def __init__(self, source: Path, limits: Limits):
+        self.source, self.limits = source, limits
+        base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
+        self.root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=base))
+        # Removed even when nobody calls remove() (a grader that crashed, a worker that never
+        # started): the copy of a submission must not pile up in /var/tmp.
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.root), True)
+        self.runtime = self.root / "runtime"
+        package = self.runtime / "agworker"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
+        here = Path(__file__).parent
+        for name in RUNTIME_MODULES:
+            shutil.copyfile(here / name, package / name)
+        self.numpy_dir = Path(np.__file__).parent
+        #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
+        self.packages: dict[str, Path] = {}
+        for name in limits.packages:
+            spec = importlib.util.find_spec(name)
+            if spec is None or not spec.submodule_search_locations:
+                continue
+            where = Path(list(spec.submodule_search_locations)[0])
+            self.packages[name] = where
+            if (where.parent / f"{name}.libs").is_dir():
+                self.packages[f"{name}.libs"] = where.parent / f"{name}.libs"
+        # Outside bubblewrap the runtime reaches them through links, not through site-packages
+        # (site-packages may hold an installed copy of `solutions`).
+        for name, where in self.packages.items():
+            os.symlink(where, self.runtime / name)
+
+    @property
+    def submission(self) -> Path:
+        return self.root / "submission"
+
+    @property
+    def tmp(self) -> Path:
+        return self.root / "tmp"
+
+    def refresh(self, uid: int | None) -> None:
+        """A fresh copy for every worker start: nothing a dead worker wrote survives it."""
+        for path in (self.submission, self.tmp):
+            shutil.rmtree(path, ignore_errors=True)
+        copy_submission(self.source, self.submission, self.limits.max_submission_bytes)
+        self.tmp.mkdir()
+        if uid is not None:
+            for root, dirs, files in os.walk(self.root):
+                for name in [*dirs, *files]:
+                    os.lchown(os.path.join(root, name), uid, uid)
+            os.chown(self.root, uid, uid)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+def _env(home: str) -> dict:
+    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": home, "TMPDIR": home,
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _python() -> str:
+    return os.path.realpath(sys.executable)
+
+
+def _bootstrap(runtime: str) -> list[str]:
+    # -I: no environment variables, no user site, no script directory; -S: no site-packages;
+    # -B: no .pyc files written into the copy.
+    code = (f"import sys; sys.path.insert(0, {runtime!r}); "
+            "from agworker.worker import main; main()")
+    return [_python(), "-I", "-S", "-B", "-c", code]
+
+
+def _hidden_site_packages() -> list[str]:
+    import site
+    paths = set(site.getsitepackages())
+    paths.add(os.path.join(sys.base_prefix, "lib",
+                           f"python{sys.version_info.major}.{sys.version_info.minor}", "site-packages"))
+    return sorted(p for p in paths if os.path.isdir(p))
+
+
+def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -> Launch:
+    """The command line and worker configuration for one isolation level."""
+    root = os.geteuid() == 0
+    config = {"rlimits": limits.rlimits(), "max_frame": limits.max_frame_bytes,
+              "max_output": limits.max_output_chars}
+    popen = {"start_new_session": True, "pass_fds": (fd_in, fd_out), "close_fds": True}
+    if level == "bubblewrap":
+        bwrap = shutil.which("bwrap")
+        if not bwrap:
+            raise FileNotFoundError("bwrap is not installed")
+        inside = "/sandbox"
+        argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid",
+                "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if not root:
+            argv.append("--unshare-user")
+        else:
+            # The worker starts as root inside new namespaces only to switch to `nobody` itself
+            # (the Python installation may live where `nobody` could not reach it from outside).
+            argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        argv += ["--ro-bind", "/usr", "/usr"]
+        for top in ("/lib", "/lib64", "/bin", "/sbin"):
+            if os.path.islink(top):
+                argv += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                argv += ["--ro-bind", top, top]
+        prefix = os.path.realpath(sys.base_prefix)
+        binds = [] if prefix.startswith("/usr/") else [prefix]
+        # bwrap makes missing parents 0700 when run as root: open them to the uid we switch to.
+        parents = sorted({str(p) for b in [*binds, f"{inside}/runtime/x", f"{inside}/submission"]
+                          for p in Path(b).parents if str(p) != "/"}, key=len)
+        for parent in parents:
+            if not os.path.islink(parent):
+                argv += ["--perms", "0755", "--dir", parent]
+        for path in binds:
+            argv += ["--ro-bind", path, path]
+        for hidden in _hidden_site_packages():
+            argv += ["--size", "65536", "--tmpfs", os.path.realpath(hidden)]
+        argv += ["--ro-bind", str(box.runtime / "agworker"), f"{inside}/runtime/agworker"]
+        for name, where in box.packages.items():
+            argv += ["--ro-bind", str(where), f"{inside}/runtime/{name}"]
+        argv += ["--bind", str(box.submission), f"{inside}/submission",
+                 # tmpfs lives in RAM and RLIMIT_FSIZE bounds one file, not how many: cap it.
+                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+                 "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+                 "--chdir", f"{inside}/submission", "--clearenv"]
+        for key, value in _env("/tmp").items():
+            argv += ["--setenv", key, value]
+        config.update(submission=f"{inside}/submission")
+        if root:
+            uid = worker_uid()
+            config.update(uid=uid, gid=uid)
+        namespaces = "ipc,pid,net,uts" + ("" if root else ",user")
+        who = _uid_words(config["uid"]) if root else "own uid"
+        described = f"bubblewrap({namespaces}; allow-listed filesystem; {who})"
+        return Launch(level, described, argv + _bootstrap(f"{inside}/runtime"), config, popen)
+
+    python_reachable = all(_traversable_by_others(p) for p in (
+        _python(), os.path.join(sys.base_prefix, "lib"), *map(str, box.packages.values())))
+    config.update(submission=str(box.submission), cwd=str(box.submission))
+    popen["env"] = _env(str(box.tmp))
+    popen["cwd"] = str(box.root)
+    if level == "unshare":
+        unshare = shutil.which("unshare")
+        if not unshare:
+            raise FileNotFoundError("unshare is not installed")
+        argv = [unshare, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount"]
+        names = "net,mount,pid,ipc,uts"
+        if root:
+            # The worker mounts what it needs, then becomes `nobody` itself.
+            uid = worker_uid()
+            config.update(uid=uid, gid=uid)
+            who = _uid_words(uid)
+        else:
+            argv += ["--user", "--map-root-user"]
+            names += ",user"
+            config["drop_capabilities"] = True
+            who = "own uid, no capabilities"
+        expose = [sys.base_prefix, *map(str, box.packages.values())]
+        config["mounts"] = {"hide": grader_paths(), "private": ["/tmp", "/var/tmp", "/dev/shm"],
+                            "keep": [str(box.root)], "tmp_bytes": limits.tmp_bytes,
+                            "expose": expose if root else []}
+        return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
+                      config, popen)
+    # rlimits-only: another uid is all we can add. Never run a submission as root without a pid
+    # namespace: kill(-1, SIGKILL) from uid 0 ends every process of the machine.
+    if root and not python_reachable:
+        raise PermissionError(
+            f"rlimits-only would run the submission as root: {_python()} is not reachable by "
+            "other uids (install bubblewrap, or make the Python installation world-readable)")
+    if root:
+        uid = worker_uid()
+        config.update(uid=uid, gid=uid, switch_in_popen=True)
+    who = _uid_words(config["uid"]) if root else "own uid"
+    if level == "rlimits-only":
+        return Launch(level, f"rlimits-only({who})", _bootstrap(str(box.runtime)), config, popen)
+    raise ValueError(f"unknown isolation level {level!r}")
+
+
+def limits_summary(limits: Limits) -> str:
+    d = asdict(limits)
+    return (f"cpu {d['cpu_seconds']} s, memory {d['memory_bytes'] // 2**20} MiB, "
+            f"files {d['file_size_bytes'] // 2**20} MiB, {d['open_files']} fds, "
+            f"{d['processes']} processes, call {d['call_timeout']:g} s, "
+            f"submission {d['submission_timeout']:g} s")

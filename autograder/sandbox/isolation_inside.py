@@ -1,0 +1,110 @@
+"""The part of the isolation the worker applies to itself, before the submission is imported.
+
+Used when the worker was started by ``unshare`` (new mount, network, pid... namespaces) rather than
+bubblewrap: it hides the grader's directories under empty tmpfs mounts, gives itself a private
+/tmp, and then gives up every capability, so the submission cannot unmount what hides them.
+Standard library only (the worker's runtime has nothing else but numpy).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
+PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 38, 24
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data: str | None):
+    rc = libc.mount(source.encode(), target.encode(), fstype.encode() if fstype else None,
+                    ctypes.c_ulong(flags), data.encode() if data else None)
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"mount {target}: {os.strerror(err)}")
+
+
+def drop_capabilities(libc) -> None:
+    """Empty the bounding, effective, permitted and inheritable sets (a no-op when already empty)."""
+    for cap in range(64):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    header = Header(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (Data * 2)()
+    if libc.capset(ctypes.byref(header), data) != 0:
+        raise OSError(ctypes.get_errno(), "capset failed")
+
+
+def _blocking_ancestor(path: str) -> str | None:
+    """The top-most directory above ``path`` that other uids cannot traverse (e.g. /root)."""
+    parts = os.path.realpath(path).split(os.sep)
+    for i in range(2, len(parts) + 1):
+        here = os.sep.join(parts[:i]) or os.sep
+        if not os.stat(here).st_mode & 0o001:
+            return here
+    return None
+
+
+def _expose(libc, paths: list[str]) -> None:
+    """Make ``paths`` reachable for the uid we are about to become, hiding their neighbours.
+
+    A Python installed under /root (mode 0700) is unreachable for ``nobody``: cover the blocking
+    directory with an empty tmpfs and bind the needed paths back in, through file descriptors
+    opened before they were covered.
+    """
+    wanted = []
+    for path in sorted({os.path.realpath(p) for p in paths}, key=len):
+        blocker = _blocking_ancestor(path)
+        if blocker is not None:
+            wanted.append((path, blocker, os.open(path, os.O_RDONLY | os.O_DIRECTORY)))
+    for blocker in sorted({b for _, b, _ in wanted}, key=len):
+        _mount(libc, "tmpfs", blocker, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for path, _, fd in wanted:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        os.close(fd)
+
+
+def enter(config: dict) -> None:
+    libc = None
+    mounts = config.get("mounts")
+    if mounts:
+        libc = _libc()
+        # Nothing we mount here may leak back to the host's mount namespace.
+        _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
+        for path in mounts.get("hide", []):
+            if os.path.isdir(path):
+                _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        _expose(libc, mounts.get("expose", []))
+        # Private, size-limited scratch directories (tmpfs is RAM, and RLIMIT_FSIZE bounds one
+        # file, not how many). The worker's own directory may live under one of them: keep it
+        # through a descriptor opened before it is covered.
+        keep = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in mounts.get("keep", [])]
+        size = int(mounts.get("tmp_bytes", 64 * 1024 * 1024))
+        for scratch in mounts.get("private", []):
+            if os.path.isdir(scratch) and not os.path.islink(scratch):
+                _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+                       f"size={size},mode=1777")
+        for path, fd in keep:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+            os.close(fd)
+    if config.get("drop_capabilities"):
+        libc = libc or _libc()
+        # When the uid is not changed afterwards (a user namespace), the capabilities must go
+        # explicitly, or the submission could unmount the tmpfs that hides the grader's files.
+        drop_capabilities(libc)
+    libc = libc or _libc()
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)

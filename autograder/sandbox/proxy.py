@@ -1,0 +1,557 @@
+"""The sandboxed target: ``target.<module>.<function>(...)`` runs in a worker process.
+
+The grader (this process) keeps the tests, the ground truth and the score; the submission runs
+only in the worker. A call travels as data (see :mod:`.protocol`), the answer comes back as
+freshly built plain values, so an object with a lying ``__eq__`` or ``__array__`` never reaches a
+check. Functions the tests pass in (gradients, samplers, ``np.tanh``) stay here and are called back
+through the channel; a function of the submission itself (``target.gradient_descent.exponential_lr``)
+travels as a reference the worker resolves.
+
+Timeouts are wall clock, enforced here: on expiry the worker's whole process group is killed and
+the call fails with "timed out"; whatever kills a worker, the next call starts a fresh one, so
+every other exercise is still graded. A module whose import killed the worker is remembered as
+broken.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import select
+import signal
+import subprocess
+import time
+import weakref
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..feedback import SubmissionError
+from ..targets import ModuleView, Target
+from . import isolation
+from . import protocol as P
+
+#: Exception types the worker may name that are re-raised here as themselves.
+PASSED_THROUGH: dict[str, type] = {
+    "NotImplementedError": NotImplementedError, "ValueError": ValueError, "TypeError": TypeError,
+    "ZeroDivisionError": ZeroDivisionError, "FloatingPointError": FloatingPointError,
+    "OverflowError": OverflowError, "ArithmeticError": ArithmeticError,
+    "IndexError": IndexError, "KeyError": KeyError, "LookupError": LookupError,
+    "LinAlgError": np.linalg.LinAlgError,
+}
+_FAILED_LEVELS: dict[str, str] = {}   # level -> why its worker did not start (once per process)
+
+
+class SandboxUnavailable(RuntimeError):
+    """No isolation level could start a worker: a problem of the grading machine, not the student."""
+
+
+class WorkerLost(Exception):
+    """The worker timed out, died or broke the protocol during a request."""
+
+    def __init__(self, reason: str, *, timed_out: bool = False):
+        self.reason, self.timed_out = reason, timed_out
+        super().__init__(reason)
+
+
+class _Channel:
+    """Frames over two pipes, with a deadline on every read and write (a worker cannot hang us)."""
+
+    def __init__(self, fd_read: int, fd_write: int, max_frame: int):
+        self.fd_read, self.fd_write = fd_read, fd_write
+        os.set_blocking(fd_read, False)
+        os.set_blocking(fd_write, False)
+        self.deadline = float("inf")
+        self.reader = P.FrameReader(self._read, max_frame)
+
+    def _wait(self, fd: int, event: int) -> None:
+        poller = select.poll()
+        poller.register(fd, event | select.POLLHUP | select.POLLERR)
+        while True:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            if poller.poll(min(left, 3600) * 1000):
+                return
+
+    def _read(self, n: int) -> bytes:
+        while True:
+            try:
+                return os.read(self.fd_read, n)
+            except BlockingIOError:
+                self._wait(self.fd_read, select.POLLIN)
+
+    def send(self, frame: bytes) -> None:
+        view = memoryview(frame)
+        while view:
+            try:
+                view = view[os.write(self.fd_write, view):]
+            except BlockingIOError:
+                self._wait(self.fd_write, select.POLLOUT)
+
+    def recv(self) -> tuple[dict, list]:
+        return self.reader.read_frame()
+
+    def close(self) -> None:
+        for fd in (self.fd_read, self.fd_write):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class GradingWorker:
+    """One worker process for one submission, restarted after it dies."""
+
+    def __init__(self, directory: Path, limits: isolation.Limits):
+        self.directory = directory
+        self.limits = limits
+        self.box: isolation.SandboxDir | None = None
+        self.proc: subprocess.Popen | None = None
+        self.channel: _Channel | None = None
+        self.level: str | None = None
+        self.description = "not started"
+        self.used = 0.0          # wall-clock seconds spent in requests, against the budget
+        self.starts = 0
+        self._next_id = 0
+        self._depth = 0
+        self._reaper = weakref.finalize(self, lambda: None)
+
+    # ---------------------------------------------------------------- life cycle
+    def start(self) -> None:
+        if self.box is None:
+            self.box = isolation.SandboxDir(self.directory, self.limits)
+        errors = []
+        levels = [lv for lv in self.limits.levels if lv not in _FAILED_LEVELS] or ["rlimits-only"]
+        for level in levels:
+            try:
+                self._start(level)
+                return
+            except (OSError, WorkerLost, P.ProtocolError, ValueError) as exc:
+                if isinstance(exc, ValueError) and "larger than" in str(exc):
+                    raise SubmissionError(f"the submission could not be copied: {exc}") from None
+                self.kill()
+                _FAILED_LEVELS[level] = str(exc)
+                errors.append(f"{level}: {exc}")
+        self.close()
+        raise SandboxUnavailable("no isolation level could start the grading worker: "
+                                 + "; ".join(errors))
+
+    def _start(self, level: str) -> None:
+        to_worker_r, to_worker_w = os.pipe()
+        from_worker_r, from_worker_w = os.pipe()
+        try:
+            launch = isolation.plan(level, self.box, self.limits, to_worker_r, from_worker_w)
+            self.box.refresh(launch.config.get("uid") if level != "bubblewrap" else None)
+            stderr_path = self.box.root / "worker-stderr.txt"
+            kwargs = dict(launch.popen)
+            if launch.config.pop("switch_in_popen", False):
+                kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
+                launch.config = {k: v for k, v in launch.config.items() if k not in ("uid", "gid")}
+            import json
+            argv = launch.argv + [str(to_worker_r), str(from_worker_w), json.dumps(launch.config)]
+            with open(stderr_path, "wb") as stderr:
+                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                             stdout=subprocess.DEVNULL, stderr=stderr, **kwargs)
+        finally:
+            os.close(to_worker_r)
+            os.close(from_worker_w)
+        self.channel = _Channel(from_worker_r, to_worker_w, self.limits.max_frame_bytes)
+        self.channel.deadline = time.monotonic() + self.limits.start_timeout
+        try:
+            header, _ = self.channel.recv()
+        except (TimeoutError, EOFError) as exc:
+            detail = self._stderr_tail()
+            raise WorkerLost(f"the worker did not start ({type(exc).__name__}){detail}") from None
+        if header.get("kind") != "hello":
+            raise WorkerLost("the worker did not say hello")
+        self.level, self.description = level, launch.description
+        self.starts += 1
+        # A grader that exits without close() still takes its worker down with it.
+        self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
+
+    def _stderr_tail(self) -> str:
+        try:
+            text = (self.box.root / "worker-stderr.txt").read_bytes()[-600:].decode(errors="replace")
+        except OSError:
+            return ""
+        return f": {text.strip()}" if text.strip() else ""
+
+    def kill(self) -> None:
+        """Kill the worker and everything it started (its session and process group)."""
+        if self.proc is not None:
+            self._reaper.detach()
+            # Kill the group before reaping the leader: once reaped, its pid (the group's id)
+            # may belong to someone else.
+            if self.proc.returncode is None:
+                _kill_group(self.proc.pid)
+            try:
+                self.proc.kill()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+
+    def close(self) -> None:
+        if self.proc is not None and self.channel is not None:
+            try:
+                self.channel.deadline = time.monotonic() + 0.5
+                self.channel.send(P.pack({"kind": "exit"}))
+            except (OSError, TimeoutError):
+                pass
+        self.kill()
+        if self.box is not None:
+            self.box.remove()
+            self.box = None
+
+    # ---------------------------------------------------------------- requests
+    def budget_left(self) -> float:
+        return self.limits.submission_timeout - self.used
+
+    def request(self, header: dict, values: dict, *, encode_special=None,
+                on_callback: Callable[[dict, list], bytes] | None = None,
+                decode_special=None) -> tuple[dict, Any]:
+        """Send one request; answer call-backs until its reply; return (header, decoded values)."""
+        if self.budget_left() <= 0:
+            raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
+                             "time budget", timed_out=True)
+        if self.proc is None or not _alive(self.proc.pid):
+            if self._depth:   # inside a call-back: the call around it has lost its worker
+                raise WorkerLost(_death(self.proc.returncode if self.proc else None))
+            self.kill()
+            self.start()
+        self._next_id += 1
+        request_id = self._next_id
+        frame = P.encode_message({**header, "id": request_id}, values, special=encode_special,
+                                 max_frame=self.limits.max_frame_bytes)
+        limit = self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
+        timeout = min(limit, self.budget_left())
+        why = "" if timeout == limit else \
+            f" (the rest of its {self.limits.submission_timeout:g} s time budget)"
+        started = time.monotonic()
+        # A call-back of ours may call the submission again (a lambda around a target function):
+        # that nested request must not extend, or be billed on top of, the one around it.
+        outer_deadline = self.channel.deadline if self._depth else float("inf")
+        self.channel.deadline = min(started + timeout, outer_deadline)
+        self._depth += 1
+        try:
+            self.channel.send(frame)
+            while True:
+                reply, arrays = self.channel.recv()
+                if reply.get("kind") == "callback" and on_callback is not None:
+                    answer = on_callback(reply, arrays)
+                    if self.channel is None:   # a nested call in the call-back lost the worker
+                        raise EOFError
+                    self.channel.send(answer)
+                    continue
+                if reply.get("id") != request_id:
+                    raise P.ProtocolError("a reply to another request")
+                decoded = {key: P.Decoder(arrays, decode_special).decode(reply[key])
+                           for key in ("value", "generators") if key in reply}
+                return reply, decoded
+        except TimeoutError:
+            self.kill()
+            raise WorkerLost(f"timed out after {timeout:.3g} s{why}", timed_out=True) from None
+        except EOFError:
+            proc = self.proc
+            self.kill()
+            raise WorkerLost(_death(proc.returncode if proc else None)) from None
+        except P.FrameTooLarge as exc:
+            self.kill()
+            raise WorkerLost(f"sent back too much data ({exc})") from None
+        except (P.ProtocolError, RecursionError, OSError) as exc:
+            self.kill()
+            raise WorkerLost(f"broke the grading protocol ({exc})") from None
+        finally:
+            self._depth -= 1
+            if self.channel is not None:
+                self.channel.deadline = outer_deadline
+            if not self._depth:
+                self.used += time.monotonic() - started
+
+
+def _alive(pid: int) -> bool:
+    """Is the worker still running? (Without reaping it, so its group can still be killed.)"""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _death(code: int | None) -> str:
+    if code is None:
+        return "the worker process died"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        hint = " (out of memory or CPU time?)" if name in ("SIGKILL", "SIGXCPU", "SIGSEGV") else ""
+        return f"the worker process was killed by {name}{hint}"
+    return f"the worker process exited with code {code}"
+
+
+# -------------------------------------------------------------------- the target
+
+
+class RemoteFunction:
+    """A function of the submission, as seen from the grader."""
+
+    def __init__(self, target: "SandboxTarget", module: str, name: str):
+        self._target, self.module, self.name = target, module, name
+        self.__name__ = self.__qualname__ = name
+        self.__doc__ = f"{module}.{name}, run in the sandboxed worker"
+
+    def __call__(self, *args, **kwargs):
+        return self._target._call(self.module, self.name, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<sandboxed function {self.module}.{self.name}>"
+
+
+class RemoteModule:
+    """A module of the submission: attribute access asks the worker what the name is."""
+
+    def __init__(self, target: "SandboxTarget", name: str):
+        self._target, self._name = target, name
+        self._attrs: dict[str, Any] = {}
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name not in self._attrs:
+            self._attrs[name] = self._target._attr(self._name, name)
+        value = self._attrs[name]
+        if isinstance(value, AttributeError):
+            raise value
+        return value
+
+
+class RemoteModuleView(ModuleView):
+    """ModuleView with the sandbox's import: failures come back as words, not exceptions."""
+
+    @functools.cached_property
+    def _module(self):
+        return self._load()
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        module = self._module
+        if isinstance(module, SubmissionError):
+            # A fresh exception each time: re-raising one object grows its traceback by a frame
+            # per test, and pytest then spends seconds rendering hundreds of frames.
+            fb = module.feedback
+            raise SubmissionError(fb.rationale, expected=fb.expected, actual=fb.actual,
+                                  hint=fb.hint, misconception=fb.misconception)
+        return super().__getattr__(name)
+
+
+class SandboxTarget(Target):
+    """``target.<module>.<function>`` with the submission in a sandboxed worker process."""
+
+    def __init__(self, directory: str | Path, *, limits: isolation.Limits | None = None):
+        directory = Path(directory).resolve()
+        if not directory.is_dir():
+            raise FileNotFoundError(f"no submission directory {directory}")
+        super().__init__("submission", self._load_module, f"sandboxed directory {directory}")
+        self._directory = directory
+        self._limits = limits or isolation.Limits.from_env()
+        self._worker = GradingWorker(directory, self._limits)
+        self._broken: dict[str, SubmissionError] = {}
+        self.last_output = ""
+
+    @property
+    def isolation(self) -> str:  # type: ignore[override]
+        if self._worker.level is None:
+            try:
+                self._worker.start()
+            except SubmissionError:
+                return "not started"
+        return self._worker.description
+
+    def __getattr__(self, module_name: str) -> ModuleView:
+        if module_name.startswith("_"):
+            raise AttributeError(module_name)
+        if module_name not in self._views:
+            self._views[module_name] = RemoteModuleView(
+                self.name, module_name, functools.partial(self._load_module, module_name),
+                self.calls.append)
+        return self._views[module_name]
+
+    def close(self) -> None:
+        self._worker.close()
+
+    # ---------------------------------------------------------------- requests
+    def _load_module(self, module: str):
+        if module in self._broken:
+            return self._broken[module]
+        try:
+            reply, _ = self._worker.request({"kind": "import", "module": module}, {})
+        except WorkerLost as exc:
+            error = SubmissionError(
+                f"{module}.py could not be imported: importing it {_lost_words(exc)}",
+                hint="Code at the top level of a module runs when it is imported: keep it to "
+                     "imports and definitions.")
+            self._broken[module] = error
+            return error
+        if reply.get("kind") == "import_failed":
+            return _import_error(module, str(reply.get("description")))
+        return RemoteModule(self, module)
+
+    def _attr(self, module: str, name: str):
+        try:
+            reply, values = self._worker.request({"kind": "attr", "module": module, "name": name}, {},
+                                                decode_special=_result_specials({}))
+        except WorkerLost as exc:
+            raise SubmissionError(f"{module}.{name} could not be looked up: the worker "
+                                  f"{_lost_words(exc)}") from None
+        if reply.get("kind") == "import_failed":
+            raise _import_error(module, str(reply.get("description")))
+        if not reply.get("exists"):
+            return AttributeError(name)
+        if reply.get("callable"):
+            return RemoteFunction(self, module, name)
+        return values.get("value")
+
+    def _call(self, module: str, name: str, args: tuple, kwargs: dict):
+        qualname = f"{module}.{name}"
+        lent: dict[int, np.random.Generator] = {}
+        callbacks: list[Callable] = []
+
+        def encode_special(value):
+            if isinstance(value, np.random.Generator):
+                tag = P.generator_state(value)
+                tag["g"] = len(lent)
+                lent[tag["g"]] = value
+                return tag
+            inner = value if isinstance(value, RemoteFunction) else getattr(value, "__wrapped__", None)
+            if isinstance(inner, RemoteFunction) and inner._target is self:
+                return {"$": "function", "module": inner.module, "name": inner.name}
+            if callable(value):
+                callbacks.append(value)
+                return {"$": "callback", "id": len(callbacks) - 1}
+            return None
+
+        def on_callback(reply: dict, arrays: list) -> bytes:
+            return _answer_callback(reply, arrays, callbacks, self._limits.max_frame_bytes)
+
+        try:
+            reply, values = self._worker.request(
+                {"kind": "call", "module": module, "name": name},
+                {"args": tuple(args), "kwargs": dict(kwargs)},
+                encode_special=encode_special, on_callback=on_callback,
+                decode_special=_result_specials(callbacks))
+        except WorkerLost as exc:
+            raise SubmissionError(f"{qualname} {_lost_words(exc)}",
+                                  hint=_lost_hint(exc)) from None
+        # The Generators we lent move on exactly as far as the worker's copies did.
+        for key, moved in (values.get("generators") or {}).items():
+            own = lent.get(int(key)) if str(key).isdigit() else None
+            if own is not None and isinstance(moved, np.random.Generator) \
+                    and type(moved.bit_generator) is type(own.bit_generator):
+                own.bit_generator.state = moved.bit_generator.state
+        # What the submission printed: kept for diagnosis, never mixed into the grader's output.
+        self.last_output = str(reply.get("output", ""))[: self._limits.max_output_chars + 100]
+        kind = reply.get("kind")
+        if kind == "result":
+            return values.get("value")
+        if kind == "raised":
+            passed = PASSED_THROUGH.get(str(reply.get("passed_as")))
+            message = str(reply.get("message", ""))
+            if passed is not None:
+                raise passed(message)
+            where = f" ({reply['where']})" if reply.get("where") else ""
+            raise SubmissionError(f"{qualname} raised {reply.get('type')}: {message}{where}",
+                                  hint="Run the public tests locally to see the traceback.")
+        if kind == "import_failed":
+            raise _import_error(module, str(reply.get("description")))
+        if kind == "unsendable":
+            raise SubmissionError(f"{qualname} returned something the grader cannot read: "
+                                  f"{reply.get('message')}",
+                                  hint="Return floats, lists or numpy arrays of numbers.")
+        raise SubmissionError(f"{qualname}: the worker answered {kind!r}: {reply.get('message', '')}")
+
+
+def _result_specials(callbacks: list) -> dict:
+    def callback(tag):
+        index = tag.get("id")
+        if type(index) is not int or not 0 <= index < len(callbacks):
+            raise P.ProtocolError("unknown call-back")
+        return callbacks[index]
+    return {"generator": P.make_generator, "callback": callback}
+
+
+def _answer_callback(reply: dict, arrays: list, callbacks: list, max_frame: int) -> bytes:
+    """Run a trusted function for the worker and pack its answer (or its exception)."""
+    index = reply.get("id")
+    lent: dict[int, np.random.Generator] = {}
+
+    def generator(tag):
+        gen = P.make_generator(tag)
+        if "g" in tag:
+            lent[tag["g"]] = gen
+        return gen
+
+    decoder = P.Decoder(arrays, {"generator": generator,
+                                 "callback": _result_specials(callbacks)["callback"]})
+    try:
+        func = callbacks[index] if type(index) is int and 0 <= index < len(callbacks) else None
+        if func is None:
+            raise P.ProtocolError("unknown call-back")
+        args = decoder.decode(reply.get("args"))
+        kwargs = decoder.decode(reply.get("kwargs"))
+        if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+            raise P.ProtocolError("bad call-back arguments")
+        value = func(*args, **kwargs)
+        states = {str(g): P.generator_state(gen) for g, gen in lent.items()}
+        return P.encode_message({"kind": "callback_result", "id": index, "generators": states},
+                                {"value": value},
+                                special=lambda v: P.generator_state(v)
+                                if isinstance(v, np.random.Generator) else None,
+                                max_frame=max_frame)
+    except P.ProtocolError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the submission gets the exception, not the grader
+        name = type(exc).__name__ if type(exc).__name__ in PASSED_THROUGH else "Exception"
+        return P.pack({"kind": "callback_raised", "id": index, "type": name,
+                       "message": str(exc)[:2000]})
+
+
+def _lost_words(exc: WorkerLost) -> str:
+    if exc.timed_out:
+        if "budget" in exc.reason:
+            return f"was not run: {exc.reason}"
+        return f"{exc.reason}: an infinite loop?"
+    return f"stopped the grading worker: {exc.reason}"
+
+
+def _lost_hint(exc: WorkerLost) -> str:
+    if exc.timed_out:
+        return "Check that every loop ends (a step counter, a tolerance that can be reached)."
+    return "Do not call exit(), os._exit() or kill the process; return a value instead."
+
+
+def _import_error(module: str, description: str) -> SubmissionError:
+    return SubmissionError(
+        f"{module}.py could not be imported: {description}",
+        hint=f"Run `python -c \"import {module}\"` in your submission's folder to see the full error.")
+
+
+def sandbox_target(directory: str | Path, *, limits: isolation.Limits | None = None) -> SandboxTarget:
+    """The submission in ``directory``, graded through a sandboxed worker process."""
+    return SandboxTarget(directory, limits=limits)

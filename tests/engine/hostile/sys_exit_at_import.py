@@ -1,0 +1,2 @@
+# attacked: *
+raise SystemExit("all tests passed")

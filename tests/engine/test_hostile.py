@@ -1,0 +1,185 @@
+"""Hostile submissions must score exactly what an honest failure scores, and nothing else may move.
+
+Each file in ``hostile/`` is an attack on the module ``gradient_descent`` of the reference
+solutions: its code is appended to the module (so it replaces the functions it defines), and its
+first line says which functions it attacks (``# attacked: gd, sgd``, or ``*`` for the whole
+module). The submission it builds is graded with the sandboxed target in a pytest subprocess, on
+the public tests and, when present, the hidden ones. The score it must get comes from the *same*
+submission with the attacked functions replaced by ``raise NotImplementedError`` (the honest
+failure), graded the same way; every test that does not touch them must still pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import concurrent.futures
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+HOSTILE = Path(__file__).parent / "hostile"
+MODULE = "gradient_descent"
+CASES = sorted(p.stem for p in HOSTILE.glob("*.py"))
+# Small budgets so the spinning cases cost seconds, with room for a busy machine: a timeout in an
+# honest call would make the test flaky, never lenient (scores are compared exactly).
+ENV = {"AUTOGRADER_SANDBOX_CALL_TIMEOUT": "2", "AUTOGRADER_SANDBOX_IMPORT_TIMEOUT": "5",
+       "AUTOGRADER_SANDBOX_SUBMISSION_TIMEOUT": "40", "AUTOGRADER_SANDBOX_CPU_SECONDS": "10"}
+
+
+def parse_case(name: str) -> tuple[tuple[str, ...], str | None, str]:
+    """(attacked functions, with the module first; a symlink target or None; the code)."""
+    text = (HOSTILE / f"{name}.py").read_text()
+    module = MODULE
+    for line in text.splitlines():
+        if line.startswith("# module:"):
+            module = line.split(":", 1)[1].strip()
+    first = text.splitlines()[0]
+    assert first.startswith("# attacked:"), f"{name}: first line must be '# attacked: ...'"
+    attacked = (module, *sorted(x.strip() for x in first.split(":", 1)[1].split(",")))
+    symlink = None
+    for line in text.splitlines():
+        if line.startswith("# symlink:"):
+            symlink = line.split(":", 1)[1].strip().replace("{REPO}", str(REPO))
+    return attacked, symlink, text
+
+
+def module_functions(module: str) -> list[str]:
+    tree = ast.parse((REPO / "solutions" / f"{module}.py").read_text())
+    return [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+
+
+def build(dest: Path, appended: str | None = None, symlink: str | None = None,
+          module_name: str = MODULE) -> Path:
+    dest.mkdir(parents=True)
+    for path in (REPO / "solutions").glob("*.py"):
+        shutil.copyfile(path, dest / path.name)
+    module = dest / f"{module_name}.py"
+    if symlink:
+        module.unlink()
+        module.symlink_to(symlink)
+    elif appended:
+        module.write_text(module.read_text() + "\n\n" + appended + "\n")
+    return dest
+
+
+def honest_failure(attacked: tuple[str, ...]) -> str:
+    module, *names = attacked
+    names = module_functions(module) if names == ["*"] else names
+    return "\n".join(f"def {name}(*args, **kwargs):\n    raise NotImplementedError\n"
+                     for name in names)
+
+
+def needs(name: str) -> str:
+    """What a case needs beyond rlimits (``# needs: ...``), or ""."""
+    for line in (HOSTILE / f"{name}.py").read_text().splitlines():
+        if line.startswith("# needs:"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+@functools.lru_cache(maxsize=None)
+def isolation_level() -> str:
+    """The level the sandbox uses on this machine (the hostile suite cannot run without one)."""
+    from autograder.sandbox.proxy import SandboxUnavailable, sandbox_target
+    probe = sandbox_target(REPO / "solutions")
+    try:
+        return probe.isolation
+    except SandboxUnavailable as exc:
+        pytest.skip(f"no sandbox on this machine: {exc}")
+    finally:
+        probe.close()
+
+
+def grade_all(jobs: list[tuple[str, Path]]) -> None:
+    """Grade submissions one after another in one Python process (pytest starts only once)."""
+    suites = [str(REPO / "tests" / "public")]
+    if (REPO / "tests" / "hidden").is_dir():
+        suites.append(str(REPO / "tests" / "hidden"))
+    runs = [["-q", "-p", "no:cacheprovider", *suites, f"--target={spec}",
+             f"--results-json={results}"] for spec, results in jobs]
+    script = ("import json, sys, pytest\n"
+              "for args in json.loads(sys.argv[1]):\n"
+              "    pytest.main(args)\n")
+    proc = subprocess.run([sys.executable, "-c", script, json.dumps(runs)], cwd=REPO,
+                          env={**os.environ, **ENV}, capture_output=True, text=True, timeout=300)
+    for _, results in jobs:
+        assert results.exists(), f"no {results.name}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+
+
+def scores(results: dict) -> dict[str, float]:
+    return {t["nodeid"]: t["score"] for t in results["tests"]}
+
+
+@pytest.fixture(scope="session")
+def hostile_results(tmp_path_factory) -> dict[str, tuple[dict, dict]]:
+    """Grade every attack and every honest-failure baseline, a few at a time."""
+    root = tmp_path_factory.mktemp("hostile")
+    jobs: dict[str, tuple[Path, Path]] = {}
+    baselines: dict[tuple[str, ...], str] = {}
+    level = isolation_level()
+    for name in CASES:
+        if needs(name) and level.startswith("rlimits-only"):
+            continue   # never even run it: kill(-1) without a pid namespace would end this run
+        attacked, symlink, text = parse_case(name)
+        results = root / f"{name}.results.json"
+        code = text.replace("{REPO}", str(REPO)).replace("{RESULTS}", str(results))
+        jobs[name] = ("sandbox:" + str(build(root / name, None if symlink else code, symlink,
+                                              attacked[0])), results)
+        if attacked not in baselines:
+            key = "baseline-" + "-".join(a.replace("*", "all") for a in attacked)
+            baselines[attacked] = key
+            jobs[key] = ("sandbox:" + str(build(root / key, honest_failure(attacked),
+                                                module_name=attacked[0])),
+                         root / f"{key}.results.json")
+    reference = build(root / "reference")
+    jobs["reference"] = (f"sandbox:{reference}", root / "reference.results.json")
+    jobs["in-process"] = (str(reference), root / "in-process.results.json")
+    # Most of a spinning case is waiting for its timeout, so three batches keep two cores busy;
+    # the slow cases (listed first) are dealt out over all of them.
+    slow = ("slow_import", "spin_forever", "catch_timeout_signals")
+    keys = [k for k in slow if k in jobs] + sorted(k for k in jobs if k not in slow)
+    batches = [[jobs[k] for k in keys[i::3]] for i in range(3)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        list(pool.map(grade_all, batches))
+    graded = {key: json.loads(results.read_text()) for key, (_, results) in jobs.items()}
+    out = {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
+           for name in CASES if name in graded}
+    out["in-process"] = (graded["in-process"], graded["reference"], graded["reference"])
+    return out
+
+
+def test_sandbox_grades_the_reference_exactly_like_in_process(hostile_results):
+    in_process, sandboxed, _ = hostile_results["in-process"]
+    assert in_process["isolation"] == "none" and sandboxed["isolation"] != "none"
+    assert [(t["nodeid"], t["status"], t["score"]) for t in sandboxed["tests"]] == \
+        [(t["nodeid"], t["status"], t["score"]) for t in in_process["tests"]]
+    assert sandboxed["score"] == sandboxed["max_score"] > 0
+
+
+def test_the_corpus_is_large_enough():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_attack_scores_exactly_an_honest_failure(case, hostile_results):
+    if case not in hostile_results:
+        pytest.skip(f"{case} needs {needs(case)}, which {isolation_level()} does not give")
+    attacked, honest, reference = hostile_results[case]
+    assert reference["score"] == reference["max_score"] > 0, "the reference must score 100%"
+    assert attacked["isolation"] != "none"
+    assert scores(attacked) == scores(honest), (
+        f"{case}: {attacked['score']} points, an honest failure gets {honest['score']}\n"
+        + "\n".join(f"{t['nodeid']}: {t['status']} {t['score']} "
+                    f"{(t['feedback'] or {}).get('rationale', '')[:200]}" for t in attacked["tests"]))
+    # The honest failure loses points only where the attack is, and everything else still passes.
+    lost = {k for k, v in scores(honest).items() if v < scores(reference)[k]}
+    assert lost, f"{case}: the attack touches no test"
+    assert attacked["score"] < reference["score"]
+    assert not (REPO / "results.json").exists()

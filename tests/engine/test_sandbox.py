@@ -1,0 +1,238 @@
+"""The sandbox's protocol, call-backs, Generator travel, timeouts, restarts and isolation."""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import pickle
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.feedback import SubmissionError
+from autograder.sandbox import protocol as P
+from autograder.sandbox.isolation import Limits
+from autograder.sandbox.proxy import SandboxUnavailable, sandbox_target
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def round_trip(value):
+    frame = P.encode_message({"kind": "x"}, {"v": value})
+    header, arrays = P.FrameReader(io.BytesIO(frame).read).read_frame()
+    return P.Decoder(arrays).decode(header["v"])
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 0, -7, 2**100, 1.5, "text", [1, [2.0, "a"]], (1, (2, 3)), {"a": (1, [2])},
+    Fraction(1, 3), complex(1.5, -2.0), np.float32(1.25), np.int64(5), np.bool_(True),
+])
+def test_plain_values_round_trip_with_their_types(value):
+    back = round_trip(value)
+    assert back == value and type(back) is type(value)
+
+
+def test_special_floats_and_arrays_round_trip():
+    back = round_trip((math.nan, math.inf, -math.inf))
+    assert math.isnan(back[0]) and back[1:] == (math.inf, -math.inf)
+    for array in (np.arange(6.0).reshape(2, 3), np.array([True, False]), np.zeros((0, 3)),
+                  np.array([1 + 2j]), np.array(3.0), np.arange(10)[::2]):
+        got = round_trip(array)
+        assert got.dtype == array.dtype and got.shape == array.shape
+        assert np.array_equal(got, array) and got.flags.writeable
+
+
+@pytest.mark.parametrize("value", [np.array([object()], dtype=object), np.array(["s"]),
+                                   {1: 2}, object(), lambda: 1, bytearray(b"x"),
+                                   type("F", (float,), {})(1.0)])
+def test_unsendable_values_are_refused(value):
+    with pytest.raises(P.ProtocolError):
+        P.encode_message({}, {"v": value})
+
+
+def test_pickled_and_object_arrays_are_never_loaded():
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    npy = buffer.getvalue()
+    body = b'{"v":{"$":"ndarray","i":0}}'
+    frame = P._HEAD.pack(P.MAGIC, len(body), 1) + body + P._ARRAY_LEN.pack(len(npy)) + npy
+    with pytest.raises(P.ProtocolError):
+        P.FrameReader(io.BytesIO(frame).read).read_frame()
+    with pytest.raises(P.ProtocolError):
+        P.FrameReader(io.BytesIO(pickle.dumps({"a": 1})).read).read_frame()
+
+
+def test_frame_limits_are_checked_before_reading():
+    frame = P.pack({"kind": "x"}, [np.zeros(1000)])
+    with pytest.raises(P.FrameTooLarge):
+        P.FrameReader(io.BytesIO(frame).read, max_frame=2000).read_frame()
+    # A header announcing 4 GB is refused without reading (or allocating) it.
+    huge = P._HEAD.pack(P.MAGIC, 2**32 - 1, 0)
+    with pytest.raises(P.FrameTooLarge):
+        P.FrameReader(io.BytesIO(huge).read).read_frame()
+    with pytest.raises(P.ProtocolError):
+        round_trip(_nested(200))
+
+
+def _nested(depth):
+    value = 0
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_unknown_tags_are_refused():
+    with pytest.raises(P.ProtocolError):
+        P.Decoder([]).decode({"$": "pickle", "data": "..."})
+
+
+# ------------------------------------------------------------------ through a worker
+
+@pytest.fixture(scope="module")
+def submission(tmp_path_factory):
+    root = tmp_path_factory.mktemp("submission")
+    shutil.copyfile(REPO / "solutions" / "gradient_descent.py", root / "gradient_descent.py")
+    (root / "tools.py").write_text(
+        "import numpy as np, os, time\n"
+        "def call_back(f, *a):\n    return f(*a)\n"
+        "def draw(rng, sampler):\n    a = rng.normal(size=2)\n    b = sampler(rng, 3)\n"
+        "    return a, b, rng.normal()\n"
+        "def spin():\n    while True: pass\n"
+        "def die():\n    os._exit(1)\n"
+        "def bad_value():\n    raise ValueError('x must be positive')\n"
+        "def singular():\n    return np.linalg.inv(np.zeros((2, 2)))\n"
+        "def runtime():\n    raise RuntimeError('boom')\n"
+        "def stub():\n    raise NotImplementedError\n"
+        "def peek(path):\n    return os.path.exists(path)\n"
+        "def uid():\n    return os.getuid()\n"
+        "def fill_tmp(where):\n    written = 0\n    try:\n        for i in range(1000):\n"
+        "            with open(f'{where}/f{i}', 'wb') as f:\n                f.write(bytes(1 << 20))\n"
+        "            written += 1\n    except OSError:\n        pass\n    return written\n"
+        "def forks(n):\n    made = 0\n    for _ in range(n):\n        try:\n"
+        "            pid = os.fork()\n        except OSError:\n            break\n"
+        "        if pid == 0:\n            time.sleep(5)\n            os._exit(0)\n"
+        "        made += 1\n    return made\n"
+        "def net():\n    import socket\n    try:\n        socket.create_connection(('1.1.1.1', 53), 0.5)\n"
+        "        return True\n    except OSError:\n        return False\n")
+    (root / "broken.py").write_text("def f(:\n    pass\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def target(submission):
+    t = sandbox_target(submission, limits=Limits.from_env(call_timeout=1.0))
+    try:
+        t.isolation
+    except SandboxUnavailable as exc:
+        pytest.skip(f"no isolation level works here: {exc}")
+    yield t
+    t.close()
+
+
+def test_reference_results_and_call_records(target):
+    traj = target.gradient_descent.gd(lambda x: 2 * x, 10.0, 0.2, 3)
+    assert np.allclose(traj, [10.0, 6.0, 3.6, 2.16])
+    record = target.calls[-1]
+    assert (record.module, record.function) == ("gradient_descent", "gd")
+    assert record.args[1:] == (10.0, 0.2, 3) and np.allclose(record.result, traj)
+
+
+def test_callbacks_generators_and_function_references(target):
+    assert target.tools.call_back(np.tanh, 0.5) == pytest.approx(math.tanh(0.5))
+    ours, theirs = np.random.default_rng(7), np.random.default_rng(7)
+    a, b, c = target.tools.draw(ours, lambda rng, size: rng.uniform(size=size))
+    assert np.array_equal(a, theirs.normal(size=2))
+    assert np.array_equal(b, theirs.uniform(size=3))
+    assert c == theirs.normal()
+    # After the call our Generator is exactly where the worker's ended.
+    assert ours.normal() == theirs.normal()
+    schedule = target.gradient_descent.exponential_lr
+    traj = target.gradient_descent.sgd(lambda x: 0 * x, 1.0, 0.1, 2, np.random.default_rng(0),
+                                       noise_std=0.0, lr_schedule=schedule)
+    assert np.allclose(traj, [1.0, 1.0, 1.0])
+
+
+def test_a_callback_may_call_the_submission_again(target):
+    g = target.gradient_descent
+    traj = g.sgd(lambda x: 2 * x, 1.0, 0.1, 2, np.random.default_rng(0), noise_std=0.0,
+                 lr_schedule=lambda t: g.exponential_lr(t, rate=0.5))
+    # x_t = x_{t-1} * (1 - 0.2 * exp(-0.5 t))
+    x1 = 1.0 - 0.2 * math.exp(-0.5)
+    assert np.allclose(traj, [1.0, x1, x1 * (1.0 - 0.2 * math.exp(-1.0))])
+
+
+def test_a_worker_dying_inside_a_nested_call_fails_both_calls_cleanly(target):
+    with pytest.raises(SubmissionError, match="stopped the grading worker"):
+        target.tools.call_back(lambda: target.tools.die())
+    assert target.tools.call_back(abs, -4) == 4
+
+
+def test_exceptions_come_back_by_kind(target):
+    with pytest.raises(ValueError, match="positive"):
+        target.tools.bad_value()
+    with pytest.raises(np.linalg.LinAlgError):
+        target.tools.singular()
+    with pytest.raises(SubmissionError, match="raised RuntimeError: boom"):
+        target.tools.runtime()
+    with pytest.raises(SubmissionError, match="is not implemented yet"):
+        target.tools.stub()
+    with pytest.raises(SubmissionError, match=r"could not be imported: SyntaxError: .*\(line 1\)"):
+        target.broken.f()
+    with pytest.raises(SubmissionError, match="has no function `nope`"):
+        target.tools.nope()
+
+
+def test_timeouts_and_deaths_restart_the_worker(target):
+    with pytest.raises(SubmissionError, match="timed out after 1 s: an infinite loop"):
+        target.tools.spin()
+    assert target.tools.call_back(abs, -2) == 2
+    with pytest.raises(SubmissionError, match="stopped the grading worker"):
+        target.tools.die()
+    assert target.tools.call_back(abs, -3) == 3
+
+
+def test_the_worker_is_isolated(target):
+    """What each level promises (AUTOGRADER_SANDBOX_LEVELS=unshare runs this at a weaker level)."""
+    level = target.isolation
+    assert level != "none"
+    if level.startswith(("bubblewrap", "unshare")):
+        assert not target.tools.peek(str(REPO / "solutions" / "gradient_descent.py"))
+        assert not target.tools.peek(str(REPO / "tests"))
+        assert not target.tools.net()
+    if "uid nobody" in level or "dedicated uid" in level:
+        assert target.tools.uid() not in (0, os.getuid())
+
+
+def test_processes_are_limited(target):
+    if target.isolation.startswith("rlimits-only") and "dedicated uid" not in target.isolation:
+        pytest.skip("RLIMIT_NPROC does not bind root, and counts every process of a shared uid")
+    # The worker itself is one of its processes: at most `processes - 1` children.
+    assert target.tools.forks(100) < Limits().processes
+
+
+def test_the_submission_budget_is_enforced(submission):
+    t = sandbox_target(submission, limits=Limits.from_env(call_timeout=0.5, submission_timeout=0.8))
+    try:
+        try:
+            t.isolation
+        except SandboxUnavailable as exc:
+            pytest.skip(f"no isolation level works here: {exc}")
+        with pytest.raises(SubmissionError, match="timed out"):
+            t.tools.spin()
+        with pytest.raises(SubmissionError, match="the rest of its 0.8 s time budget"):
+            t.tools.spin()
+        with pytest.raises(SubmissionError, match="was not run"):
+            t.tools.call_back(abs, 1)
+    finally:
+        t.close()
+
+
+def test_the_private_tmp_is_bounded(target):
+    if target.isolation.startswith("rlimits-only"):
+        pytest.skip("rlimits-only has no private /tmp")
+    for scratch in ("/tmp", "/var/tmp", "/dev/shm", "/dev"):
+        assert target.tools.fill_tmp(scratch) <= Limits().tmp_bytes // 2**20, scratch

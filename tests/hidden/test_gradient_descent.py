@@ -1,0 +1,442 @@
+"""Hidden tests for gradient_descent: gd, schedules, sgd, momentum, Nesterov, AdaGrad, RMSProp,
+Adam, clipping. Every expected value is read from the sympy ground truth (exact rationals on
+quadratics, 70-digit recursions elsewhere) with the tolerance derived next to it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder import ground_truth
+from autograder.checks import expect_unchanged
+
+from .course_functions import grad as course_grad
+from .course_functions import quadratic_grad
+from .support import Failure, check, check_value, expect_float64, param_array, quadratic_objective
+
+GD_QUADRATICS = [
+    # (A, x0, eta, steps, what it is)
+    ([["2"]], "-3", "3/10", 12, "f(x) = x^2 from a scalar x0"),
+    ([["2", "0"], ["0", "4"]], ["3", "-2"], "1/5", 8, "f = x1^2 + 2 x2^2"),
+    ([["1/5", "0"], ["0", "4"]], ["5", "1"], "9/20", 10, "f = 0.1 x1^2 + 2 x2^2 (ill-conditioned)"),
+    ([["2", "0"], ["0", "-2"]], ["1", "1/1000"], "1/10", 15, "the saddle f = x^2 - y^2"),
+    ([["3", "1", "0"], ["1", "2", "1/2"], ["0", "1/2", "1"]], ["1", "-2", "3"], "1/4", 6,
+     "a coupled 3-d quadratic"),
+]
+
+
+def _call_gd(target, A, x0, eta, steps, label):
+    x0_arr = param_array(x0)
+    before = np.copy(x0_arr)
+    call = f"gd(grad of {label}, x0={x0_arr.tolist() if np.ndim(x0_arr) else x0_arr}, eta={eta}, {steps} steps)"
+    traj = target.gradient_descent.gd(quadratic_grad(param_array(A)), x0_arr, float(param_array(eta)), steps)
+    return traj, call, before, x0_arr
+
+
+@pytest.mark.exercise("gd")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("A,x0,eta,steps,label", GD_QUADRATICS, ids=["scalar", "x1^2+2x2^2",
+                                                                     "ill-conditioned", "saddle", "coupled-3d"])
+def test_gd_on_quadratics(target, A, x0, eta, steps, label):
+    gt = ground_truth.load("gd_quadratic", A=A, x0=x0, eta=eta, steps=steps)
+    traj, call, before, x0_arr = _call_gd(target, A, x0, eta, steps, label)
+    expected = gt["trajectory"]
+    shifted = np.concatenate([expected[1:], expected[-1:]])
+    check(traj, gt, "trajectory", call=call, what="the trajectory", plot=quadratic_objective(A),
+          mistakes={"gd-ascent": gt["ascent"], "gd-no-update": np.broadcast_to(expected[0], expected.shape),
+                    "gd-missing-x0": shifted})
+    expect_float64(traj, call=call, what="the trajectory")
+    expect_unchanged(before, x0_arr, call=call, name="x0")
+
+
+@pytest.mark.exercise("gd")
+@pytest.mark.points(1)
+def test_gd_with_eta_zero_stays_at_x0(target):
+    gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="0", steps=4)
+    traj = target.gradient_descent.gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3.0, -2.0]), 0.0, 4)
+    check(traj, gt, "trajectory", call="gd(grad of x1^2+2x2^2, x0=[3, -2], eta=0, 4 steps)",
+          what="the trajectory", hint="With eta = 0 every row is x0: 5 rows, none of them moved.")
+
+
+@pytest.mark.exercise("gd")
+@pytest.mark.points(1)
+@pytest.mark.visibility("after_due_date")
+def test_gd_diverges_when_eta_exceeds_two_over_lambda(target):
+    # eta = 3/5 > 2/lambda_max = 1/2: the x2 coordinate is multiplied by 1 - 4*3/5 = -7/5 per step.
+    gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="3/5", steps=6)
+    traj = target.gradient_descent.gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3.0, -2.0]), 0.6, 6)
+    check(traj, gt, "trajectory", call="gd(grad of x1^2+2x2^2, x0=[3, -2], eta=0.6, 6 steps)",
+          what="the trajectory", hint="Do not stop or clip a diverging run: return every iterate.",
+          mistakes={"gd-ascent": gt["ascent"]})
+
+
+@pytest.mark.exercise("gd")
+@pytest.mark.points(1)
+def test_gd_edge_cases(target, credit):
+    gd = target.gradient_descent.gd
+    # zero steps: only x0
+    traj = gd(quadratic_grad([[2.0]]), np.array([1.5, -0.5]), 0.1, 0)
+    check_value(traj, np.array([[1.5, -0.5]]), {"rtol": 0.0, "atol": 0.0},
+                call="gd(grad of |x|^2, x0=[1.5, -0.5], eta=0.1, 0 steps)", what="the trajectory",
+                hint="With num_steps = 0 the trajectory is the single row x0, shape (1, d).")
+    credit.award(1 / 3, "zero steps")
+    # a critical point: the gradient is zero, so gd never moves
+    traj = gd(course_grad("x^2-y^2"), np.zeros(2), 0.3, 3)
+    check_value(traj, np.zeros((4, 2)), {"rtol": 0.0, "atol": 0.0},
+                call="gd(grad of x^2-y^2, x0=[0, 0], eta=0.3, 3 steps)", what="the trajectory",
+                hint="At a critical point grad = 0 and every iterate equals x0.")
+    credit.award(2 / 3, "zero gradient")
+    # an integer x0 must not make the trajectory an integer array
+    gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="1/5", steps=8)
+    call = "gd(grad of x1^2+2x2^2, x0=np.array([3, -2]) (integers), eta=0.2, 8 steps)"
+    traj = gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3, -2]), 0.2, 8)
+    check(traj, gt, "trajectory", call=call, what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
+          hint="Convert x0 to float64 first: an integer array truncates every update.")
+    expect_float64(traj, call=call, what="the trajectory")
+
+
+@pytest.mark.exercise("gd")
+@pytest.mark.points(1)
+@pytest.mark.visibility("after_due_date")
+@pytest.mark.parametrize("function,x0,eta,steps", [
+    ("x*cos(pi*x)", "3/10", "1/20", 10),
+    ("x*cos(0.15*pi*x)", "-2", "1/5", 20),
+    ("rosenbrock", ["-1/2", "1"], "1/1000", 10),
+    ("sin(x^2)+cos(y^2)", ["1/2", "1"], "1/10", 12),
+])
+def test_gd_on_nonlinear_course_functions(target, function, x0, eta, steps):
+    gt = ground_truth.load("gd_function", function=function, x0=x0, eta=eta, steps=steps)
+    x0_arr = param_array(x0)
+    traj = target.gradient_descent.gd(course_grad(function), x0_arr, float(param_array(eta)), steps)
+    check(traj, gt, "trajectory", what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
+          plot=function, call=f"gd(grad of {function}, x0={np.round(x0_arr, 6).tolist()}, eta={eta}, {steps} steps)")
+
+
+SCHEDULES = [("exponential", {"rate": "1/10"}), ("exponential", {"rate": "3/4"}),
+             ("polynomial", {"alpha": "1/10", "power": "1/2"}), ("polynomial", {"alpha": "2", "power": "3/2"}),
+             ("constant", {})]
+
+
+@pytest.mark.exercise("lr_schedules")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("kind,params", SCHEDULES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(SCHEDULES)])
+def test_schedules_at_many_steps(target, kind, params):
+    ts = [1, 2, 5, 17, 100]
+    gt = ground_truth.load("lr_schedule", kind=kind, ts=ts, params=params)
+    fn = getattr(target.gradient_descent, f"{kind}_lr")
+    kwargs = {k: float(param_array(v)) for k, v in params.items()}
+    for i, t in enumerate(ts):
+        got = fn(t, **kwargs)
+        call = f"{kind}_lr({t}{''.join(f', {k}={v}' for k, v in kwargs.items())})"
+        if np.ndim(got) != 0:
+            raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
+        check_value(got, gt["values"][i], gt.tol("values"), call=call,
+                    mistakes={"lr-exp-sign": gt["wrong_sign"][i]} if kind == "exponential" else None)
+
+
+@pytest.mark.exercise("lr_schedules")
+@pytest.mark.points(1)
+def test_schedule_defaults(target):
+    m = target.gradient_descent
+    exp_gt = ground_truth.load("lr_schedule", kind="exponential", ts=[1, 2, 5, 17, 100], params={"rate": "1/10"})
+    pol_gt = ground_truth.load("lr_schedule", kind="polynomial", ts=[1, 2, 5, 17, 100],
+                               params={"alpha": "1/10", "power": "1/2"})
+    check_value(m.exponential_lr(17), exp_gt["values"][3], exp_gt.tol("values"),
+                call="exponential_lr(17) (default rate=0.1)", hint="The default rate is 0.1.")
+    check_value(m.polynomial_lr(17), pol_gt["values"][3], pol_gt.tol("values"),
+                call="polynomial_lr(17) (defaults alpha=0.1, power=0.5)")
+
+
+def _schedule_fn(schedule, params):
+    # The test's own float64 schedule (not the student's), so sgd is graded on its own.
+    if schedule == "exponential":
+        rate = float(param_array(params["rate"]))
+        return lambda t: math.exp(-rate * t)
+    if schedule == "polynomial":
+        alpha, power = float(param_array(params["alpha"])), float(param_array(params["power"]))
+        return lambda t: (1.0 + alpha * t) ** (-power)
+    return lambda t: 1.0
+
+
+SGD_CASES = [
+    # A, eta, steps, schedule, params, x0, noise_std, seed
+    ([["2"]], "1/10", 6, "exponential", {"rate": "1/5"}, 2.0, 0.5, 7),
+    ([["2", "1/2"], ["1/2", "1"]], "1/5", 5, "polynomial", {"alpha": "1/2", "power": "1/2"},
+     np.array([1.0, -1.0]), 0.3, 2024),
+    ([["2", "0"], ["0", "4"]], "1/10", 5, "constant", {}, np.array([0.5, 0.25]), 2.0, 1),
+]
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(2)
+@pytest.mark.parametrize("A,eta,steps,schedule,params,x0,noise_std,seed", SGD_CASES,
+                         ids=["scalar-exponential", "coupled-polynomial", "constant-large-noise"])
+def test_sgd_exact_draws(target, A, eta, steps, schedule, params, x0, noise_std, seed):
+    gt = ground_truth.load("sgd_affine", A=A, eta=eta, steps=steps, schedule=schedule, params=params)
+    shape = np.shape(x0)
+    # The contract: one rng.normal(0, noise_std, size=np.shape(x)) per step, in order.
+    fresh = np.random.default_rng(seed)
+    noise = np.array([np.reshape(fresh.normal(0.0, noise_std, size=shape), -1) for _ in range(steps)])
+    M, N = gt["M"], gt["N"]
+    x0_flat = np.reshape(np.asarray(x0, dtype=float), -1)
+    expected = np.einsum("tij,j->ti", M, x0_flat) + np.einsum("tsij,sj->ti", N, noise)
+    expected = expected.reshape((steps + 1,) + shape)
+    eta_f = float(param_array(eta))
+    scale = np.abs(expected).max() + eta_f * (np.abs(param_array(A)).sum(axis=-1).max()
+                                              * np.abs(expected).max() + np.abs(noise).max())
+    atol = gt["amplification"] * 4 * np.finfo(float).eps * scale   # see the cache's reason
+    rng = np.random.default_rng(seed)
+    x0_copy = np.copy(x0)
+    call = (f"sgd(grad of x.A.x/2 with A={np.asarray(param_array(A)).tolist()}, x0={np.asarray(x0).tolist()}, "
+            f"eta={eta}, {steps} steps, rng=default_rng({seed}), noise_std={noise_std}, {schedule} schedule)")
+    traj = target.gradient_descent.sgd(quadratic_grad(param_array(A)), x0, eta_f, steps, rng,
+                                       noise_std=noise_std, lr_schedule=_schedule_fn(schedule, params))
+    check_value(traj, expected, {"rtol": 0.0, "atol": float(atol)}, call=call, what="the trajectory",
+                hint="Draw rng.normal(0.0, noise_std, size=np.shape(x)) once per step t = 1..num_steps, "
+                     "add it to grad(x), and use eta * lr_schedule(t).")
+    expect_unchanged(x0_copy, x0, call=call, name="x0")
+    # Exactly one draw per step: the generator has advanced by steps * size draws, no more.
+    if rng.random() != fresh.random():
+        raise Failure(f"{call}: the generator was used a different number of times than the "
+                      f"{steps} draws the contract makes",
+                      hint="Call rng.normal exactly once per step (no extra draws, e.g. for x0).")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(1)
+def test_sgd_defaults_are_unit_noise_and_a_constant_schedule(target):
+    gt = ground_truth.load("sgd_affine", A=[["2", "0"], ["0", "4"]], eta="1/10", steps=5, schedule="constant", params={})
+    fresh = np.random.default_rng(8)
+    noise = np.array([fresh.normal(0.0, 1.0, size=(2,)) for _ in range(5)])
+    x0 = np.array([0.5, 0.25])
+    expected = np.einsum("tij,j->ti", gt["M"], x0) + np.einsum("tsij,sj->ti", gt["N"], noise)
+    atol = gt["amplification"] * 4 * np.finfo(float).eps * (np.abs(expected).max() * 1.4 + 0.1 * np.abs(noise).max())
+    call = "sgd(grad of x1^2+2x2^2, x0=[0.5, 0.25], eta=0.1, 5 steps, rng=default_rng(8)) (default noise_std and schedule)"
+    traj = target.gradient_descent.sgd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), x0, 0.1, 5, np.random.default_rng(8))
+    check_value(traj, expected, {"rtol": 0.0, "atol": float(atol)}, call=call, what="the trajectory",
+                hint="The defaults are noise_std=1.0 and lr_schedule=constant_lr.")
+
+
+@pytest.mark.exercise("sgd")
+@pytest.mark.points(1)
+@pytest.mark.visibility("after_due_date")
+def test_sgd_zero_noise_with_decay_is_scheduled_gd(target):
+    gt = ground_truth.load("sgd_affine", A=[["2"]], eta="1/10", steps=6, schedule="exponential",
+                           params={"rate": "1/5"})
+    expected = gt["M"][:, 0, 0] * 2.0
+    traj = target.gradient_descent.sgd(quadratic_grad([[2.0]]), 2.0, 0.1, 6, np.random.default_rng(3),
+                                       noise_std=0.0, lr_schedule=lambda t: math.exp(-0.2 * t))
+    # the rounding bound of the cache: amplification * 4u * (max|x| + eta*|A|*max|x|), x <= 2
+    atol = gt["amplification"] * 4 * np.finfo(float).eps * (2.0 + 0.1 * 2.0 * 2.0)
+    check_value(traj, expected, {"rtol": 0.0, "atol": float(atol)},
+                call="sgd(grad of x^2, x0=2, eta=0.1, 6 steps, noise_std=0, lr_schedule=exp(-0.2 t))",
+                what="the trajectory", hint="Step t uses eta * lr_schedule(t), with t = 1 on the first step.")
+
+
+def _loop(step, x0, v0, steps, **kw):
+    xs, vs = [np.asarray(x0, dtype=float)], [np.asarray(v0, dtype=float)]
+    x, v = xs[0], vs[0]
+    for _ in range(steps):
+        x, v = step(x, v, **kw)
+        xs.append(np.asarray(x, dtype=float))
+        vs.append(np.asarray(v, dtype=float))
+    return np.array(xs), np.array(vs)
+
+
+MOMENTUM_CASES = [
+    ([["1/5", "0"], ["0", "4"]], ["5", "1"], ["0", "0"], "1/10", "9/10", 12),
+    ([["2"]], "1", "1/2", "1/4", "1/2", 8),
+    ([["3", "1"], ["1", "2"]], ["1", "-1"], ["1/4", "0"], "1/10", "0", 5),
+]
+
+
+@pytest.mark.exercise("momentum")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("A,x0,v0,eta,beta,steps", MOMENTUM_CASES, ids=["ill-conditioned", "scalar", "beta-0"])
+def test_momentum_trajectory(target, A, x0, v0, eta, beta, steps):
+    gt = ground_truth.load("momentum_quadratic", A=A, x0=x0, v0=v0, eta=eta, beta=beta, steps=steps)
+    grad = quadratic_grad(param_array(A))
+    step = target.gradient_descent.momentum_step
+    eta_f, beta_f = float(param_array(eta)), float(param_array(beta))
+    xs, vs = _loop(lambda x, v: step(x, v, grad(x), eta_f, beta_f), param_array(x0), param_array(v0), steps)
+    call = (f"{steps} calls of momentum_step on x.A.x/2, A={param_array(A).tolist()}, "
+            f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
+    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"momentum-d2l-form": gt["d2l_x"]},
+          plot=quadratic_objective(A))
+    check(vs, gt, "v", call=call, what="the velocities v_k", mistakes={"momentum-d2l-form": gt["d2l_v"]})
+
+
+@pytest.mark.exercise("momentum")
+@pytest.mark.points(1)
+def test_momentum_does_not_modify_inputs_and_returns_float64(target):
+    x, v, g = np.array([1.0, 2.0]), np.array([0.5, -0.5]), np.array([4.0, -2.0])
+    saved = [a.copy() for a in (x, v, g)]
+    call = "momentum_step(x=[1, 2], v=[0.5, -0.5], g=[4, -2], eta=0.25, beta=0.5)"
+    x_new, v_new = target.gradient_descent.momentum_step(x, v, g, 0.25, 0.5)
+    # v = 0.5 v - 0.25 g = [0.25 - 1, -0.25 + 0.5] = [-0.75, 0.25]; x = [0.25, 2.25] (exact in binary)
+    check_value(v_new, [-0.75, 0.25], {"rtol": 0.0, "atol": 0.0}, call=call, what="v_new")
+    check_value(x_new, [0.25, 2.25], {"rtol": 0.0, "atol": 0.0}, call=call, what="x_new")
+    for name, before, after in zip(("x", "v", "g"), saved, (x, v, g)):
+        expect_unchanged(before, after, call=call, name=name)
+    expect_float64(x_new, call=call, what="x_new")
+
+
+NESTEROV_CASES = [
+    ([["1/5", "0"], ["0", "4"]], ["5", "1"], ["0", "0"], "1/10", "9/10", 12),
+    ([["2"]], "1", "1/2", "1/4", "1/2", 8),
+    ([["3", "1"], ["1", "2"]], ["1", "-1"], ["1/4", "1/2"], "1/10", "4/5", 6),
+]
+
+
+@pytest.mark.exercise("nesterov")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("A,x0,v0,eta,beta,steps", NESTEROV_CASES, ids=["ill-conditioned", "scalar", "coupled"])
+def test_nesterov_trajectory(target, A, x0, v0, eta, beta, steps):
+    gt = ground_truth.load("nesterov_quadratic", A=A, x0=x0, v0=v0, eta=eta, beta=beta, steps=steps)
+    grad = quadratic_grad(param_array(A))
+    step = target.gradient_descent.nesterov_step
+    eta_f, beta_f = float(param_array(eta)), float(param_array(beta))
+    xs, vs = _loop(lambda x, v: step(x, v, grad, eta_f, beta_f), param_array(x0), param_array(v0), steps)
+    call = (f"{steps} calls of nesterov_step on x.A.x/2, A={param_array(A).tolist()}, "
+            f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
+    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"nesterov-no-lookahead": gt["no_lookahead_x"]},
+          plot=quadratic_objective(A))
+    check(vs, gt, "v", call=call, what="the velocities v_k")
+
+
+@pytest.mark.exercise("nesterov")
+@pytest.mark.points(1)
+def test_nesterov_calls_grad_once_at_the_look_ahead_point(target):
+    seen = []
+
+    def grad(p):
+        seen.append(np.array(p, dtype=float))
+        return 2.0 * np.asarray(p, dtype=float)
+
+    x, v = np.array([1.0, -2.0]), np.array([0.5, 0.25])
+    saved = (x.copy(), v.copy())
+    call = "nesterov_step(x=[1, -2], v=[0.5, 0.25], grad of |x|^2, eta=0.1, beta=0.5)"
+    target.gradient_descent.nesterov_step(x, v, grad, 0.1, 0.5)
+    if len(seen) != 1:
+        raise Failure(f"{call} called grad {len(seen)} times; it should call it once",
+                      hint="Nesterov needs one gradient, at the look-ahead point x + beta*v.")
+    check_value(seen[0], [1.25, -1.875], {"rtol": 0.0, "atol": 0.0}, call=call,
+                what="the point where grad was evaluated",
+                mistakes={"nesterov-no-lookahead": [1.0, -2.0]})
+    expect_unchanged(saved[0], x, call=call, name="x")
+    expect_unchanged(saved[1], v, call=call, name="v")
+
+
+ADAPTIVE_STEPS = [
+    # method, x, g, eta, state, hyper, t, label
+    ("adagrad", ["1", "-2", "1/2"], ["3", "-1/10", "0"], "1/10", {"s": ["1", "4", "0"]}, None, None, "vector"),
+    ("adagrad", [["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], "1/2",
+     {"s": [["0", "0"], ["0", "0"]]}, {"eps": "1/100"}, None, "matrix"),
+    ("rmsprop", ["1", "-2", "1/2"], ["3", "-1/10", "0"], "1/100", {"s": ["1", "4", "0"]}, {"gamma": "9/10"}, None,
+     "vector"),
+    ("rmsprop", [["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], "1/10",
+     {"s": [["1/10", "0"], ["2", "0"]]}, {"gamma": "1/2", "eps": "1/1000"}, None, "matrix"),
+    ("rmsprop", ["3", "-1"], ["1/2", "-4"], "1/100", {"s": ["1/5", "3"]}, None, None, "defaults"),
+    ("adam", ["1", "-2", "1/2"], ["3", "-1/10", "0"], "1/100", {"v": ["0", "0", "0"], "s": ["0", "0", "0"]}, None, 1,
+     "t=1"),
+    ("adam", ["1", "-2", "1/2"], ["3", "-1/10", "1/4"], "1/100",
+     {"v": ["1/2", "-1/5", "0"], "s": ["1/4", "1/100", "1/10"]}, None, 5, "t=5"),
+    ("adam", [["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], "1/1000",
+     {"v": [["0", "1"], ["0", "0"]], "s": [["1", "0"], ["0", "1"]]}, {"beta1": "4/5", "beta2": "99/100",
+                                                                        "eps": "1/10000000"}, 1000, "matrix-t=1000"),
+    ("adam", "2", "-1/2", "1/10", {"v": "0", "s": "0"}, {"eps": "1/10"}, 1, "scalar"),
+]
+MISTAKE_IDS = {"eps_outside": "adagrad-eps-outside-root", "no_one_minus_gamma": "rmsprop-missing-one-minus-gamma",
+               "no_bias_correction": "adam-no-bias-correction", "eps_inside": "adam-eps-inside-root"}
+
+
+def _adaptive_params(**params):
+    return {k: v for k, v in params.items() if v is not None}
+
+
+@pytest.mark.parametrize("method,x,g,eta,state,hyper,t,label", [
+    pytest.param(*c, marks=[pytest.mark.exercise(c[0]), pytest.mark.points(1)], id=f"{c[0]}-{c[-1]}")
+    for c in ADAPTIVE_STEPS])
+def test_adaptive_single_step(target, credit, method, x, g, eta, state, hyper, t, label):
+    gt = ground_truth.load("adaptive_step", **_adaptive_params(method=method, x=x, g=g, eta=eta, state=state,
+                                                               hyper=hyper, t=t))
+    X, G = param_array(x), param_array(g)
+    S = {k: param_array(v) for k, v in state.items()}
+    kw = {k: float(param_array(v)) for k, v in (hyper or {}).items()}
+    inputs = {"x": X, "g": G, **S}
+    saved = {k: np.copy(v) for k, v in inputs.items()}
+    fn = getattr(target.gradient_descent, f"{method}_step")
+    eta_f = float(param_array(eta))
+    args_text = ", ".join(f"{k}={np.asarray(v).tolist()}" for k, v in inputs.items())
+    extra = "".join(f", {k}={v}" for k, v in kw.items())
+    if method == "adam":
+        call = f"adam_step({args_text}, t={t}, eta={eta}{extra})"
+        x_new, v_new, s_new = fn(X, S["v"], S["s"], t, G, eta_f, **kw)
+        check(v_new, gt, "v", call=call, what="v_new")
+    else:
+        call = f"{method}_step({args_text}, eta={eta}{extra})"
+        x_new, s_new = fn(X, S["s"], G, eta_f, **kw)
+    check(s_new, gt, "s", call=call, what="s_new",
+          mistakes={"rmsprop-missing-one-minus-gamma": S["s"] * float(param_array((hyper or {}).get("gamma", "9/10")))
+                    + G * G} if method == "rmsprop" else None)
+    credit.award(0.5, "moments right")
+    mistakes = {MISTAKE_IDS[f[len("wrong_"):]]: gt[f] for f in gt.fields if f.startswith("wrong_")}
+    check(x_new, gt, "x", call=call, what="x_new", mistakes=mistakes)
+    for name, before in saved.items():
+        expect_unchanged(before, inputs[name], call=call, name=name)
+
+
+@pytest.mark.parametrize("method,hyper", [
+    pytest.param(m, h, marks=[pytest.mark.exercise(m), pytest.mark.points(1), pytest.mark.visibility("after_due_date")],
+                 id=m) for m, h in [("adagrad", {}), ("rmsprop", {"gamma": "9/10"}), ("adam", {})]])
+def test_adaptive_ten_steps_on_an_ill_conditioned_quadratic(target, method, hyper):
+    A, x0, eta, steps = [["1/5", "0"], ["0", "4"]], ["5", "1"], "1/10", 10
+    gt = ground_truth.load("adaptive_quadratic", method=method, A=A, x0=x0, eta=eta, steps=steps, hyper=hyper)
+    grad = quadratic_grad(param_array(A))
+    fn = getattr(target.gradient_descent, f"{method}_step")
+    kw = {k: float(param_array(v)) for k, v in hyper.items()}
+    x = np.array([5.0, 1.0])
+    v, s = np.zeros(2), np.zeros(2)
+    xs = [x]
+    for t in range(1, steps + 1):
+        if method == "adam":
+            x, v, s = fn(x, v, s, t, grad(x), 0.1, **kw)
+        else:
+            x, s = fn(x, s, grad(x), 0.1, **kw)
+        xs.append(np.asarray(x, dtype=float))
+    call = f"10 steps of {method}_step (t = 1..10 for Adam) on 0.1 x1^2 + 2 x2^2 from x0=[5, 1], eta=0.1"
+    mistakes = {MISTAKE_IDS[f[len("wrong_"):]]: gt[f] for f in gt.fields if f.startswith("wrong_")}
+    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10", mistakes=mistakes,
+          plot="0.1*x1^2+2*x2^2")
+
+
+CLIP_CASES = [
+    (["3", "4"], "5/2", "long vector"),
+    ([["1", "-2"], ["2", "4"]], "3", "matrix with norm 5"),
+    (["1/10", "-1/5", "1/10"], "1", "already short"),
+    (["0", "0", "0"], "1", "zero gradient"),
+    (["6", "8"], "10", "norm exactly at the threshold"),
+    ("-7", "2", "scalar"),
+]
+
+
+@pytest.mark.exercise("clipping")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("g,threshold,label", CLIP_CASES, ids=[c[2] for c in CLIP_CASES])
+def test_clip_by_norm_cases(target, g, threshold, label):
+    gt = ground_truth.load("clip_by_norm", g=g, threshold=threshold)
+    G = param_array(g)
+    G = np.asarray(G, dtype=float)
+    before = G.copy()
+    call = f"clip_by_norm({G.tolist()}, threshold={threshold})"
+    got = target.gradient_descent.clip_by_norm(G, float(param_array(threshold)))
+    check(got, gt, "clipped", call=call, what="the clipped gradient",
+          mistakes={"clip-elementwise": gt["elementwise"], "clip-always-rescale": gt["always_rescaled"]})
+    expect_float64(got, call=call)
+    expect_unchanged(before, G, call=call, name="g")
+    if got is G:
+        raise Failure(f"{call} returned its input array itself",
+                      hint="Return a new array (g.copy() when no clipping is needed), so the caller's "
+                           "gradient is never aliased.")

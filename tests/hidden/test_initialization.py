@@ -1,0 +1,89 @@
+"""Hidden tests for initialization: the exact seeded draws of the documented call, and the law of
+the draws (sample mean and second moment) inside acceptance bands derived from the exact law.
+
+False-failure probability: each distributional test checks the mean and the second moment of
+fan_in * fan_out = 40000 draws, each at delta/2 with delta = 1e-9 (a Chernoff bound on chi^2 for
+normal draws, Hoeffding's bound for uniform ones; see autograder/ground_truth/derivations/
+distributions.py): a correct initialiser fails it with probability at most 1e-9 over seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder import ground_truth
+
+from .support import Failure, check_value, expect_float64
+
+NAMES = ["xavier_normal", "xavier_uniform", "lecun_normal", "he_normal", "he_uniform"]
+MISTAKE_OF_VARIANCE = {"variance_fan_swapped": "init-fan-out-instead-of-fan-in",
+                       "variance_std_as_var": "init-variance-as-std",
+                       "variance_no_root": "init-uniform-limit-without-root"}
+
+
+def _expected_draw(gt, fan_in, fan_out, seed, scale=None):
+    """The documented single call on a fresh generator (the contract), with the cached scale."""
+    rng = np.random.default_rng(seed)
+    s = gt["scale"] if scale is None else scale
+    if gt["kind"] == "normal":
+        return rng.normal(0.0, s, size=(fan_in, fan_out))
+    return rng.uniform(-s, s, size=(fan_in, fan_out))
+
+
+@pytest.mark.exercise("initialization")
+@pytest.mark.points(1)
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("fan_in,fan_out", [(3, 5), (7, 2), (1, 1)], ids=["3x5", "7x2", "1x1"])
+def test_exact_seeded_draws(target, name, fan_in, fan_out):
+    gt = ground_truth.load("initializer_law", name=name, fan_in=fan_in, fan_out=fan_out)
+    seed = 1000 + 10 * fan_in + fan_out
+    call = f"{name}({fan_in}, {fan_out}, np.random.default_rng({seed}))"
+    got = getattr(target.initialization, name)(fan_in, fan_out, np.random.default_rng(seed))
+    expected = _expected_draw(gt, fan_in, fan_out, seed)
+    # Known mistakes, drawn the same way with the wrong scale (the scale of a law with variance V
+    # is sqrt(V) for a normal and sqrt(3 V) for a uniform).
+    mistakes = {}
+    for field, mid in MISTAKE_OF_VARIANCE.items():
+        var = gt.exact(field)
+        if var != gt.exact("variance"):
+            wrong_scale = float(var) ** 0.5 if gt["kind"] == "normal" else (3 * float(var)) ** 0.5
+            mistakes[mid] = _expected_draw(gt, fan_in, fan_out, seed, scale=wrong_scale)
+    kind = "rng.normal(0.0, std, size=(fan_in, fan_out))" if gt["kind"] == "normal" else \
+        "rng.uniform(-a, a, size=(fan_in, fan_out))"
+    # 4 ulps: the scale may be computed as sqrt(2/(n+m)) or sqrt(2)/sqrt(n+m) (2 roundings apart)
+    check_value(got, expected, {"rtol": 8 * np.finfo(float).eps, "atol": 0.0}, call=call, what="the weights",
+                mistakes=mistakes, hint=f"Make exactly one call, {kind}, with the scale {gt['scale']:.6g}.")
+    expect_float64(got, call=call, what="the weights")
+
+
+@pytest.mark.exercise("initialization")
+@pytest.mark.points(1)
+@pytest.mark.visibility("after_due_date")
+@pytest.mark.parametrize("name", NAMES)
+def test_law_of_the_draws(target, name):
+    fan_in, fan_out, seed = 400, 100, 77
+    gt = ground_truth.load("initializer_law", name=name, fan_in=fan_in, fan_out=fan_out)
+    call = f"{name}({fan_in}, {fan_out}, np.random.default_rng({seed}))"
+    W = np.asarray(getattr(target.initialization, name)(fan_in, fan_out, np.random.default_rng(seed)), dtype=float)
+    if W.shape != (fan_in, fan_out):
+        raise Failure(f"{call} has shape {W.shape}, expected {(fan_in, fan_out)}",
+                      hint="W has one row per input (fan_in) and one column per output (fan_out).")
+    lo, hi = gt["m2_band"]
+    m2 = float(np.mean(W * W))
+    mean = float(np.mean(W))
+    var = float(gt["variance"])
+    if not lo <= m2 <= hi:
+        # Which known mistake's law would put the second moment here? Same relative band.
+        mistake = next((mid for field, mid in MISTAKE_OF_VARIANCE.items()
+                        if gt.exact(field) != gt.exact("variance")
+                        and lo / var * float(gt[field]) <= m2 <= hi / var * float(gt[field])), None)
+        raise Failure(f"{call}: the mean square of the 40000 weights is {m2:.6g}; a correct initialiser "
+                      f"gives a value in [{lo:.6g}, {hi:.6g}] except with probability 1e-9 "
+                      f"(exact variance {gt.text('variance')})",
+                      misconception=mistake,
+                      hint=None if mistake else "Check the variance formula and that a normal takes the std.")
+    if abs(mean) > gt["mean_halfwidth"]:
+        raise Failure(f"{call}: the mean of the 40000 weights is {mean:.6g}, outside +-{gt['mean_halfwidth']:.3g} "
+                      "(probability 1e-9 for a correct initialiser)", hint="The weights have mean 0.")
+    if gt["kind"] == "uniform" and np.abs(W).max() > gt["scale"]:
+        raise Failure(f"{call}: a weight {np.abs(W).max():.6g} lies outside (-a, a) with a = {gt['scale']:.6g}")
