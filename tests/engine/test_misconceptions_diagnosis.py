@@ -148,7 +148,7 @@ def test_adagrad(target):
 '''
 
 
-def _grade(tmp_path: Path, *extra: str) -> dict:
+def _grade(tmp_path: Path, *extra: str, sandbox: bool = False) -> dict:
     sub = tmp_path / "submission"
     sub.mkdir(exist_ok=True)
     (sub / "gradient_descent.py").write_text(SUBMISSION)
@@ -156,9 +156,11 @@ def _grade(tmp_path: Path, *extra: str) -> dict:
     tests.mkdir(exist_ok=True)
     (tests / "test_one.py").write_text(GRADED_TEST)
     out = tmp_path / "results.json"
+    spec = f"sandbox:{sub}" if sandbox else str(sub)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--rootdir={ROOT}",
-         "-c", str(ROOT / "pyproject.toml"), "-p", "autograder.pytest_plugin", f"--target={sub}", f"--results-json={out}",
+         "-c", str(ROOT / "pyproject.toml"), "-p", "autograder.pytest_plugin",
+         f"--target={spec}", f"--results-json={out}",
          *extra, str(tests)],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.exists(), proc.stdout + proc.stderr
@@ -190,3 +192,13 @@ def test_a_call_that_overflowed_is_explained_by_a_mistake_that_overflows():
     # call that raised for a reason the catalogue cannot reproduce.
     assert diagnose([CallRecord("activations", "sigmoid", ("not a number",), {}, raised=True)],
                     catalogue) is None
+
+
+def test_diagnosis_works_for_a_sandboxed_submission(tmp_path):
+    # The sandboxed target records the same calls (arguments kept here, results sent back from
+    # the worker), so the trusted catalogue is replayed in the grading process just the same.
+    pytest.importorskip("autograder.sandbox")
+    graded = _grade(tmp_path, sandbox=True)
+    (test,) = graded["results"]["tests"]
+    assert graded["results"]["isolation"] != "none"
+    assert test["status"] == "failed" and test["feedback"]["misconception"] == "adagrad-no-sqrt"
