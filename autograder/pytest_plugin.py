@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import textwrap
 import time
@@ -24,7 +25,8 @@ from pathlib import Path
 import pytest
 
 from .course import load_course
-from .feedback import Failure, Feedback
+from .diagnosis import diagnose_test
+from .feedback import Failure, Feedback, SubmissionError
 from .results import Results, TestResult
 from .targets import Target, open_target
 
@@ -47,6 +49,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="grade this student's variant (needs the course salt)")
     group.addoption("--salt-file", default=None, metavar="FILE",
                     help="file holding the course's secret salt for --student")
+    parser.addini("autograder_misconceptions",
+                  "directory of the misconception catalogue, relative to rootdir (absent: no diagnosis)",
+                  default="tests/misconceptions")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -188,6 +193,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             status = "error"
         if hasattr(report, "wasxfail"):
             status, feedback = "skipped", Feedback("expected failure")
+        if (status == "failed" and feedback is not None and feedback.misconception is None
+                and isinstance(call.excinfo.value, Failure)
+                and not isinstance(call.excinfo.value, SubmissionError) and _TARGET in item.stash):
+            # The test did not recognise the wrong answer: replay its calls on the catalogue of
+            # known mistakes (trusted code) and name the one that returns what the submission did.
+            found = diagnose_test(item.config, item.stash[_TARGET].calls, exercise)
+            if found is not None:
+                feedback = dataclasses.replace(feedback, misconception=found.misconception,
+                                               hint=found.message)
+                report.longrepr = f"{item.nodeid}\n{feedback.render()}"
         points = float(_marker_arg(item, "points", 1))
         credit = item.stash.get(_CREDIT, None)
         if status == "passed":

@@ -1,0 +1,13 @@
+"""Known mistake 'batchnorm-eps-outside-root' (batchnorm): a wrong implementation a student plausibly writes."""
+
+import numpy as np
+
+MISCONCEPTION = "batchnorm-eps-outside-root"
+MODULE = "normalization"
+
+
+def batchnorm_forward(x, gamma, beta, eps=1e-5):
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=0)
+    var = x.var(axis=0)
+    return gamma * (x - mean) / (np.sqrt(var) + eps) + beta

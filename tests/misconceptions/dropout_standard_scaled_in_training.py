@@ -1,0 +1,16 @@
+"""Known mistake 'dropout-standard-scaled-in-training' (dropout): a wrong implementation a student plausibly writes."""
+
+import numpy as np
+
+MISCONCEPTION = "dropout-standard-scaled-in-training"
+MODULE = "dropout"
+
+
+def _mask(shape, keep_prob, rng):
+    return (rng.random(shape) < keep_prob).astype(np.float64)
+
+def dropout_forward(x, keep_prob, rng, training=True, inverted=True):
+    x = np.asarray(x, dtype=np.float64)
+    if not training:
+        return x.copy() if inverted else x * keep_prob
+    return x * _mask(np.shape(x), keep_prob, rng) / keep_prob

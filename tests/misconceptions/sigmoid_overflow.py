@@ -1,0 +1,11 @@
+"""Known mistake 'sigmoid-overflow' (activations): a wrong implementation a student plausibly writes."""
+
+import numpy as np
+
+MISCONCEPTION = "sigmoid-overflow"
+MODULE = "activations"
+
+
+def sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    return np.exp(x) / (1.0 + np.exp(x))

@@ -1,0 +1,11 @@
+"""Known mistake 'stable-lr-no-check' (stable_lr): a wrong implementation a student plausibly writes."""
+
+import numpy as np
+
+MISCONCEPTION = "stable-lr-no-check"
+MODULE = "second_order"
+
+
+def max_stable_learning_rate(H):
+    lam = np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))
+    return 2.0 / float(lam[-1])
