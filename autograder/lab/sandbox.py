@@ -45,11 +45,20 @@ GIB = 1024 ** 3
 MAX_RESULT_BYTES = 8 * 1024 ** 2
 MAX_ARRAY_BYTES = 64 * 1024 ** 2
 
-# $1: the worker's directory (bound over /tmp); $2: ':'-separated directories to hide; then the command.
+# $1: the worker's directory (bound over /tmp); $2: ':'-separated directories to hide; $3:
+# ':'-separated directories under /tmp to keep visible (a virtual environment made in /tmp, as CI
+# does: bound at the same path inside the new /tmp before it replaces the old one); then the command.
 _MOUNT_SCRIPT = r"""
 set -e
-work="$1"; hide="$2"; shift 2
-mount --bind "$work" /tmp
+work="$1"; hide="$2"; keep="$3"; shift 3
+IFS=:
+for k in $keep; do
+  rel="${k#/tmp/}"
+  mkdir -p "$work/$rel"
+  mount --bind "$k" "$work/$rel"
+done
+unset IFS
+mount --rbind "$work" /tmp
 for m in $(awk '{print $5}' /proc/self/mountinfo | sort -u); do
   case "$m" in
     /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|/tmp) ;;
@@ -66,15 +75,32 @@ exec "$@"
 _NAMESPACES = ["unshare", "--net", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child"]
 
 
+def _kept_under_tmp() -> str:
+    """The interpreter's directories that live under /tmp, which the worker's /tmp would hide."""
+    import site
+
+    dirs = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable)),
+            *site.getsitepackages()}
+    under = sorted(os.path.realpath(d) for d in dirs
+                   if os.path.realpath(d).startswith("/tmp/") and os.path.isdir(d))
+    # Keep the outermost only: binding a directory already inside a kept one is redundant.
+    outer = [d for d in under if not any(d != o and d.startswith(o + "/") for o in under)]
+    return ":".join(outer)
+
+
 @lru_cache(maxsize=None)
 def isolation_mode() -> str:
     """The strongest isolation this machine allows: ``unshare+ro``, ``unshare`` or ``rlimits``."""
     if shutil.which("unshare") is None:
         return "rlimits"
     with tempfile.TemporaryDirectory(prefix="lab-probe-") as probe:
+        # The probe starts this interpreter inside, as the worker will: a mount layout that
+        # hides it (or its site-packages) must not be chosen.
+        check = [sys.executable, "-s", "-c", "import numpy"]
         for mode, cmd in (("unshare+ro", _NAMESPACES + ["--mount-proc", "sh", "-c", _MOUNT_SCRIPT,
-                                                          "probe", probe, "", "true"]),
-                          ("unshare", _NAMESPACES + ["true"])):
+                                                          "probe", probe, "", _kept_under_tmp(),
+                                                          *check]),
+                          ("unshare", _NAMESPACES + check)):
             try:
                 if subprocess.run(cmd, capture_output=True, timeout=20).returncode == 0:
                     return mode
@@ -206,7 +232,8 @@ def run_worker(chunks: list[tuple[int, str]], spec: dict, *, timeout: float,
         command = [sys.executable, "-s", os.path.join(inside, "worker.py"), inside]
         if mode == "unshare+ro":
             hide = ":".join(str(ROOT / d) for d in ("tests", "solutions"))
-            command = _NAMESPACES + ["--mount-proc", "sh", "-c", _MOUNT_SCRIPT, "sandbox", str(work), hide] + command
+            command = (_NAMESPACES + ["--mount-proc", "sh", "-c", _MOUNT_SCRIPT, "sandbox", str(work), hide,
+                                      _kept_under_tmp()] + command)
         elif mode == "unshare":
             command = _NAMESPACES + command
         log_path = Path(parent_dir) / "worker-stderr.txt"
