@@ -284,21 +284,22 @@ def test_positive_definite_fraction_law(target):
 @pytest.mark.points(1)
 @pytest.mark.visibility("after_due_date")
 def test_monte_carlo_sign_fractions_agree_with_the_exact_enumeration(target):
-    # m = 2000 matrices 2 x 2 with entries -1, 0, 1 (1/3 each), from the student's sampler and
-    # counter. Per matrix the fraction of positive eigenvalues lies in [0, 1] and the matrices are
-    # i.i.d., so by Hoeffding P(|mean - P(lambda > 0)| >= e) <= 2 exp(-2 m e^2). With e chosen so
-    # that this is delta/3 for each of the three fractions, a correct submission fails with
-    # probability <= delta = 1e-9 over seeds.
+    # m = 2000 matrices 2 x 2 with entries -1, 0, 1 (1/3 each), counted by the student's
+    # eigenvalue_sign_fractions. Per matrix the fraction of positive eigenvalues lies in [0, 1] and
+    # the matrices are i.i.d., so by Hoeffding P(|mean - P(lambda > 0)| >= e) <= 2 exp(-2 m e^2).
+    # With e chosen so that this is delta/3 for each of the three fractions, a correct submission
+    # fails with probability <= delta = 1e-9 over seeds. The matrices are drawn here, in the
+    # documented fill order (sample_symmetric_matrix's exact draws are tested on their own):
+    # 2000 calls of the student's sampler would cost 4000 sandbox round trips for nothing more.
     import math
 
     m, delta = 2000, 1e-9
     e = math.sqrt(math.log(2 * 3 / delta) / (2 * m))
     gt = ground_truth.load("eigen_sign_enumeration", n=2, values=["-1", "0", "1"], probs=["1/3", "1/3", "1/3"])
     exact = [float(p) for p in gt.exact("probabilities")]
-    rng = np.random.default_rng(31415)
-    sampler = lambda r, k: r.choice([-1.0, 0.0, 1.0], size=k)   # noqa: E731
-    mats = [target.symmetry.sample_symmetric_matrix(2, rng, sampler) for _ in range(m)]
-    call = "eigenvalue_sign_fractions(2000 matrices from sample_symmetric_matrix(2, rng, entries -1/0/1))"
+    upper = np.random.default_rng(31415).choice([-1.0, 0.0, 1.0], size=(m, 3))  # a11, a12, a22
+    mats = np.stack([upper[:, [0, 1]], upper[:, [1, 2]]], axis=1)
+    call = "eigenvalue_sign_fractions(2000 symmetric 2x2 matrices with entries -1/0/1)"
     got = [float(v) for v in target.symmetry.eigenvalue_sign_fractions(mats)]
     for name, g, p in zip(("positive", "negative", "zero"), got, exact):
         if abs(g - p) > e:
