@@ -75,6 +75,8 @@ class Target:
 
     #: How the code under test is kept apart from the grader ("none": same process).
     isolation = "none"
+    #: What ``target.<module>`` returns; the sandboxed target swaps in its remote view.
+    view_class: type = ModuleView
 
     def __init__(self, name: str, load_module: Callable[[str], types.ModuleType], description: str):
         self.name = name
@@ -89,7 +91,7 @@ class Target:
         if module_name.startswith("_"):
             raise AttributeError(module_name)
         if module_name not in self._views:
-            self._views[module_name] = ModuleView(
+            self._views[module_name] = self.view_class(
                 self.name, module_name, functools.partial(self._load_module, module_name),
                 self.calls.append)
         return self._views[module_name]

@@ -364,6 +364,8 @@ class RemoteModuleView(ModuleView):
 class SandboxTarget(Target):
     """``target.<module>.<function>`` with the submission in a sandboxed worker process."""
 
+    view_class = RemoteModuleView
+
     def __init__(self, directory: str | Path, *, limits: isolation.Limits | None = None):
         directory = Path(directory).resolve()
         if not directory.is_dir():
@@ -383,15 +385,6 @@ class SandboxTarget(Target):
             except SubmissionError:
                 return "not started"
         return self._worker.description
-
-    def __getattr__(self, module_name: str) -> ModuleView:
-        if module_name.startswith("_"):
-            raise AttributeError(module_name)
-        if module_name not in self._views:
-            self._views[module_name] = RemoteModuleView(
-                self.name, module_name, functools.partial(self._load_module, module_name),
-                self.calls.append)
-        return self._views[module_name]
 
     def close(self) -> None:
         self._worker.close()

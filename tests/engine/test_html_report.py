@@ -20,17 +20,23 @@ ARTIFACTS = ROOT / "build" / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="module")
-def graded_results(tmp_path_factory) -> Results:
-    """Real results: the solutions with gradient descent taking half steps."""
-    tmp = tmp_path_factory.mktemp("html")
-    sub = tmp / "sub"
+def half_step_submission(parent: Path) -> Path:
+    """The solutions with gradient descent taking half steps: trajectories to draw."""
+    sub = parent / "sub"
     sub.mkdir()
     for f in (ROOT / "solutions").glob("*.py"):
         shutil.copy(f, sub / f.name)
     gd = sub / "gradient_descent.py"
     gd.write_text(gd.read_text().replace("x = x - eta * np.asarray(grad(x)",
                                          "x = x - 0.5 * eta * np.asarray(grad(x)"))
+    return sub
+
+
+@pytest.fixture(scope="module")
+def graded_results(tmp_path_factory) -> Results:
+    """Real results: the solutions with gradient descent taking half steps."""
+    tmp = tmp_path_factory.mktemp("html")
+    sub = half_step_submission(tmp)
     out = tmp / "results.json"
     subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                     f"--target={sub}", f"--results-json={out}", "tests/public"],
@@ -107,13 +113,7 @@ def test_hidden_optimizer_failures_are_drawn_on_their_objective(tmp_path):
     """Through `grade()` (path scrubbing included): the Rosenbrock and x*cos(pi*x) trajectories."""
     from autograder.grading import grade
 
-    sub = tmp_path / "sub"
-    sub.mkdir()
-    for f in (ROOT / "solutions").glob("*.py"):
-        shutil.copy(f, sub / f.name)
-    gd = sub / "gradient_descent.py"
-    gd.write_text(gd.read_text().replace("x = x - eta * np.asarray(grad(x)",
-                                         "x = x - 0.5 * eta * np.asarray(grad(x)"))
+    sub = half_step_submission(tmp_path)
     results = grade(sub, isolate=False, tests=[ROOT / "tests" / "hidden"])
     drawn = {t.name for t in results.tests if t.feedback and t.feedback.data}
     assert any("rosenbrock" in name for name in drawn), drawn
