@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
@@ -45,7 +46,6 @@ def run_grade_all(args: argparse.Namespace, console: Console | None = None) -> i
         started = {}
 
         def on_start(todo: int, skipped: int) -> None:
-            import time
             started["t"] = time.perf_counter()
             progress.update(task, total=todo)
             if skipped:
@@ -53,7 +53,6 @@ def run_grade_all(args: argparse.Namespace, console: Console | None = None) -> i
                                        "(--regrade grades them again)")
 
         def on_outcome(outcome) -> None:
-            import time
             progress.advance(task)
             done = progress.tasks[0].completed
             rate = done / max(time.perf_counter() - started["t"], 1e-9)

@@ -11,7 +11,6 @@ writer and no lock contention.
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,7 +149,3 @@ class Gradebook:
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-
-def now() -> float:
-    return time.time()
