@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import io
 import json
 import os
 import re
@@ -22,8 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Iterator, Literal
+
+import pytest
 
 from .course import Course, load_course
 from .feedback import Feedback
@@ -101,6 +105,16 @@ def _with_lab(results: Results, notebook: Path, epochs: int | None) -> Results:
     return results
 
 
+@dataclasses.dataclass
+class Job:
+    """One submission to grade, and whose variant to grade it on (see :func:`grade`)."""
+    path: Path
+    student: str | None = None
+    metadata: str | Path | None = None
+    salt_file: str | Path | None = None
+    lab_epochs: int | None = None
+
+
 def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path] | None = None,
           runner: Runner = "inprocess", course: Course | None = None,
           lab_epochs: int | None = None, student: str | None = None,
@@ -121,26 +135,244 @@ def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path]
     ``errors`` say why and whose every test failed with that reason. ``errors`` is empty exactly
     when the submission was graded.
     """
-    path = Path(path)
-    variant_args, variant_error = _variant_args(path, student, metadata, salt_file)
-    if variant_error is not None:
-        return Results(target=str(path), errors=[variant_error])
-    if path.suffix == ".ipynb" and path.is_file() and _is_lab_notebook(path):
-        from .lab import grade_lab
-
-        return grade_lab(path, epochs=lab_epochs)
-    with tempfile.TemporaryDirectory(prefix="autograder-lab-") as lab_tmp:
-        lab_notebook = _lab_notebook_inside(path, Path(lab_tmp))
-        results = _grade_modules(path, isolate=isolate, tests=tests, runner=runner, course=course,
-                                 extra_args=variant_args)
-        if lab_notebook is not None:
-            results = _with_lab(results, lab_notebook, lab_epochs)
-    return results
+    job = Job(Path(path), student=student, metadata=metadata, salt_file=salt_file,
+              lab_epochs=lab_epochs)
+    if runner == "subprocess":
+        return _grade_one_subprocess(job, isolate=isolate, tests=tests, course=course)
+    return grade_many([job], isolate=isolate, tests=tests, course=course)[0]
 
 
-def _variant_args(path: Path, student: str | None, metadata: str | Path | None,
-                  salt_file: str | Path | None) -> tuple[list[str], str | None]:
-    """pytest options naming the graded student (for the ``variant`` fixture), or why not.
+def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
+               tests: Iterable[str | Path] | None = None, course: Course | None = None,
+               on_result: Callable[[Job, Results], None] | None = None) -> list[Results]:
+    """Grade many submissions in one pytest session: the tests are collected once.
+
+    Each submission still gets its own private copy and its own sandboxed worker; only the
+    grader's side (pytest, the collected test modules, the ground truth) is shared. The next
+    submission is copied and its worker started while the current one's tests run, so a worker's
+    start-up overlaps grading. ``jobs`` may be a lazy iterable (a queue of incoming work):
+    ``on_result(job, results)`` is called as each submission is done, in order. Returns the
+    results in the order of ``jobs``.
+    """
+    course = course or load_course()
+    test_dirs = [Path(t).resolve() for t in tests] if tests else default_test_dirs()
+    missing_tests = [str(t) for t in test_dirs if not t.exists()]
+    done: list[Results] = []
+
+    def finish(job: Job, results: Results) -> None:
+        done.append(results)
+        if on_result is not None:
+            on_result(job, results)
+
+    queue = _Prepared.stream((_as_job(j) for j in jobs), isolate=isolate, course=course)
+    if missing_tests or not test_dirs:
+        why = "No tests to grade with: " + (", ".join(missing_tests) or
+                                            "neither tests/public nor tests/hidden exists next to the package")
+        for prepared in queue:
+            finish(prepared.job, prepared.close(Results(target=str(prepared.job.path), errors=[why])))
+        return done
+    queue.prefetch()    # the first worker starts while pytest collects the tests
+    loop = _SessionLoop(queue, finish)
+    _run_pytest(loop, _pytest_args(test_dirs, isolate=isolate))
+    for prepared in queue:   # pytest stopped before its test loop: say why, for every job left
+        finish(prepared.job, prepared.close(Results(errors=loop.why_not_run())))
+    return done
+
+
+def _as_job(job: Job | str | Path) -> Job:
+    return job if isinstance(job, Job) else Job(Path(job))
+
+
+class _Prepared:
+    """A submission made ready to run: copied, its target opened, its worker (being) started."""
+
+    def __init__(self, job: Job, *, isolate: bool, course: Course):
+        self.job, self.isolate, self.course = job, isolate, course
+        self.started = time.perf_counter()
+        self.tmp = tempfile.TemporaryDirectory(prefix="autograder-")
+        self.direct: Results | None = None     # graded without the test session (lab, errors)
+        self.lab_notebook: Path | None = None
+        self.problem: str | None = None
+        self.materialised = None
+        self.target = None
+        self.student: str | None = None
+        self.salt_file: str | None = None
+        path = job.path
+        student, salt_file, variant_error = _variant_of(path, job.student, job.metadata,
+                                                        job.salt_file)
+        if variant_error is not None:
+            self.direct = Results(target=str(path), errors=[variant_error])
+            return
+        self.student, self.salt_file = student, salt_file
+        if path.suffix == ".ipynb" and path.is_file() and _is_lab_notebook(path):
+            from .lab import grade_lab
+
+            self.direct = grade_lab(path, epochs=job.lab_epochs)
+            return
+        tmp = Path(self.tmp.name)
+        lab_dir = tmp / "lab"
+        lab_dir.mkdir()
+        self.lab_notebook = _lab_notebook_inside(path, lab_dir)
+        workdir = tmp / "submission"
+        try:
+            self.materialised = materialise(path, workdir, course)
+        except SubmissionProblem as exc:
+            self.problem = str(exc)
+            _write_ungradable(workdir, course, self.problem)
+        self.spec = target_spec(workdir, isolate)
+        from .targets import open_target
+
+        self.target = open_target(self.spec)
+        prestart = getattr(self.target, "prestart", None)
+        if prestart is not None:
+            prestart()
+
+    @classmethod
+    def failed(cls, job: Job, why: str) -> "_Prepared":
+        prepared = cls.__new__(cls)
+        prepared.job, prepared.target = job, None
+        prepared.tmp = tempfile.TemporaryDirectory(prefix="autograder-")
+        prepared.direct = Results(target=str(job.path), errors=[why])
+        return prepared
+
+    @classmethod
+    def stream(cls, jobs: Iterator[Job], **kwargs) -> "_PreparedQueue":
+        return _PreparedQueue(jobs, lambda job: cls(job, **kwargs))
+
+    def results(self, raw: Results) -> Results:
+        """The submission's results, from the raw results of its test run."""
+        results = _scrub_paths(raw, self.tmp.name)
+        if self.problem is not None:
+            results.errors.insert(0, self.problem)
+            results.tests = [dataclasses.replace(
+                t, status="failed", score=0.0,
+                feedback=Feedback(f"Not graded: {self.problem}",
+                                  hint="Fix the submission and hand it in again; nothing was run."))
+                for t in results.tests]
+        elif self.materialised is not None and not self.materialised.found:
+            results.errors.insert(0, "The submission provides none of the course modules.")
+        if self.isolate and not self.spec.startswith("sandbox:"):
+            results.isolation = "none (sandbox not installed)"
+        results.target = str(self.job.path)
+        if self.lab_notebook is not None:
+            results = _with_lab(results, self.lab_notebook, self.job.lab_epochs)
+        results.execution_time = round(time.perf_counter() - self.started, 3)
+        return results
+
+    def close(self, results: Results) -> Results:
+        if self.target is not None:
+            self.target.close()
+            self.target = None
+        self.tmp.cleanup()
+        return results
+
+
+class _PreparedQueue:
+    """Jobs turned into prepared submissions one step ahead of the one being graded."""
+
+    def __init__(self, jobs: Iterator[Job], prepare: Callable[[Job], _Prepared]):
+        self._jobs, self._prepare = jobs, prepare
+        self._ahead: _Prepared | None = None
+        self._exhausted = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> _Prepared:
+        current = self._ahead if self._ahead is not None else self._take(block=True)
+        self._ahead = None
+        if current is None:
+            raise StopIteration
+        return current
+
+    def prefetch(self) -> None:
+        """Prepare the next job now, if one is waiting (never blocks on a lazy source)."""
+        if self._ahead is None:
+            self._ahead = self._take(block=False)
+
+    def _take(self, *, block: bool) -> _Prepared | None:
+        if self._exhausted:
+            return None
+        ready = getattr(self._jobs, "ready", None)
+        if not block and ready is not None and not ready():
+            return None
+        try:
+            job = next(self._jobs)
+        except StopIteration:
+            self._exhausted = True
+            return None
+        try:
+            return self._prepare(job)
+        except Exception as exc:  # noqa: BLE001 - a grader bug costs this submission only
+            return _Prepared.failed(job, f"the grader failed: {type(exc).__name__}: {exc}")
+
+
+class _SessionLoop:
+    """A pytest plugin object that runs the collected tests once per prepared submission."""
+
+    def __init__(self, queue: _PreparedQueue, finish: Callable[[Job, Results], None]):
+        self.queue, self.finish = queue, finish
+        self.config = None
+        self.collection_errors: list[str] = []
+        self.output = ""
+
+    def pytest_configure(self, config) -> None:
+        self.config = config
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            text = str(report.longrepr).strip().splitlines()
+            self.collection_errors.append(
+                f"The test file {report.nodeid} could not be collected: {text[-1] if text else ''}")
+
+    def why_not_run(self) -> list[str]:
+        if self.collection_errors:
+            return list(self.collection_errors)
+        return [f"pytest could not start: {self.output.strip()[-500:]}"]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session) -> bool | None:
+        if self.collection_errors:
+            return None        # pytest's own loop stops on collection errors; we report them
+        from .pytest_plugin import Submission, begin_submission, end_submission, reset_item
+
+        items = session.items
+        for prepared in self.queue:
+            if prepared.direct is not None:
+                self.finish(prepared.job, prepared.close(prepared.direct))
+                continue
+            self.queue.prefetch()
+            begin_submission(session.config, Submission(prepared.target, prepared.student,
+                                                         prepared.salt_file))
+            before = set(sys.modules)
+            try:
+                for i, item in enumerate(items):
+                    reset_item(item)
+                    nextitem = items[i + 1] if i + 1 < len(items) else None
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            finally:
+                raw = end_submission(session.config)
+                # The submission's modules were imported under a synthetic package (in-process
+                # targets); forget them so the next submission starts clean.
+                for name in set(sys.modules) - before:
+                    if name.startswith("_target_"):
+                        del sys.modules[name]
+            if not raw.tests:
+                raw.errors.append("No graded test was collected.")
+            self.finish(prepared.job, prepared.close(prepared.results(raw)))
+        return True
+
+
+def _run_pytest(loop: _SessionLoop, args: list[str]) -> None:
+    sink = io.StringIO()
+    with redirect_stdout(sink):
+        pytest.main(args, plugins=[loop])
+    loop.output = sink.getvalue()
+
+
+def _variant_of(path: Path, student: str | None, metadata: str | Path | None,
+                salt_file: str | Path | None) -> tuple[str | None, str | None, str | None]:
+    """(student, salt file) naming the graded variant, or why the submission cannot be graded.
 
     The salt is checked here, once, so a misconfigured course stops with one clear error rather
     than an error in every variant test; it is passed on as a file name, never on a command line.
@@ -150,64 +382,36 @@ def _variant_args(path: Path, student: str | None, metadata: str | Path | None,
     try:
         who = resolve_student(path, student, metadata)
     except ValueError as exc:
-        return [], f"Not graded: {exc}"
+        return None, None, f"Not graded: {exc}"
     if who is None and metadata is not None and not student:
-        return [], (f"Not graded: {metadata} names no student (it needs users[0].sid or "
-                    "users[0].email, as Gradescope's submission_metadata.json has)")
+        return None, None, (f"Not graded: {metadata} names no student (it needs users[0].sid or "
+                            "users[0].email, as Gradescope's submission_metadata.json has)")
     if who is None:
-        return [], None
+        return None, None, None
     try:
         read_salt(salt_file)
     except SaltError as exc:
-        return [], f"Not graded: the course salt is unusable: {exc}"
-    args = [f"--student={who}"]
-    if salt_file is not None:
-        args.append(f"--salt-file={Path(salt_file).resolve()}")
-    return args, None
+        return None, None, f"Not graded: the course salt is unusable: {exc}"
+    return who, (str(Path(salt_file).resolve()) if salt_file is not None else None), None
 
 
-def _grade_modules(path: Path, *, isolate: bool, tests: Iterable[str | Path] | None,
-                   runner: Runner, course: Course | None, extra_args: list[str] = ()) -> Results:
-    started = time.perf_counter()
+def _grade_one_subprocess(job: Job, *, isolate: bool, tests, course) -> Results:
+    """``runner="subprocess"``: one ``python -m pytest`` run, for callers who want this process
+    untouched."""
     course = course or load_course()
     test_dirs = [Path(t).resolve() for t in tests] if tests else default_test_dirs()
-    missing_tests = [str(t) for t in test_dirs if not t.exists()]
-    if missing_tests or not test_dirs:
-        results = Results(target=str(path))
-        results.errors.append("No tests to grade with: " + (", ".join(missing_tests) or
-                              "neither tests/public nor tests/hidden exists next to the package"))
-        return results
-
-    with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
-        workdir = Path(tmp) / "submission"
-        problem = None
-        try:
-            materialised = materialise(path, workdir, course)
-        except SubmissionProblem as exc:
-            problem = str(exc)
-            materialised = None
-            _write_ungradable(workdir, course, problem)
-        spec = target_spec(workdir, isolate)
-        if runner == "subprocess":
-            results = _run_subprocess(spec, test_dirs, Path(tmp), extra_args)
-        else:
-            results = _run_inprocess(spec, test_dirs, extra_args)
-        results = _scrub_paths(results, tmp)
-
-    if problem is not None:
-        results.errors.insert(0, problem)
-        results.tests = [dataclasses.replace(
-            t, status="failed", score=0.0,
-            feedback=Feedback(f"Not graded: {problem}",
-                              hint="Fix the submission and hand it in again; nothing was run."))
-            for t in results.tests]
-    elif materialised is not None and not materialised.found:
-        results.errors.insert(0, "The submission provides none of the course modules.")
-    if isolate and not spec.startswith("sandbox:"):
-        results.isolation = "none (sandbox not installed)"
-    results.target = str(path)
-    results.execution_time = round(time.perf_counter() - started, 3)
-    return results
+    prepared = _Prepared(job, isolate=isolate, course=course)
+    if prepared.direct is not None:
+        return prepared.close(prepared.direct)
+    prepared.target.close()     # the subprocess opens its own
+    prepared.target = None
+    extra = []
+    if prepared.student:
+        extra.append(f"--student={prepared.student}")
+    if prepared.salt_file:
+        extra.append(f"--salt-file={prepared.salt_file}")
+    raw = _run_subprocess(prepared.spec, test_dirs, Path(prepared.tmp.name), extra, isolate)
+    return prepared.close(prepared.results(raw))
 
 
 def _write_ungradable(workdir: Path, course: Course, problem: str) -> None:
@@ -220,77 +424,36 @@ def _write_ungradable(workdir: Path, course: Course, problem: str) -> None:
         (workdir / f"{module}.py").write_text(f"raise ImportError({problem!r})\n", encoding="utf-8")
 
 
-def _pytest_args(spec: str, test_dirs: list[Path]) -> list[str]:
-    return [*map(str, test_dirs), f"--target={spec}",
+def _pytest_args(test_dirs: list[Path], *, isolate: bool) -> list[str]:
+    args = [*map(str, test_dirs),
             "-p", "autograder.pytest_plugin",
             # Third-party plugins (hypothesis's costs a second on import) have no say in a grade.
             "--disable-plugin-autoload",
             "-p", "no:cacheprovider",     # never write .pytest_cache into the course checkout
             # Built-in plugins a grading run has no use for. unraisableexception and
-            # threadexception run gc.collect() at session end (~0.1 s); the others are imports.
+            # threadexception run gc.collect() at session end (~0.1 s); the others are imports,
+            # or work around every test (logging's handlers, warnings' catch_warnings).
             "-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:doctest",
             "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:legacypath", "-p", "no:stepwise",
-            "-o", "addopts=", "-q", "--no-header", "--color=no",
-            # The report is built from Failure objects; pytest's own long tracebacks are never
-            # shown, and formatting them costs ~0.1 s per failure that went through an import.
-            "--tb=no"]
+            "-p", "no:logging", "-p", "no:warnings",
+            # The report is built from our results tree; pytest's terminal output (dots, long
+            # tracebacks) is never shown.
+            "-p", "no:terminal",
+            "-o", "addopts="]
+    if isolate:
+        # The submission runs in the worker, which keeps its own output; nothing here prints.
+        args += ["-p", "no:capture"]
+    return args
 
 
-class _RunCollector:
-    """A pytest plugin object: keeps the run's config and any test file that failed to collect."""
-
-    def __init__(self) -> None:
-        self.config = None
-        self.collection_errors: list[str] = []
-
-    def pytest_configure(self, config) -> None:
-        self.config = config
-
-    def pytest_collectreport(self, report) -> None:
-        if report.failed:
-            text = str(report.longrepr).strip().splitlines()
-            self.collection_errors.append(
-                f"The test file {report.nodeid} could not be collected: {text[-1] if text else ''}")
-
-
-def _run_inprocess(spec: str, test_dirs: list[Path], extra_args: list[str] = ()) -> Results:
-    import io
-    from contextlib import redirect_stdout
-
-    import pytest
-
-    from .pytest_plugin import results_of
-
-    collector = _RunCollector()
-    before = set(sys.modules)
-    sink = io.StringIO()
-    try:
-        with redirect_stdout(sink):
-            code = pytest.main([*_pytest_args(spec, test_dirs), *extra_args], plugins=[collector])
-    finally:
-        # The submission's modules were imported under a synthetic package; forget them so a
-        # second grading in this process starts clean (test modules are kept: they are ours).
-        for name in set(sys.modules) - before:
-            if name.startswith("_target_"):
-                del sys.modules[name]
-    if collector.config is None:
-        return Results(errors=[f"pytest could not start (exit code {int(code)}): "
-                               f"{sink.getvalue().strip()[-500:]}"])
-    results = results_of(collector.config)
-    results.errors.extend(collector.collection_errors)
-    if int(code) not in (0, 1, 5) and not results.errors:   # 5: no tests collected
-        results.errors.append(f"pytest stopped with exit code {int(code)}")
-    if not results.tests and not results.errors:
-        results.errors.append("No graded test was collected.")
-    return results
-
-
-def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path, extra_args: list[str] = ()) -> Results:
+def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path, extra_args: list[str],
+                    isolate: bool) -> Results:
     out = tmp / "results.json"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", *_pytest_args(spec, test_dirs), *extra_args,
+        [sys.executable, "-m", "pytest", *_pytest_args(test_dirs, isolate=isolate),
+         f"--target={spec}", *extra_args,
          f"--results-json={out}"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     if not out.exists():

@@ -93,6 +93,15 @@ def _leaves(value: Any):
         yield value
 
 
+def _fresh(value: Any) -> Any:
+    """A copy a test may change without changing the cached value (Fractions are immutable)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
+
+
 class GroundTruth:
     """One cached derivation: values by field, each with its tolerance and the reason for it."""
 
@@ -100,6 +109,7 @@ class GroundTruth:
         self.name = name
         self.params = params
         self._record = record
+        self._decoded_values: dict = {}
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -114,16 +124,23 @@ class GroundTruth:
 
     def __getitem__(self, field: str) -> Any:
         """The value as float64: a float for a scalar, an ndarray otherwise, a str for a label."""
-        value = _decode(self._raw(field), exact=False)
-        if isinstance(value, list):
-            if any(isinstance(leaf, str) for leaf in _leaves(value)):
-                return value                     # labels stay a (nested) list of strings
-            return np.asarray(value, dtype=np.float64)
-        return value
+        return _fresh(self._decoded(field, exact=False))
 
     def exact(self, field: str) -> Any:
         """The value as stored: ``Fraction`` leaves (a decimal leaf becomes its exact Fraction)."""
-        return _decode(self._raw(field), exact=True)
+        return _fresh(self._decoded(field, exact=True))
+
+    def _decoded(self, field: str, *, exact: bool) -> Any:
+        # Decoded once per process: a grading session reads the same values for every submission.
+        key = (field, exact)
+        cache = self._decoded_values
+        if key not in cache:
+            value = _decode(self._raw(field), exact=exact)
+            if not exact and isinstance(value, list) and \
+                    not any(isinstance(leaf, str) for leaf in _leaves(value)):
+                value = np.asarray(value, dtype=np.float64)   # labels stay lists of strings
+            cache[key] = value
+        return cache[key]
 
     def text(self, field: str) -> Any:
         """The stored strings themselves (for messages)."""
@@ -156,12 +173,17 @@ def _entries() -> dict:
 def load(name: str, /, **params: Any) -> GroundTruth:
     """The cached derivation ``name`` for these parameters, or a clear MissingGroundTruth."""
     key = entry_id(name, params)
-    record = _entries().get(key)
-    if record is None:
-        raise MissingGroundTruth(
-            f"no ground truth for {key}. Add the case to autograder/ground_truth/cases.py and run "
-            "`python -m autograder.ground_truth --rebuild`.")
-    return GroundTruth(name, params, record)
+    if key not in _LOADED:
+        record = _entries().get(key)
+        if record is None:
+            raise MissingGroundTruth(
+                f"no ground truth for {key}. Add the case to autograder/ground_truth/cases.py and "
+                "run `python -m autograder.ground_truth --rebuild`.")
+        _LOADED[key] = GroundTruth(name, params, record)
+    return _LOADED[key]
+
+
+_LOADED: dict[str, GroundTruth] = {}   # one per entry, so its decoded values are reused
 
 
 def param_array(value: Any) -> Any:

@@ -116,17 +116,43 @@ class GradingWorker:
         self.starts = 0
         self._next_id = 0
         self._depth = 0
+        self._pending: tuple[str, Any] | None = None   # a launched worker not yet awaited
         self._reaper = weakref.finalize(self, lambda: None)
 
     # ---------------------------------------------------------------- life cycle
+    def prestart(self) -> None:
+        """Launch the worker now without waiting for it, so its start-up (an interpreter and
+        numpy, about 0.1 s) overlaps the grader's own work; the first request waits for it.
+        Any problem is left for :meth:`start` to meet again and report."""
+        if self.proc is not None or self._pending is not None:
+            return
+        try:
+            if self.box is None:
+                self.box = isolation.SandboxDir(self.directory, self.limits)
+            levels = [lv for lv in self.limits.levels if lv not in _FAILED_LEVELS]
+            if levels:
+                self._pending = (levels[0], self._spawn(levels[0]))
+        except (OSError, ValueError, SubmissionError):
+            self.kill()
+
     def start(self) -> None:
+        if self._pending is not None:
+            level, launch = self._pending
+            self._pending = None
+            try:
+                self._await_hello(level, launch)
+                return
+            except (OSError, WorkerLost, P.ProtocolError) as exc:
+                self.kill()
+                _FAILED_LEVELS[level] = str(exc)
         if self.box is None:
             self.box = isolation.SandboxDir(self.directory, self.limits)
-        errors = []
+        errors = [f"{lv}: {why}" for lv, why in _FAILED_LEVELS.items()
+                  if lv in self.limits.levels]
         levels = [lv for lv in self.limits.levels if lv not in _FAILED_LEVELS] or ["rlimits-only"]
         for level in levels:
             try:
-                self._start(level)
+                self._await_hello(level, self._spawn(level))
                 return
             except (OSError, WorkerLost, P.ProtocolError, ValueError) as exc:
                 if isinstance(exc, ValueError) and "larger than" in str(exc):
@@ -138,7 +164,7 @@ class GradingWorker:
         raise SandboxUnavailable("no isolation level could start the grading worker: "
                                  + "; ".join(errors))
 
-    def _start(self, level: str) -> None:
+    def _spawn(self, level: str) -> "isolation.Launch":
         to_worker_r, to_worker_w = os.pipe()
         from_worker_r, from_worker_w = os.pipe()
         try:
@@ -154,10 +180,19 @@ class GradingWorker:
             with open(stderr_path, "wb") as stderr:
                 self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                              stdout=subprocess.DEVNULL, stderr=stderr, **kwargs)
+        except BaseException:
+            os.close(to_worker_w)
+            os.close(from_worker_r)
+            raise
         finally:
             os.close(to_worker_r)
             os.close(from_worker_w)
         self.channel = _Channel(from_worker_r, to_worker_w, self.limits.max_frame_bytes)
+        # A grader that exits without close() still takes its worker down with it.
+        self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
+        return launch
+
+    def _await_hello(self, level: str, launch: "isolation.Launch") -> None:
         self.channel.deadline = time.monotonic() + self.limits.start_timeout
         try:
             header, _ = self.channel.recv()
@@ -168,8 +203,6 @@ class GradingWorker:
             raise WorkerLost("the worker did not say hello")
         self.level, self.description = level, launch.description
         self.starts += 1
-        # A grader that exits without close() still takes its worker down with it.
-        self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
 
     def _stderr_tail(self) -> str:
         try:
@@ -180,6 +213,7 @@ class GradingWorker:
 
     def kill(self) -> None:
         """Kill the worker and everything it started (its session and process group)."""
+        self._pending = None
         if self.proc is not None:
             self._reaper.detach()
             # Kill the group before reaping the leader: once reaped, its pid (the group's id)
@@ -222,6 +256,8 @@ class GradingWorker:
         if self.budget_left() <= 0:
             raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
                              "time budget", timed_out=True)
+        if self._pending is not None:
+            self.start()
         if self.proc is None or not _alive(self.proc.pid):
             if self._depth:   # inside a call-back: the call around it has lost its worker
                 raise WorkerLost(_death(self.proc.returncode if self.proc else None))
@@ -385,6 +421,9 @@ class SandboxTarget(Target):
             except SubmissionError:
                 return "not started"
         return self._worker.description
+
+    def prestart(self) -> None:
+        self._worker.prestart()
 
     def close(self) -> None:
         self._worker.close()

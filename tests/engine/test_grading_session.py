@@ -1,0 +1,107 @@
+"""One pytest session grading many submissions: each gets exactly what it gets graded alone."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from autograder.grading import REPO_ROOT, Job, grade, grade_many
+from autograder.reporters import without_timings
+
+EXAMPLE = REPO_ROOT / "examples" / "submission"
+STUBS = REPO_ROOT / "assignments"
+SOLUTIONS = REPO_ROOT / "solutions"
+PUBLIC = [REPO_ROOT / "tests" / "public"]
+
+
+def _comparable(results) -> list[tuple]:
+    """What a report shows per test, without timings."""
+    results = without_timings(results)
+    return [(t.nodeid, t.status, t.score, t.max_score,
+             t.feedback.render() if t.feedback else None) for t in results.tests]
+
+
+def _syntax_error(tmp_path: Path) -> Path:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "gradient_descent.py").write_text("def gd(:\n", encoding="utf-8")
+    return broken
+
+
+@pytest.mark.parametrize("isolate", [True, False], ids=["isolated", "in-process"])
+def test_each_submission_of_a_session_gets_what_it_gets_alone(tmp_path, isolate):
+    # A partly right submission, the stubs (every test fails: no credit may carry over from the
+    # one before), a syntax error, then the reference: in one session, and one at a time.
+    order = [EXAMPLE, STUBS, _syntax_error(tmp_path), SOLUTIONS]
+    together = grade_many(order, isolate=isolate, tests=PUBLIC)
+    alone = [grade(path, isolate=isolate, tests=PUBLIC) for path in order]
+    assert [r.target for r in together] == [str(p) for p in order]
+    for one, other in zip(together, alone):
+        assert _comparable(one) == _comparable(other)
+        assert one.errors == other.errors and one.isolation == other.isolation
+    scores = [r.score for r in together]
+    assert scores[1] == 0 and scores[2] == 0 and scores[3] == together[3].max_score
+    assert 0 < scores[0] < together[0].max_score
+
+
+def test_results_arrive_in_order_as_each_submission_is_done(tmp_path):
+    seen = []
+    results = grade_many([Job(SOLUTIONS), Job(STUBS)], isolate=False, tests=PUBLIC,
+                         on_result=lambda job, res: seen.append((job.path, res.score)))
+    assert seen == [(SOLUTIONS, results[0].score), (STUBS, 0.0)]
+
+
+class _Trickle:
+    """A lazy job source like a batch worker's queue: ``ready()`` says whether a job is waiting."""
+
+    def __init__(self, jobs):
+        self.jobs = list(jobs)
+        self.taken_while_busy = 0
+        self.busy = False
+
+    def ready(self) -> bool:
+        return False       # never offers a job ahead: prefetching must not block on it
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.jobs:
+            raise StopIteration
+        return self.jobs.pop(0)
+
+
+def test_a_lazy_job_source_is_never_read_ahead():
+    source = _Trickle([Job(SOLUTIONS), Job(STUBS)])
+    results = grade_many(source, isolate=False, tests=PUBLIC)
+    assert [r.score for r in results][1] == 0.0 and results[0].score == results[0].max_score
+
+
+def test_missing_tests_are_an_error_for_every_job(tmp_path):
+    results = grade_many([SOLUTIONS, STUBS], tests=[tmp_path / "nowhere"])
+    assert len(results) == 2
+    assert all(r.errors and "No tests to grade with" in r.errors[0] for r in results)
+
+
+def test_a_prestarted_worker_is_used_and_closed(tmp_path):
+    from autograder.sandbox.proxy import sandbox_target
+
+    target = sandbox_target(SOLUTIONS)
+    target.prestart()
+    worker = target._worker
+    assert worker.proc is not None and worker.level is None   # launched, not yet awaited
+    pid = worker.proc.pid
+    assert target.gradient_descent.exponential_lr(0, rate=0.5) == 1.0
+    assert worker.starts == 1 and worker.proc.pid == pid       # the same worker answered
+    target.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            Path(f"/proc/{pid}").stat()
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the prestarted worker outlived its target")
