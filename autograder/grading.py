@@ -164,7 +164,9 @@ def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
         if on_result is not None:
             on_result(job, results)
 
-    queue = _Prepared.stream((_as_job(j) for j in jobs), isolate=isolate, course=course)
+    queue = _PreparedQueue(iter(jobs), lambda job: _Prepared(_as_job(job), isolate=isolate,
+                                                              course=course),
+                           ready=getattr(jobs, "ready", None))
     if missing_tests or not test_dirs:
         why = "No tests to grade with: " + (", ".join(missing_tests) or
                                             "neither tests/public nor tests/hidden exists next to the package")
@@ -235,10 +237,6 @@ class _Prepared:
         prepared.direct = Results(target=str(job.path), errors=[why])
         return prepared
 
-    @classmethod
-    def stream(cls, jobs: Iterator[Job], **kwargs) -> "_PreparedQueue":
-        return _PreparedQueue(jobs, lambda job: cls(job, **kwargs))
-
     def results(self, raw: Results) -> Results:
         """The submission's results, from the raw results of its test run."""
         results = _scrub_paths(raw, self.tmp.name)
@@ -268,10 +266,15 @@ class _Prepared:
 
 
 class _PreparedQueue:
-    """Jobs turned into prepared submissions one step ahead of the one being graded."""
+    """Jobs turned into prepared submissions one step ahead of the one being graded.
 
-    def __init__(self, jobs: Iterator[Job], prepare: Callable[[Job], _Prepared]):
-        self._jobs, self._prepare = jobs, prepare
+    A lazy source (a batch worker's queue) says with ``ready()`` whether a job is waiting; it is
+    only read ahead when one is, so grading never waits for a job that has not arrived.
+    """
+
+    def __init__(self, jobs: Iterator, prepare: Callable[[Job], "_Prepared"],
+                 ready: Callable[[], bool] | None = None):
+        self._jobs, self._prepare, self._ready = jobs, prepare, ready
         self._ahead: _Prepared | None = None
         self._exhausted = False
 
@@ -293,11 +296,10 @@ class _PreparedQueue:
     def _take(self, *, block: bool) -> _Prepared | None:
         if self._exhausted:
             return None
-        ready = getattr(self._jobs, "ready", None)
-        if not block and ready is not None and not ready():
+        if not block and self._ready is not None and not self._ready():
             return None
         try:
-            job = next(self._jobs)
+            job = _as_job(next(self._jobs))
         except StopIteration:
             self._exhausted = True
             return None
@@ -345,11 +347,15 @@ class _SessionLoop:
             begin_submission(session.config, Submission(prepared.target, prepared.student,
                                                          prepared.salt_file))
             before = set(sys.modules)
+            failure = None
             try:
                 for i, item in enumerate(items):
                     reset_item(item)
                     nextitem = items[i + 1] if i + 1 < len(items) else None
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            except Exception as exc:  # noqa: BLE001 - a grader bug costs this submission only
+                failure = f"the grader failed: {type(exc).__name__}: {exc}"
+                _teardown_all(session)
             finally:
                 raw = end_submission(session.config)
                 # The submission's modules were imported under a synthetic package (in-process
@@ -357,10 +363,20 @@ class _SessionLoop:
                 for name in set(sys.modules) - before:
                     if name.startswith("_target_"):
                         del sys.modules[name]
-            if not raw.tests:
+            if failure is not None:
+                raw = Results(errors=[failure])
+            elif not raw.tests:
                 raw.errors.append("No graded test was collected.")
             self.finish(prepared.job, prepared.close(prepared.results(raw)))
         return True
+
+
+def _teardown_all(session) -> None:
+    """Tear every fixture down after a run broke off, so the next submission starts clean."""
+    try:
+        session._setupstate.teardown_exact(None)
+    except Exception:  # noqa: BLE001 - the fixtures of a broken run may fail to finish
+        pass
 
 
 def _run_pytest(loop: _SessionLoop, args: list[str]) -> None:

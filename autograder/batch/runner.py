@@ -9,6 +9,7 @@ leaves every submission either fully graded or not graded at all; a rerun grades
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import os
 import queue
@@ -56,32 +57,52 @@ def _outcome(sub: Submission, reply: dict) -> Outcome:
 
 
 class _LocalWorker:
-    """One grading process that can be killed and replaced when a job overruns."""
+    """One grading process (a grading session), killed and replaced when a job overruns.
 
-    def __init__(self) -> None:
+    Up to ``DEPTH`` jobs are in flight: while the worker grades one, the next is already on its
+    way, so the worker can copy it and start its sandbox in the meantime.
+    """
+
+    DEPTH = 2
+
+    def __init__(self, isolate: bool) -> None:
+        self.isolate = isolate
         self.proc: subprocess.Popen | None = None
+        self.replies: queue.Queue = queue.Queue()
 
-    def _start(self) -> subprocess.Popen:
-        return subprocess.Popen(
-            [sys.executable, "-m", "autograder.batch.worker"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
+    def _start(self) -> None:
+        argv = [sys.executable, "-m", "autograder.batch.worker"]
+        if not self.isolate:
+            argv.append("--no-isolation")
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, bufsize=1,
             start_new_session=True)  # its own process group, so a kill takes its children too
+        self.replies = queue.Queue()
+        stdout, replies = self.proc.stdout, self.replies
+        threading.Thread(target=lambda: [replies.put(line) for line in stdout] + [replies.put("")],
+                         daemon=True).start()
 
-    def run(self, job: dict, timeout_s: float) -> dict:
+    def send(self, job: dict) -> None:
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = self._start()
-        proc = self.proc
-        proc.stdin.write(json.dumps(job) + "\n")
-        proc.stdin.flush()
-        reply: list[str] = []
-        reader = threading.Thread(target=lambda: reply.append(proc.stdout.readline()), daemon=True)
-        reader.start()
-        reader.join(timeout_s)
-        if reader.is_alive() or not reply or not reply[0]:
+            self._start()
+        try:
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass            # it died: receive() says so
+
+    def receive(self, timeout_s: float) -> dict:
+        """The next reply, or an error saying why none came within ``timeout_s``."""
+        try:
+            line = self.replies.get(timeout=timeout_s)
+        except queue.Empty:
             self.kill()
-            why = f"timed out after {timeout_s:.0f} s" if reader.is_alive() else "the grading process died"
-            return {"error": f"could not grade: {why}"}
-        return json.loads(reply[0])
+            return {"error": f"could not grade: timed out after {timeout_s:.0f} s"}
+        if not line:
+            self.kill()
+            return {"error": "could not grade: the grading process died"}
+        return json.loads(line)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -106,14 +127,32 @@ def _run_local(todo: list[Submission], jobs: int, isolate: bool,
         work.put((i, sub))
 
     def slot() -> None:
-        worker = _LocalWorker()
+        worker = _LocalWorker(isolate)
+        in_flight: collections.deque = collections.deque()
         try:
             while True:
-                try:
-                    i, sub = work.get_nowait()
-                except queue.Empty:
+                while len(in_flight) < worker.DEPTH:
+                    try:
+                        i, sub = work.get_nowait()
+                    except queue.Empty:
+                        break
+                    worker.send(_job(sub, i, isolate))
+                    in_flight.append((i, sub))
+                if not in_flight:
                     return
-                done.put(_outcome(sub, worker.run(_job(sub, i, isolate), timeout_s)))
+                i, sub = in_flight.popleft()
+                reply = worker.receive(timeout_s)
+                if "error" in reply and "job" not in reply:
+                    # The worker was killed (or died) on this job: the ones behind it were
+                    # never graded; they go to a fresh worker.
+                    for j, other in in_flight:
+                        worker.send(_job(other, j, isolate))
+                elif reply.get("job") != i:
+                    reply = {"error": "could not grade: the grading process answered out of order"}
+                    worker.kill()
+                    for j, other in in_flight:
+                        worker.send(_job(other, j, isolate))
+                done.put(_outcome(sub, reply))
         finally:
             worker.kill()
 

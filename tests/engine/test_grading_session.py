@@ -54,29 +54,33 @@ def test_results_arrive_in_order_as_each_submission_is_done(tmp_path):
 
 
 class _Trickle:
-    """A lazy job source like a batch worker's queue: ``ready()`` says whether a job is waiting."""
+    """A lazy job source like a batch worker's queue, whose ``ready()`` says no job is waiting."""
 
-    def __init__(self, jobs):
-        self.jobs = list(jobs)
-        self.taken_while_busy = 0
-        self.busy = False
+    def __init__(self, jobs, finished: list):
+        self.jobs, self.finished = list(jobs), finished
+        self.asked_after: list[int] = []     # results delivered when each job was asked for
 
     def ready(self) -> bool:
-        return False       # never offers a job ahead: prefetching must not block on it
+        return False
 
     def __iter__(self):
         return self
 
     def __next__(self):
+        self.asked_after.append(len(self.finished))
         if not self.jobs:
             raise StopIteration
         return self.jobs.pop(0)
 
 
 def test_a_lazy_job_source_is_never_read_ahead():
-    source = _Trickle([Job(SOLUTIONS), Job(STUBS)])
-    results = grade_many(source, isolate=False, tests=PUBLIC)
-    assert [r.score for r in results][1] == 0.0 and results[0].score == results[0].max_score
+    finished: list = []
+    source = _Trickle([Job(SOLUTIONS), Job(STUBS)], finished)
+    results = grade_many(source, isolate=False, tests=PUBLIC,
+                         on_result=lambda job, res: finished.append(res))
+    # Read ahead, the second job would be asked for before the first was done ([0, 0, 2]).
+    assert source.asked_after == [0, 1, 2]
+    assert results[1].score == 0.0 and results[0].score == results[0].max_score
 
 
 def test_missing_tests_are_an_error_for_every_job(tmp_path):
