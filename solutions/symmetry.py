@@ -352,7 +352,7 @@ def exact_eigenvalue_sign_probabilities(n, values, probs):
     scale = math.lcm(*(v.denominator for v in values))
     q = math.lcm(*(p.denominator for p in probs))
     support = [((v * scale).numerator, (p * q).numerator) for v, p in zip(values, probs) if p != 0]
-    slots = [(i, j) for i in range(n) for j in range(i, n)]  # the order of np.triu_indices(n)
+    slots = list(zip(*(index.tolist() for index in _triu_indices(n))))  # (0, 0), (0, 1), ...
     totals = [0, 0, 0]  # positive, negative, zero, in units of 1 / q**len(slots)
     for choice in itertools.product(support, repeat=len(slots)):
         B = [[None] * n for _ in range(n)]  # every entry is set: (i, j) and (j, i) for each slot
