@@ -84,7 +84,8 @@ def test_exact_probabilities_are_exact_where_floating_point_rounds(target):
             for c in values:
                 totals = [t + k for t, k in zip(totals, _sign_counts_2x2(a, b, c))]
     expected = tuple(Fraction(t, 27 * 2) for t in totals)
-    call = "exact_eigenvalue_sign_probabilities(2, values=[2**20 + 1, 2**40 - 2**20 + 1, 2**30], probs=[1/3] * 3)"
+    call = ("exact_eigenvalue_sign_probabilities(2, values=[2**20 + 1, 2**40 - 2**20 + 1, 2**30], "
+            "probs=[1/3] * 3)")
     got = target.symmetry.exact_eigenvalue_sign_probabilities(2, values, [Fraction(1, 3)] * 3)
     expect_equal(tuple(got), expected, call=call,
                  hint="[[2**20 + 1, 2**30], [2**30, 2**40 - 2**20 + 1]] has determinant exactly 1, but "
