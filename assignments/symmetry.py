@@ -43,7 +43,6 @@ import math
 from fractions import Fraction
 
 import numpy as np
-import sympy
 
 
 # --- Part 1: permutation symmetry -------------------------------------------------------------
@@ -213,13 +212,37 @@ def exact_eigenvalue_sign_probabilities(n, values, probs):
     ``values[k]`` with probability ``probs[k]``. Enumerate every one of the
     ``len(values) ** (n * (n + 1) / 2)`` matrices, weight it by the product of its entries'
     probabilities, and give each of its ``n`` eigenvalues (counted with multiplicity) the weight
-    ``1 / n``: this is the law of an eigenvalue chosen uniformly from a random matrix.
+    ``1 / n``: this is the law of an eigenvalue chosen uniformly from a random matrix. Use
+    ``fractions.Fraction`` (or integers over a common denominator) for the sums.
 
-    Floating-point eigenvalues cannot decide ``lambda = 0`` reliably, so use exact arithmetic with
-    sympy: for example the characteristic polynomial ``sympy.Matrix(A).charpoly()`` and an exact
-    root count by sign (Descartes' rule of signs is exact here because a symmetric matrix has only
-    real eigenvalues; ``sympy.Poly.count_roots`` or ``sympy.real_roots`` also work), or
-    ``sympy.Matrix(A).eigenvals()`` for small ``n``. Use ``fractions.Fraction`` for the sums.
+    Floating-point eigenvalues cannot decide ``lambda = 0`` reliably, so count the signs exactly.
+    Two ways:
+
+    * **With sympy**: ``sympy.Matrix(A).charpoly()`` on ``sympy.Rational`` entries and the rule of
+      signs below, or ``sympy.Poly.count_roots`` / ``sympy.real_roots``, or
+      ``sympy.Matrix(A).eigenvals()`` for small ``n``.
+    * **With integers only**: multiply every value by the common denominator ``D`` of the values;
+      ``B = D * A`` is an integer matrix with the same eigenvalue signs (``D > 0``). Its
+      characteristic polynomial ``p(x) = det(x I - B) = x**n + c1 x**(n-1) + ... + cn`` comes from
+      the Faddeev-LeVerrier recurrence, in which every division is exact::
+
+          M_1 = I
+          c_k = -trace(B @ M_k) / k,    M_{k+1} = B @ M_k + c_k I        (k = 1, ..., n)
+
+    Then read the signs off the coefficients. **Descartes' rule of signs**: the number of positive
+    roots of a polynomial is at most the number of sign changes in its coefficients (zeros
+    skipped), and equal to it when every root is real, as here: a symmetric matrix has only real
+    eigenvalues. So::
+
+        zero eigenvalues      = how many of the last coefficients cn, c(n-1), ... are 0 (x**z divides p)
+        positive eigenvalues  = sign changes in 1, c1, ..., cn
+        negative eigenvalues  = n - positive - zero     (the sign changes of p(-x))
+
+    Worked example: ``B = [[1, 2], [2, 1]]``. ``M_1 = I`` gives ``c1 = -trace(B) = -2``;
+    ``M_2 = B - 2 I = [[-1, 2], [2, -1]]``, ``B @ M_2 = [[3, 0], [0, 3]]``, so ``c2 = -6 / 2 = -3``
+    and ``p(x) = x**2 - 2x - 3``. The signs ``+ - -`` change once: one positive eigenvalue, no zero
+    one, so one negative (indeed ``p(x) = (x - 3)(x + 1)``). For ``[[1, 1], [1, 1]]``,
+    ``p(x) = x**2 - 2x + 0``: one zero eigenvalue, and ``x - 2`` has one sign change: one positive.
 
     Args:
         n: size of the matrices, an int >= 1 (the enumeration grows fast: keep it small).
@@ -254,6 +277,12 @@ def positive_definite_fraction(n, rng, num_samples):
     ``sample_symmetric_matrix(n, rng, lambda rng, size: rng.standard_normal(size))`` and return
     the fraction whose eigenvalues are **all** > 0 (the Hessian of a minimum). Compare with the
     fraction of positive *eigenvalues*, about 1/2: requiring all ``n`` at once is far rarer.
+
+    A loop does it, but it is faster to draw every matrix at once: a ``numpy.random.Generator``
+    fills an array from its stream in order, so ``rng.standard_normal((num_samples, size))`` with
+    ``size = n * (n + 1) // 2`` holds exactly the numbers of ``num_samples`` draws of ``size``
+    (row ``k`` is matrix ``k``'s upper triangle), and ``np.linalg.eigvalsh`` takes a stack of
+    matrices of shape ``(num_samples, n, n)``, giving eigenvalues of shape ``(num_samples, n)``.
 
     Args:
         n: size of the matrices, an int >= 1.

@@ -199,9 +199,9 @@ def main() -> None:
                              f"{score:g}/13 points; CPU {CPU_SECONDS[id(theirs)]:.3f} s"))
             except RuntimeError as exc:
                 otter_note = f"otter run: could not run here: {exc}"
-        # The symmetry exercise asks students to use sympy, so a full submission imports it in
-        # its own (worker) process; the grader itself must not.
-        sympy = sympy_imported_while_grading(example)
+        # Students may use sympy in their symmetry code (their worker process then imports it);
+        # the grader must not, and neither do the reference solutions (counted in-process here).
+        sympy = sympy_imported_while_grading(example) or sympy_imported_while_grading(submission)
 
     width = max(len(r[0]) for r in rows)
     print(f"grade speed: median of {args.runs} runs, {os.cpu_count()} CPUs, "
@@ -223,7 +223,7 @@ def main() -> None:
               f"(target >= 10x: {verdict})")
     if otter_note:
         print(otter_note)
-    print(f"sympy imported by the grader (grading examples/submission, in-process): "
+    print(f"sympy imported by the grader (grading examples/submission and solutions, in-process): "
           f"{'YES (fix this)' if sympy else 'no'}")
 
 

@@ -57,3 +57,36 @@ def test_exact_probabilities_reject_probabilities_not_summing_to_one(target):
         return
     raise Failure(f"{call} should raise ValueError (the probabilities sum to 3/4)",
                   expected="ValueError", actual=fmt(result))
+
+
+def _sign_counts_2x2(a, b, c):
+    """(positive, negative, zero) eigenvalues of [[a, b], [b, c]], exactly: the eigenvalues are real
+    with product det = a*c - b*b and sum a + c (Python ints, no rounding)."""
+    det, trace = a * c - b * b, a + c
+    if det > 0:
+        return (2, 0, 0) if trace > 0 else (0, 2, 0)
+    if det < 0:
+        return 1, 1, 0
+    return (int(trace > 0), int(trace < 0), 1 + int(trace == 0))
+
+
+@pytest.mark.exercise("wigner_symmetry")
+def test_exact_probabilities_are_exact_where_floating_point_rounds(target):
+    # Values p = 2^20 + 1, q = 2^40 - 2^20 + 1, r = 2^30, 1/3 each. The matrix [[p, r], [r, q]] has
+    # p*q = 2^60 + 1, so its determinant is exactly 1 (two positive eigenvalues); in float64 p*q
+    # rounds to 2^60 = r*r and the determinant comes out 0. Any float step (np.linalg, or a `/`
+    # in an exact recurrence) loses it. Expected: the 27 matrices enumerated with the exact 2 x 2
+    # rule above (sympy's charpoly gives the same: 20/27, 11/54, 1/18).
+    values = [2**20 + 1, 2**40 - 2**20 + 1, 2**30]
+    totals = [0, 0, 0]
+    for a in values:
+        for b in values:
+            for c in values:
+                totals = [t + k for t, k in zip(totals, _sign_counts_2x2(a, b, c))]
+    expected = tuple(Fraction(t, 27 * 2) for t in totals)
+    call = ("exact_eigenvalue_sign_probabilities(2, values=[2**20 + 1, 2**40 - 2**20 + 1, 2**30], "
+            "probs=[1/3] * 3)")
+    got = target.symmetry.exact_eigenvalue_sign_probabilities(2, values, [Fraction(1, 3)] * 3)
+    expect_equal(tuple(got), expected, call=call,
+                 hint="[[2**20 + 1, 2**30], [2**30, 2**40 - 2**20 + 1]] has determinant exactly 1, but "
+                      "floating point rounds it to 0: keep every step in integers or Fractions.")

@@ -7,12 +7,9 @@ MODULE = "symmetry"
 
 
 def positive_definite_fraction(n, rng, num_samples):
-    positive = 0
     rows, cols = np.triu_indices(n)
-    for _ in range(num_samples):
-        values = rng.standard_normal(n * (n + 1) // 2)
-        matrix = np.zeros((n, n))
-        matrix[rows, cols] = values
-        matrix[cols, rows] = values
-        positive += np.count_nonzero(np.linalg.eigvalsh(matrix) > 0)
-    return positive / (num_samples * n)
+    values = rng.standard_normal((num_samples, n * (n + 1) // 2))  # the same draws as one per matrix
+    matrices = np.zeros((num_samples, n, n))
+    matrices[:, rows, cols] = values
+    matrices[:, cols, rows] = values
+    return np.count_nonzero(np.linalg.eigvalsh(matrices) > 0) / (num_samples * n)
