@@ -217,11 +217,14 @@ class Worker:
                     if namespace != saved:
                         namespace.clear()
                         namespace.update(saved)
+                for cls, saved in _PRISTINE_CLASSES:
+                    _restore_class(cls, saved)
                 return False
         return _Capture()
 
 
 _PRISTINE: list[tuple[dict, dict]] = []
+_PRISTINE_CLASSES: list[tuple[type, dict]] = []
 
 
 def _remember_pristine() -> None:
@@ -229,6 +232,22 @@ def _remember_pristine() -> None:
     import numpy.lib.format
     for module in (builtins, np, numpy.lib.format, np.random, np.linalg, json, io, os, P, problems):
         _PRISTINE.append((module.__dict__, dict(module.__dict__)))
+    # The named problems' tables and class: a submission that patches them changes only what its
+    # own functions compute (see autograder/problems.py), but not for every later exercise too.
+    for table in (problems.KINDS, problems.COURSE_FUNCTIONS):
+        _PRISTINE.append((table, dict(table)))
+    _PRISTINE_CLASSES.append((problems.Problem, dict(problems.Problem.__dict__)))
+
+
+def _restore_class(cls: type, saved: dict) -> None:
+    current = dict(cls.__dict__)
+    if current == saved:
+        return
+    for key in current.keys() - saved.keys():
+        delattr(cls, key)
+    for key, value in saved.items():
+        if current.get(key) is not value:
+            setattr(cls, key, value)
 
 
 class Callback:
