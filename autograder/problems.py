@@ -249,7 +249,11 @@ TAG = "problem"
 
 def to_tag(problem: Problem) -> dict:
     """The tagged value the sandbox sends; the protocol encodes ``data`` (arrays as ``.npy``)."""
-    return {"$": TAG, "name": problem.name, "data": dict(problem.params)}
+    # getattr: a Problem made with object.__new__ (by a submission) has no slots set.
+    name, params = getattr(problem, "name", None), getattr(problem, "params", None)
+    if type(name) is not str or type(params) is not dict:
+        raise ProblemError("an incomplete Problem cannot be sent")
+    return {"$": TAG, "name": name, "data": dict(params)}
 
 
 def from_tag(tag: dict) -> Problem:

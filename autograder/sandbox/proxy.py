@@ -4,8 +4,9 @@ The grader (this process) keeps the tests, the ground truth and the score; the s
 only in the worker. A call travels as data (see :mod:`.protocol`), the answer comes back as
 freshly built plain values, so an object with a lying ``__eq__`` or ``__array__`` never reaches a
 check. Functions the tests pass in (gradients, samplers, ``np.tanh``) stay here and are called back
-through the channel; a function of the submission itself (``target.gradient_descent.exponential_lr``)
-travels as a reference the worker resolves.
+through the channel, except named problems (:mod:`autograder.problems`), which travel by name and
+parameters and are rebuilt in the worker from trusted code; a function of the submission itself
+(``target.gradient_descent.exponential_lr``) travels as a reference the worker resolves.
 
 Timeouts are wall clock, enforced here: on expiry the worker's whole process group is killed and
 the call fails with "timed out"; whatever kills a worker, the next call starts a fresh one, so

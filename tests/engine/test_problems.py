@@ -181,6 +181,7 @@ def target(tmp_path_factory):
         "        v = v / (v @ v) ** 0.5\n    return v\n"
         "def kind(f):\n    return type(f).__module__ + '.' + type(f).__name__\n"
         "def give_back(f):\n    return f\n"
+        "def hollow(f):\n    return object.__new__(type(f))\n"
         "def sabotage():\n"
         "    m = sys.modules['agworker.problems']\n"
         "    m.Problem.__call__ = lambda self, *a, **k: 0.0\n"
@@ -250,3 +251,10 @@ def test_patching_the_workers_copy_lasts_only_for_that_call(target):
     x = np.array([0.25, -1.5])
     assert same_bits(target.tools.call_back(Problem("grad", function="rosenbrock"), x),
                      Problem("grad", function="rosenbrock")(x))
+
+
+def test_a_hollow_problem_from_the_submission_is_unsendable_not_a_crash(target):
+    from autograder.feedback import SubmissionError
+    with pytest.raises(SubmissionError, match="cannot read"):
+        target.tools.hollow(Problem("constant_schedule"))
+    assert target.tools.call_back(Problem("constant_schedule"), 3) == 1.0
