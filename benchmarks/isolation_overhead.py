@@ -8,7 +8,8 @@ Prints three tables, each with its baseline measured in the same run:
 
 1. per call: the median time of one call through the in-process directory target and through the
    sandboxed worker (a scalar call, a call with 1000-element arrays, a call that makes 50
-   call-backs into the grader), and their ratio;
+   call-backs into the grader, the same call with the gradient as a named problem rebuilt in the
+   worker), and their ratio;
 2. worker start: time to start a worker and import a module, for each isolation level available;
 3. the public suite: wall time of ``pytest tests/public`` with ``--target=DIR`` (in-process) and
    ``--target=sandbox:DIR``, the median of a few runs, and the ratio.
@@ -31,6 +32,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from autograder.problems import Problem  # noqa: E402
 from autograder.sandbox import proxy  # noqa: E402
 from autograder.sandbox.isolation import Limits  # noqa: E402
 from autograder.targets import directory_target  # noqa: E402
@@ -56,6 +58,8 @@ def per_call(submission: Path, repeat: int) -> list[tuple[str, float, float]]:
             x, np.zeros_like(x), np.zeros_like(x), 1, x, 0.01),
         "50 call-backs: gd(grad, 50 steps)": lambda t: t.gradient_descent.gd(
             lambda v: 2 * v, 10.0, 0.1, 50),
+        "50 steps, named problem: gd(Problem, 50)": lambda t: t.gradient_descent.gd(
+            Problem("scale", c=2.0), 10.0, 0.1, 50),
     }
     rows = []
     try:

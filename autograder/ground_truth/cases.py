@@ -78,7 +78,7 @@ case("clip_by_norm", g=["0", "0", "0"], threshold="1")                          
 case("clip_by_norm", g=["6", "8"], threshold="10")                               # exactly at the cap
 case("clip_by_norm", g="-7", threshold="2")                                      # scalar
 
-# --- the float64 course functions of tests/hidden/course_functions.py, checked against sympy ---
+# --- the float64 course functions (autograder/problems.py COURSE_FUNCTIONS), checked against sympy
 for _name, _points in [("x^2", ["-3", "1/2", "7"]), ("x*cos(pi*x)", ["-2", "3/10", "13/10"]),
                        ("x*cos(0.15*pi*x)", ["-2", "1", "9"]), ("x^3", ["-2", "0", "3/2"])]:
     case("function_derivatives", function=_name, points=_points)

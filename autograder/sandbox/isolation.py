@@ -51,8 +51,9 @@ def worker_uid() -> int:
     if UID_BASE <= 0:
         return NOBODY
     return UID_BASE + secrets.randbelow(1_000_000)
-#: The modules the worker runs, copied into its private runtime (nothing else of autograder).
-RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py")
+#: The modules the worker runs, copied into its private runtime (nothing else of autograder),
+#: relative to this package; ``../problems.py`` is the trusted code of named problems.
+RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py", "../problems.py")
 LEVELS = ("bubblewrap", "unshare", "rlimits-only")
 
 
@@ -166,7 +167,7 @@ class SandboxDir:
         (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
         here = Path(__file__).parent
         for name in RUNTIME_MODULES:
-            shutil.copyfile(here / name, package / name)
+            shutil.copyfile(here / name, package / Path(name).name)
         self.numpy_dir = Path(np.__file__).parent
         #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
         self.packages: dict[str, Path] = {}

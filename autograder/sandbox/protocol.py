@@ -8,8 +8,9 @@ A *frame* is::
 The JSON header is an object; values inside it are plain JSON or *tagged* objects
 ``{"$": tag, ...}`` for what JSON cannot say (tuples, NaN, numpy arrays and scalars, fractions,
 complex numbers, Generators travelling as their bit-generator state, call-backs, references to
-functions of the submission). Arrays travel as ``.npy`` bytes (``np.save``'s format) and are read with
-numpy's ``.npy`` reader and ``allow_pickle=False``; only numeric and boolean dtypes are accepted.
+functions of the submission, named problems rebuilt from trusted code). Arrays travel as ``.npy``
+bytes (``np.save``'s format) and are read with numpy's ``.npy`` reader and ``allow_pickle=False``;
+only numeric and boolean dtypes are accepted.
 
 Why not pickle (or cloudpickle, or multiprocessing's connection)? Unpickling runs code chosen by
 whoever wrote the bytes; here that is the submission. Everything decoded here is built by this
@@ -66,7 +67,8 @@ class Encoder:
 
     ``special`` is asked first about every value that is not plain data and may return a tagged
     dict (the parent uses it to register call-backs, the worker to send Generators); returning
-    None means "not mine".
+    None means "not mine". A tag's ``data`` entry, if any, is encoded as a value itself, so a tag
+    can carry numbers and arrays (a named problem's parameters).
     """
 
     def __init__(self, special: Callable[[Any], dict | None] | None = None):
@@ -107,6 +109,8 @@ class Encoder:
         if self._special is not None:
             tagged = self._special(value)
             if tagged is not None:
+                if "data" in tagged:   # a tag's own values (a problem's parameters) may be arrays
+                    tagged = {**tagged, "data": self.encode(tagged["data"], depth + 1)}
                 return tagged
         raise ProtocolError(f"a value of type {kind.__module__}.{kind.__qualname__} cannot be sent "
                             "(plain numbers, strings, lists, tuples, dicts and numeric numpy "
@@ -176,8 +180,10 @@ def set_generator_state(gen: np.random.Generator, tag: dict) -> None:
 class Decoder:
     """Rebuilds values from JSON data and arrays; knows only the tags of this module.
 
-    ``special`` maps extra tags (``callback``, ``function``, ``generator``) to functions that
-    build the local stand-in; an unknown tag is a ProtocolError, never a lookup by name.
+    ``special`` maps extra tags (``callback``, ``function``, ``generator``, ``problem``) to
+    functions that build the local stand-in; an unknown tag is a ProtocolError, never a lookup by
+    name. A special tag's ``data`` entry is decoded (with these same rules) before its function
+    sees the tag.
     """
 
     def __init__(self, arrays: list[np.ndarray],
@@ -231,6 +237,8 @@ class Decoder:
                 raise ProtocolError("a numpy scalar must travel as a 0-d array")
             return array[()]
         if tag in self.special:
+            if "data" in data:
+                data = {**data, "data": self.decode(data["data"], depth + 1)}
             return self.special[tag](data)
         raise ProtocolError(f"unknown tag {tag!r}")
 

@@ -4,8 +4,9 @@ The grader (this process) keeps the tests, the ground truth and the score; the s
 only in the worker. A call travels as data (see :mod:`.protocol`), the answer comes back as
 freshly built plain values, so an object with a lying ``__eq__`` or ``__array__`` never reaches a
 check. Functions the tests pass in (gradients, samplers, ``np.tanh``) stay here and are called back
-through the channel; a function of the submission itself (``target.gradient_descent.exponential_lr``)
-travels as a reference the worker resolves.
+through the channel, except named problems (:mod:`autograder.problems`), which travel by name and
+parameters and are rebuilt in the worker from trusted code; a function of the submission itself
+(``target.gradient_descent.exponential_lr``) travels as a reference the worker resolves.
 
 Timeouts are wall clock, enforced here: on expiry the worker's whole process group is killed and
 the call fails with "timed out"; whatever kills a worker, the next call starts a fresh one, so
@@ -27,6 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import problems
 from ..feedback import SubmissionError
 from ..targets import ModuleView, Target
 from . import isolation
@@ -474,6 +476,10 @@ class SandboxTarget(Target):
             inner = value if isinstance(value, RemoteFunction) else getattr(value, "__wrapped__", None)
             if isinstance(inner, RemoteFunction) and inner._target is self:
                 return {"$": "function", "module": inner.module, "name": inner.name}
+            # A named problem travels by name and is rebuilt in the worker: no call-backs. Only
+            # the exact class: a wrapper or subclass (a counting one) stays a call-back of ours.
+            if type(value) is problems.Problem:
+                return problems.to_tag(value)
             if callable(value):
                 callbacks.append(value)
                 return {"$": "callback", "id": len(callbacks) - 1}
@@ -525,7 +531,15 @@ def _result_specials(callbacks: list) -> dict:
         if type(index) is not int or not 0 <= index < len(callbacks):
             raise P.ProtocolError("unknown call-back")
         return callbacks[index]
-    return {"generator": P.make_generator, "callback": callback}
+    return {"generator": P.make_generator, "callback": callback, problems.TAG: _problem}
+
+
+def _problem(tag: dict) -> problems.Problem:
+    """A problem named by the worker, rebuilt from the grader's own copy of the trusted code."""
+    try:
+        return problems.from_tag(tag)
+    except problems.ProblemError as exc:
+        raise P.ProtocolError(str(exc)) from None
 
 
 def _answer_callback(reply: dict, arrays: list, callbacks: list, max_frame: int) -> bytes:
@@ -539,8 +553,7 @@ def _answer_callback(reply: dict, arrays: list, callbacks: list, max_frame: int)
             lent[tag["g"]] = gen
         return gen
 
-    decoder = P.Decoder(arrays, {"generator": generator,
-                                 "callback": _result_specials(callbacks)["callback"]})
+    decoder = P.Decoder(arrays, {**_result_specials(callbacks), "generator": generator})
     try:
         func = callbacks[index] if type(index) is int and 0 <= index < len(callbacks) else None
         if func is None:

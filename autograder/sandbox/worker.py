@@ -27,6 +27,11 @@ import numpy as np
 
 from . import protocol as P
 
+try:   # the worker's private runtime: a copy of autograder/problems.py beside this file
+    from . import problems
+except ImportError:   # run from the repository (autograder.sandbox.worker)
+    from .. import problems
+
 PACKAGE = "submission"
 #: Exceptions re-raised under their own name on the grader's side (by the first match in the MRO),
 #: so ``pytest.raises(ValueError)`` works through the sandbox.
@@ -90,6 +95,8 @@ class Worker:
             return P.generator_state(value)
         if isinstance(value, Callback):
             return {"$": "callback", "id": value.cid}
+        if type(value) is problems.Problem:
+            return problems.to_tag(value)
         return None
 
     def _decoder(self, arrays, generators: dict):
@@ -102,8 +109,16 @@ class Worker:
         def function(tag):
             return self.resolve(str(tag.get("module")), str(tag.get("name")))
 
+        def problem(tag):
+            # Rebuilt from the trusted copy of autograder/problems.py: calling it is local.
+            try:
+                return problems.from_tag(tag)
+            except problems.ProblemError as exc:
+                raise P.ProtocolError(str(exc)) from None
+
         return P.Decoder(arrays, {"generator": generator, "function": function,
-                                  "callback": lambda tag: Callback(self, int(tag.get("id")))})
+                                  "callback": lambda tag: Callback(self, int(tag.get("id"))),
+                                  problems.TAG: problem})
 
     # ------------------------------------------------------------------ submission
     def load(self, module: str) -> types.ModuleType:
@@ -202,18 +217,37 @@ class Worker:
                     if namespace != saved:
                         namespace.clear()
                         namespace.update(saved)
+                for cls, saved in _PRISTINE_CLASSES:
+                    _restore_class(cls, saved)
                 return False
         return _Capture()
 
 
 _PRISTINE: list[tuple[dict, dict]] = []
+_PRISTINE_CLASSES: list[tuple[type, dict]] = []
 
 
 def _remember_pristine() -> None:
     import builtins
     import numpy.lib.format
-    for module in (builtins, np, numpy.lib.format, np.random, np.linalg, json, io, os, P):
+    for module in (builtins, np, numpy.lib.format, np.random, np.linalg, json, io, os, P, problems):
         _PRISTINE.append((module.__dict__, dict(module.__dict__)))
+    # The named problems' tables and class: a submission that patches them changes only what its
+    # own functions compute (see autograder/problems.py), but not for every later exercise too.
+    for table in (problems.KINDS, problems.COURSE_FUNCTIONS):
+        _PRISTINE.append((table, dict(table)))
+    _PRISTINE_CLASSES.append((problems.Problem, dict(problems.Problem.__dict__)))
+
+
+def _restore_class(cls: type, saved: dict) -> None:
+    current = dict(cls.__dict__)
+    if current == saved:
+        return
+    for key in current.keys() - saved.keys():
+        delattr(cls, key)
+    for key, value in saved.items():
+        if current.get(key) is not value:
+            setattr(cls, key, value)
 
 
 class Callback:

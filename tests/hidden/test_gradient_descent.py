@@ -4,13 +4,12 @@ quadratics, 70-digit recursions elsewhere) with the tolerance derived next to it
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_unchanged
+from autograder.problems import Problem
 
 from .course_functions import grad as course_grad
 from .course_functions import quadratic_grad
@@ -152,12 +151,11 @@ def test_schedule_defaults(target):
 def _schedule_fn(schedule, params):
     # The test's own float64 schedule (not the student's), so sgd is graded on its own.
     if schedule == "exponential":
-        rate = float(param_array(params["rate"]))
-        return lambda t: math.exp(-rate * t)
+        return Problem("exponential_schedule", rate=float(param_array(params["rate"])))  # exp(-rate t)
     if schedule == "polynomial":
         alpha, power = float(param_array(params["alpha"])), float(param_array(params["power"]))
-        return lambda t: (1.0 + alpha * t) ** (-power)
-    return lambda t: 1.0
+        return Problem("polynomial_schedule", alpha=alpha, power=power)   # (1 + alpha t)^-power
+    return Problem("constant_schedule")
 
 
 SGD_CASES = [
@@ -227,7 +225,7 @@ def test_sgd_zero_noise_with_decay_is_scheduled_gd(target):
                            params={"rate": "1/5"})
     expected = gt["M"][:, 0, 0] * 2.0
     traj = target.gradient_descent.sgd(quadratic_grad([[2.0]]), 2.0, 0.1, 6, np.random.default_rng(3),
-                                       noise_std=0.0, lr_schedule=lambda t: math.exp(-0.2 * t))
+                                       noise_std=0.0, lr_schedule=Problem("exponential_schedule", rate=0.2))
     # the rounding bound of the cache: amplification * 4u * (max|x| + eta*|A|*max|x|), x <= 2
     atol = gt["amplification"] * 4 * np.finfo(float).eps * (2.0 + 0.1 * 2.0 * 2.0)
     check_value(traj, expected, {"rtol": 0.0, "atol": float(atol)},

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from autograder.checks import expect_close
+from autograder.problems import Problem
 
 pytestmark = pytest.mark.visibility("after_due_date")
 
 
-def grad_square(x):
-    return 2 * np.asarray(x, dtype=float)
+grad_square = Problem("grad", function="x^2")   # x -> 2.0 * np.asarray(x, dtype=float)
 
 
 @pytest.mark.exercise("lr_schedules")
@@ -35,7 +35,7 @@ def test_schedule_defaults(target):
 def test_sgd_default_noise_is_standard_normal(target):
     # grad = 0, so x_t = 1 - 0.1 * (n_1 + ... + n_t) with n_t ~ N(0, 1) drawn in order (seed 3).
     draws = np.random.default_rng(3).normal(0.0, 1.0, size=3)
-    traj = target.gradient_descent.sgd(lambda x: 0.0 * x, 1.0, 0.1, 3, np.random.default_rng(3))
+    traj = target.gradient_descent.sgd(Problem("scale", c=0.0), 1.0, 0.1, 3, np.random.default_rng(3))
     expect_close(traj, np.r_[1.0, 1.0 - 0.1 * np.cumsum(draws)],
                  call="sgd(grad = 0, x0=1, eta=0.1, 3 steps, seed 3, default noise_std)",
                  what="the trajectory", hint="The default noise_std is 1.0.")
@@ -47,7 +47,7 @@ def test_sgd_noise_has_the_shape_of_x(target):
     # so three steps consume the same stream as one draw of shape (3, 2).
     draws = np.random.default_rng(5).normal(0.0, 0.5, size=(3, 2))
     x0 = np.array([1.0, -1.0])
-    traj = target.gradient_descent.sgd(lambda x: 0.0 * x, x0, 0.1, 3, np.random.default_rng(5),
+    traj = target.gradient_descent.sgd(Problem("scale", c=0.0), x0, 0.1, 3, np.random.default_rng(5),
                                        noise_std=0.5)
     expect_close(traj, np.vstack([x0, x0 - 0.1 * np.cumsum(draws, axis=0)]),
                  call="sgd(grad = 0, x0=[1, -1], eta=0.1, 3 steps, seed 5, noise_std=0.5)",
@@ -61,7 +61,7 @@ def test_sgd_uses_the_schedule_from_t_equal_1(target):
     # No noise, f = x^2, eta = 0.25, schedule 0.5**t: x_t = x_{t-1} * (1 - 2 * 0.25 * 0.5**t)
     # = x_{t-1} * (1 - 0.5**(t+1)), so x = 1, 3/4, 21/32, 315/512 (all exact in binary).
     traj = target.gradient_descent.sgd(grad_square, 1.0, 0.25, 3, np.random.default_rng(0),
-                                       noise_std=0.0, lr_schedule=lambda t: 0.5 ** t)
+                                       noise_std=0.0, lr_schedule=Problem("geometric_schedule", base=0.5))
     expect_close(traj, [1.0, 0.75, 21 / 32, 315 / 512],
                  call="sgd(grad of x^2, x0=1, eta=0.25, 3 steps, noise_std=0, lr_schedule=0.5**t)",
                  what="the trajectory",

@@ -13,6 +13,7 @@ import pytest
 
 from autograder.checks import as_float_array, expect_close, expect_equal, fmt
 from autograder.feedback import Failure
+from autograder.problems import Problem
 
 pytestmark = pytest.mark.visibility("after_due_date")
 
@@ -95,7 +96,7 @@ def test_hvp_scales_the_step_by_v(target):
     # grad f(x) = A x with A = diag(2, 6): H v = A v = [4, 3] for v = [2, 0.5], whatever x and h.
     # Rounding: |A x| / h * 1e-16 ~ 1e-10, hence atol 1e-6.
     A = np.diag([2.0, 6.0])
-    hv = target.second_order.hessian_vector_product(lambda x: A @ x, np.array([1.0, 1.0]),
+    hv = target.second_order.hessian_vector_product(Problem("matvec", A=A), np.array([1.0, 1.0]),
                                                     np.array([2.0, 0.5]))
     expect_close(hv, [4.0, 3.0], call="hessian_vector_product(grad of x.A.x/2 with A = diag(2, 6), x=[1, 1], v=[2, 0.5])",
                  atol=1e-6, rtol=0.0, hint="Evaluate the gradient at x + h*v and x - h*v.")
@@ -120,7 +121,7 @@ def test_power_iteration_with_no_products_returns_the_unit_start(target):
     # 3 v1^2 + v2^2 - 2 v3^2.
     v0 = _unit_start(4, 3)
     d = np.array([3.0, 1.0, -2.0])
-    lam, v = target.second_order.power_iteration(lambda u: d * u, 3, 0, np.random.default_rng(4))
+    lam, v = target.second_order.power_iteration(Problem("scale", c=d), 3, 0, np.random.default_rng(4))
     call = "power_iteration(diag(3, 1, -2), dim=3, num_iters=0, seed 4)"
     expect_close(v, v0, call=call, what="the vector", atol=1e-12,
                  hint="Normalise the start: v = v / ||v||, before any product.")

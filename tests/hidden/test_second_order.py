@@ -11,6 +11,7 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
+from autograder.problems import Problem
 
 from .course_functions import grad as course_grad
 from .support import Failure, check, check_value, expect_float64, param_array
@@ -245,7 +246,7 @@ def test_power_iteration(target, credit, A, num_iters, seed):
     dim = Af.shape[0]
     start = np.random.default_rng(seed).standard_normal(dim)
     call = f"power_iteration(v -> A v with A={Af.tolist()}, dim={dim}, num_iters={num_iters}, rng=default_rng({seed}))"
-    value, vec = target.second_order.power_iteration(lambda v: Af @ v, dim, num_iters, np.random.default_rng(seed))
+    value, vec = target.second_order.power_iteration(Problem("matvec", A=Af), dim, num_iters, np.random.default_rng(seed))
     if np.ndim(value) != 0:
         raise Failure(f"{call}: the eigenvalue should be one number, got shape {np.shape(value)}")
     lam1 = gt["eigenvalues"][0]
@@ -283,7 +284,7 @@ def test_power_iteration_edge_cases(target, credit):
     start = np.random.default_rng(4).standard_normal(3)
     # num_iters = 0: the normalised start, and its Rayleigh quotient
     A = np.diag([1.0, 2.0, 3.0])
-    value, vec = pi(lambda v: A @ v, 3, 0, np.random.default_rng(4))
+    value, vec = pi(Problem("matvec", A=A), 3, 0, np.random.default_rng(4))
     unit = start / np.linalg.norm(start)
     check_value(vec, unit, {"rtol": 1e-14, "atol": 1e-15}, call="power_iteration(diag(1,2,3), num_iters=0, rng seed 4)",
                 what="the vector", hint="With num_iters = 0 return the normalised start rng.standard_normal(dim) / norm.")

@@ -27,6 +27,7 @@ import pytest
 
 from autograder.checks import expect_close
 from autograder.feedback import Failure
+from autograder.problems import Problem
 
 
 def exact(value):
@@ -65,7 +66,7 @@ def label(params):
 def test_gd_first_steps_on_your_quadratic(target, variant):
     p = variant["gd"]
     A, x0, eta = rotated(p["kappa"]), exact(p["x0"]), Fraction(p["eta"])
-    traj = target.gradient_descent.gd(lambda x: np.array(A, dtype=float) @ x, floats(p["x0"]),
+    traj = target.gradient_descent.gd(Problem("matvec", A=np.array(A, dtype=float)), floats(p["x0"]),
                                       float(eta), p["steps"])
     # Two steps by hand, exactly: x_{k+1} = x_k - eta * A x_k
     xs = [x0]
@@ -117,7 +118,7 @@ def test_nesterov_first_step_of_your_variant(target, variant):
     plain, _ = _first_step(p, nesterov=False)
     A = floats(p["A"])
     call = f"nesterov_step(x0, v0, grad, eta, beta), your variant: {label(p)}"
-    x_new, v_new = target.gradient_descent.nesterov_step(floats(p["x0"]), floats(p["v0"]), lambda x: A @ x,
+    x_new, v_new = target.gradient_descent.nesterov_step(floats(p["x0"]), floats(p["v0"]), Problem("matvec", A=A),
                                                          floats(p["eta"]), floats(p["beta"]))
     expect_close(x_new, np.array(x1, dtype=float), call=call, what="x_new", rtol=1e-12, atol=1e-12,
                  mistakes={"nesterov-no-lookahead": np.array(plain, dtype=float)})
