@@ -62,6 +62,9 @@ class Limits:
     """Per-submission limits. Every field can be set from ``AUTOGRADER_SANDBOX_<FIELD>``."""
 
     call_timeout: float = 10.0          # wall-clock seconds for one call (call-backs included)
+    # A function that has already timed out once in this submission gets this much for its later
+    # calls: a loop that never ends costs 10 s once, not 10 s in each of the tests calling it.
+    repeat_timeout: float = 2.0
     import_timeout: float = 20.0        # to import one module (sympy alone takes ~0.5 s)
     submission_timeout: float = 120.0   # wall-clock seconds for all calls of one submission
     start_timeout: float = 20.0         # to start a worker (Python + numpy)

@@ -253,7 +253,7 @@ class GradingWorker:
 
     def request(self, header: dict, values: dict, *, encode_special=None,
                 on_callback: Callable[[dict, list], bytes] | None = None,
-                decode_special=None) -> tuple[dict, Any]:
+                decode_special=None, timeout: float | None = None) -> tuple[dict, Any]:
         """Send one request; answer call-backs until its reply; return (header, decoded values)."""
         if self.budget_left() <= 0:
             raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
@@ -269,7 +269,8 @@ class GradingWorker:
         request_id = self._next_id
         frame = P.encode_message({**header, "id": request_id}, values, special=encode_special,
                                  max_frame=self.limits.max_frame_bytes)
-        limit = self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
+        limit = timeout if timeout is not None else \
+            self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
         timeout = min(limit, self.budget_left())
         why = "" if timeout == limit else \
             f" (the rest of its {self.limits.submission_timeout:g} s time budget)"
@@ -413,6 +414,7 @@ class SandboxTarget(Target):
         self._limits = limits or isolation.Limits.from_env()
         self._worker = GradingWorker(directory, self._limits)
         self._broken: dict[str, SubmissionError] = {}
+        self._timed_out: set[str] = set()    # functions that already ran out of time
         self.last_output = ""
 
     @property
@@ -488,15 +490,22 @@ class SandboxTarget(Target):
         def on_callback(reply: dict, arrays: list) -> bytes:
             return _answer_callback(reply, arrays, callbacks, self._limits.max_frame_bytes)
 
+        again = qualname in self._timed_out
         try:
             reply, values = self._worker.request(
                 {"kind": "call", "module": module, "name": name},
                 {"args": tuple(args), "kwargs": dict(kwargs)},
                 encode_special=encode_special, on_callback=on_callback,
-                decode_special=_result_specials(callbacks))
+                decode_special=_result_specials(callbacks),
+                timeout=min(self._limits.repeat_timeout, self._limits.call_timeout) if again else None)
         except WorkerLost as exc:
-            raise SubmissionError(f"{qualname} {_lost_words(exc)}",
-                                  hint=_lost_hint(exc)) from None
+            if exc.timed_out and "budget" not in exc.reason:
+                self._timed_out.add(qualname)
+            words = _lost_words(exc)
+            if again and exc.timed_out and "budget" not in exc.reason:
+                words += (f" It already timed out in an earlier test, so its later calls get "
+                          f"{min(self._limits.repeat_timeout, self._limits.call_timeout):g} s each.")
+            raise SubmissionError(f"{qualname} {words}", hint=_lost_hint(exc)) from None
         # The Generators we lent move on exactly as far as the worker's copies did.
         for key, moved in (values.get("generators") or {}).items():
             own = lent.get(int(key)) if str(key).isdigit() else None

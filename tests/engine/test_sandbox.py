@@ -11,6 +11,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import time
+
 import pytest
 
 from autograder.feedback import SubmissionError
@@ -193,6 +195,24 @@ def test_timeouts_and_deaths_restart_the_worker(target):
     with pytest.raises(SubmissionError, match="stopped the grading worker"):
         target.tools.die()
     assert target.tools.call_back(abs, -3) == 3
+
+
+def test_a_function_that_timed_out_gets_less_time_afterwards(submission):
+    # A loop that never ends should cost its call timeout once per submission, not once per
+    # test calling it; other functions keep the full timeout.
+    t = sandbox_target(submission, limits=Limits.from_env(call_timeout=1.5, repeat_timeout=0.3))
+    try:
+        spent = []
+        for _ in range(3):
+            started = time.monotonic()
+            with pytest.raises(SubmissionError, match="timed out") as caught:
+                t.tools.spin()
+            spent.append(time.monotonic() - started)
+        assert spent[0] >= 1.5 and all(0.3 <= s < 1.2 for s in spent[1:]), spent
+        assert "already timed out in an earlier test" in str(caught.value)
+        assert t.tools.call_back(abs, -4) == 4
+    finally:
+        t.close()
 
 
 def test_the_worker_is_isolated(target):
