@@ -61,9 +61,11 @@ def make_class(directory: Path, n: int) -> dict[str, int]:
             f.write_text(f.read_text().replace(good, bad))
             kinds["wrong"] += 1
         else:
-            # One spinning submission in the whole class is plenty: each costs a call timeout.
-            pool = HOSTILE if i < 20 else HOSTILE[:-2] + HOSTILE[-1:]
-            module, code = pool[i % len(pool)]
+            # Exactly one spinning submission in the class (the first hostile one): it costs a
+            # call timeout, then the shorter repeat timeout for each later test of that function.
+            spinner = HOSTILE[4]
+            others = [h for h in HOSTILE if h is not spinner]
+            module, code = spinner if kinds["hostile"] == 0 else others[i % len(others)]
             f = sub / f"{module}.py"
             f.write_text(f.read_text() + "\n" + code)
             kinds["hostile"] += 1

@@ -162,6 +162,28 @@ def test_a_notebook_keeps_code_cells_and_drops_magics(tmp_path):
     assert m.kind == "ipynb" and m.missing == []
 
 
+def test_the_json_fast_path_reads_notebooks_as_nbformat_does(tmp_path):
+    # Sources saved as lists of lines (as Jupyter writes them) and as strings, an old v3
+    # notebook (converted by nbformat): the code is what nbformat's cells give.
+    from autograder.submission import _nbformat_cells, _v4_cells
+
+    lines = ["import numpy as np\n", "%time x = 1\n", "def f(x):\n", "    return 2 * x\n"]
+    nb = tmp_path / "lab.ipynb"
+    nb.write_text(_notebook([("code", lines), ("markdown", ["# notes"]), ("code", GD)]))
+    text = nb.read_text()
+    fast = _v4_cells(text)
+    assert fast is not None
+    slow = _nbformat_cells(nb, text)
+    assert [(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+            for c in fast] == [(c.cell_type, c.source) for c in slow]
+    assert "def f(x):\n    return 2 * x" in notebook_code(nb) and "%time" not in notebook_code(nb)
+    v3 = tmp_path / "old.ipynb"
+    v3.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [
+        {"cells": [{"cell_type": "code", "input": "y = 3\n", "language": "python",
+                    "outputs": [], "metadata": {}}], "metadata": {}}]}))
+    assert _v4_cells(v3.read_text()) is None and "y = 3" in notebook_code(v3)
+
+
 def test_a_notebook_that_is_not_json_is_refused_kindly(tmp_path):
     nb = tmp_path / "lab.ipynb"
     nb.write_text('{"cells": [ oops')
