@@ -27,8 +27,6 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
-import pytest
-
 from .course import Course, load_course
 from .feedback import Feedback
 from .results import Results
@@ -139,6 +137,10 @@ def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path]
               lab_epochs=lab_epochs)
     if runner == "subprocess":
         return _grade_one_subprocess(job, isolate=isolate, tests=tests, course=course)
+    if job.path.suffix == ".ipynb" and job.path.is_file() and _is_lab_notebook(job.path):
+        # The lab alone: its own TensorFlow worker, no pytest session to start.
+        prepared = _Prepared(job, isolate=isolate, course=course or load_course())
+        return prepared.close(prepared.direct)
     return grade_many([job], isolate=isolate, tests=tests, course=course)[0]
 
 
@@ -332,8 +334,7 @@ class _SessionLoop:
             return list(self.collection_errors)
         return [f"pytest could not start: {self.output.strip()[-500:]}"]
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session) -> bool | None:
+    def pytest_runtestloop(self, session) -> bool | None:   # tryfirst: see _run_pytest
         if self.collection_errors:
             return None        # pytest's own loop stops on collection errors; we report them
         from .pytest_plugin import Submission, begin_submission, end_submission, reset_item
@@ -343,6 +344,7 @@ class _SessionLoop:
             if prepared.direct is not None:
                 self.finish(prepared.job, prepared.close(prepared.direct))
                 continue
+            prepared.started = time.perf_counter()   # not while it waited its turn
             self.queue.prefetch()
             begin_submission(session.config, Submission(prepared.target, prepared.student,
                                                          prepared.salt_file))
@@ -380,6 +382,11 @@ def _teardown_all(session) -> None:
 
 
 def _run_pytest(loop: _SessionLoop, args: list[str]) -> None:
+    # pytest is imported here, not with this module: a first submission's worker is launched
+    # before this import, so its start-up overlaps pytest's (see grade_many's prefetch).
+    import pytest
+
+    pytest.hookimpl(tryfirst=True)(_SessionLoop.pytest_runtestloop)
     sink = io.StringIO()
     with redirect_stdout(sink):
         pytest.main(args, plugins=[loop])

@@ -24,9 +24,8 @@ from typing import Callable, Iterable, Iterator
 from .. import __version__
 from ..results import Results
 from .discover import Submission, discover
+from .cli import DEFAULT_TIMEOUT_S  # the command's default, defined where its parser is
 from .gradebook import Gradebook
-
-DEFAULT_TIMEOUT_S = 300.0
 
 
 @dataclass
