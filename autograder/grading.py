@@ -1,14 +1,18 @@
-"""Grade one submission: materialise it, run the course's tests against it, return :class:`Results`.
+"""Grade submissions: materialise each, run the course's tests against it, return :class:`Results`.
 
-``grade(path)`` is what ``autograder grade PATH`` calls. The tests are the ordinary pytest files
-of ``tests/public`` (and ``tests/hidden`` where the instructor's checkout has them); they reach
-the submission through the ``target`` fixture, pointed at a private copy of the submission.
+``grade(path)`` is what ``autograder grade PATH`` calls; ``grade_many(paths)`` is what each of
+``grade-all``'s workers runs. The tests are the ordinary pytest files of ``tests/public`` (and
+``tests/hidden`` where the instructor's checkout has them); they reach the submission through the
+``target`` fixture, pointed at a private copy of the submission.
 
-pytest runs in this process by default (``pytest.main`` with a small plugin object that keeps the
-run's config, so the :class:`Results` tree is read directly, not parsed from a file): that saves a
-second interpreter start and a second import of numpy and pytest, which is most of the cost of a
-run. ``runner="subprocess"`` runs ``python -m pytest ... --results-json`` instead, for callers
-who want the grader's own process untouched; both give the same results.
+pytest runs in this process (``pytest.main`` with a plugin object, :class:`_SessionLoop`, that
+takes over pytest's test loop): the tests are collected once and run once per submission, every
+fixture torn down in between, and the :class:`Results` tree is read directly, not parsed from a
+file. That saves an interpreter start, an import of numpy and pytest and a collection per
+submission, which is most of the cost of a run. The next submission is prepared (copied, its
+sandbox launched) while the current one's tests run. ``runner="subprocess"`` runs
+``python -m pytest ... --results-json`` instead, for callers who want the grader's own process
+untouched; both give the same results.
 """
 
 from __future__ import annotations
@@ -224,12 +228,21 @@ class _Prepared:
             self.problem = str(exc)
             _write_ungradable(workdir, course, self.problem)
         self.spec = target_spec(workdir, isolate)
-        from .targets import open_target
+        if self.spec.startswith("sandbox:"):
+            # Launch the worker before importing the proxy (numpy) and pytest: its start-up then
+            # runs on the other core while this process imports and collects.
+            from .sandbox import isolation
 
-        self.target = open_target(self.spec)
-        prestart = getattr(self.target, "prestart", None)
-        if prestart is not None:
-            prestart()
+            limits = isolation.Limits.from_env()
+            early = isolation.launch_early(workdir, limits)
+            from .sandbox.proxy import sandbox_target
+
+            self.target = sandbox_target(workdir, limits=limits, early=early)
+            self.target.prestart()     # launches it now if launching early was not possible
+        else:
+            from .targets import open_target
+
+            self.target = open_target(self.spec)
 
     @classmethod
     def failed(cls, job: Job, why: str) -> "_Prepared":

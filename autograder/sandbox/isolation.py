@@ -23,17 +23,17 @@ not bind root).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import secrets
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import weakref
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-
-import numpy as np
 
 NOBODY = 65534
 #: Workers started by root run as a uid of their own, drawn from here: RLIMIT_NPROC then counts
@@ -144,6 +144,10 @@ def copy_submission(source: Path, dest: Path, limit: int) -> None:
             shutil.copyfile(src, dest / rel / name)
 
 
+#: Isolation levels whose worker did not start in this process, with why (tried once only).
+FAILED_LEVELS: dict[str, str] = {}
+
+
 @dataclass
 class Launch:
     """What to start and how: the command, Popen arguments, and the worker's config."""
@@ -171,7 +175,8 @@ class SandboxDir:
         here = Path(__file__).parent
         for name in RUNTIME_MODULES:
             shutil.copyfile(here / name, package / Path(name).name)
-        self.numpy_dir = Path(np.__file__).parent
+        # Found without importing numpy: a first worker is launched before the grader imports it.
+        self.numpy_dir = Path(importlib.util.find_spec("numpy").origin).parent
         #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
         self.packages: dict[str, Path] = {}
         for name in limits.packages:
@@ -340,3 +345,59 @@ def limits_summary(limits: Limits) -> str:
             f"files {d['file_size_bytes'] // 2**20} MiB, {d['open_files']} fds, "
             f"{d['processes']} processes, call {d['call_timeout']:g} s, "
             f"submission {d['submission_timeout']:g} s")
+
+
+@dataclass
+class Launched:
+    """A worker process started at ``level``, not yet heard from: the grader's ends of its pipes."""
+    level: str
+    launch: Launch
+    proc: subprocess.Popen
+    fd_read: int
+    fd_write: int
+
+
+def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
+    """Start a worker at ``level`` for ``box`` without waiting for it (no numpy needed here)."""
+    to_worker_r, to_worker_w = os.pipe()
+    from_worker_r, from_worker_w = os.pipe()
+    try:
+        launch = plan(level, box, limits, to_worker_r, from_worker_w)
+        box.refresh(launch.config.get("uid") if level != "bubblewrap" else None)
+        kwargs = dict(launch.popen)
+        if launch.config.pop("switch_in_popen", False):
+            kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
+            launch.config = {k: v for k, v in launch.config.items() if k not in ("uid", "gid")}
+        argv = launch.argv + [str(to_worker_r), str(from_worker_w), json.dumps(launch.config)]
+        with open(box.root / "worker-stderr.txt", "wb") as stderr:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=stderr, **kwargs)
+    except BaseException:
+        os.close(to_worker_w)
+        os.close(from_worker_r)
+        raise
+    finally:
+        os.close(to_worker_r)
+        os.close(from_worker_w)
+    return Launched(level, launch, proc, from_worker_r, to_worker_w)
+
+
+def launch_early(directory: Path, limits: Limits) -> tuple[SandboxDir, Launched] | None:
+    """Copy a submission and start its worker at the strongest level not known to fail.
+
+    Meant for the grader's first moments, before numpy and pytest are imported, so the worker's
+    own start-up (an interpreter and numpy, about 0.1 s) overlaps them. None when that cannot be
+    done now; the sandboxed target then starts its worker itself and reports any problem.
+    """
+    levels = [lv for lv in limits.levels if lv not in FAILED_LEVELS]
+    if not levels:
+        return None
+    try:
+        box = SandboxDir(directory, limits)
+    except (OSError, ValueError):
+        return None
+    try:
+        return box, spawn(levels[0], box, limits)
+    except (OSError, ValueError):
+        box.remove()
+        return None

@@ -42,7 +42,7 @@ PASSED_THROUGH: dict[str, type] = {
     "IndexError": IndexError, "KeyError": KeyError, "LookupError": LookupError,
     "LinAlgError": np.linalg.LinAlgError,
 }
-_FAILED_LEVELS: dict[str, str] = {}   # level -> why its worker did not start (once per process)
+_FAILED_LEVELS = isolation.FAILED_LEVELS   # level -> why its worker did not start (once per process)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -167,32 +167,19 @@ class GradingWorker:
                                  + "; ".join(errors))
 
     def _spawn(self, level: str) -> "isolation.Launch":
-        to_worker_r, to_worker_w = os.pipe()
-        from_worker_r, from_worker_w = os.pipe()
-        try:
-            launch = isolation.plan(level, self.box, self.limits, to_worker_r, from_worker_w)
-            self.box.refresh(launch.config.get("uid") if level != "bubblewrap" else None)
-            stderr_path = self.box.root / "worker-stderr.txt"
-            kwargs = dict(launch.popen)
-            if launch.config.pop("switch_in_popen", False):
-                kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
-                launch.config = {k: v for k, v in launch.config.items() if k not in ("uid", "gid")}
-            import json
-            argv = launch.argv + [str(to_worker_r), str(from_worker_w), json.dumps(launch.config)]
-            with open(stderr_path, "wb") as stderr:
-                self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                             stdout=subprocess.DEVNULL, stderr=stderr, **kwargs)
-        except BaseException:
-            os.close(to_worker_w)
-            os.close(from_worker_r)
-            raise
-        finally:
-            os.close(to_worker_r)
-            os.close(from_worker_w)
-        self.channel = _Channel(from_worker_r, to_worker_w, self.limits.max_frame_bytes)
+        return self._adopt(isolation.spawn(level, self.box, self.limits))
+
+    def adopt(self, box: "isolation.SandboxDir", launched: "isolation.Launched") -> None:
+        """Take over a worker launched early (:func:`isolation.launch_early`) for this box."""
+        self.box = box
+        self._pending = (launched.level, self._adopt(launched))
+
+    def _adopt(self, launched: "isolation.Launched") -> "isolation.Launch":
+        self.proc = launched.proc
+        self.channel = _Channel(launched.fd_read, launched.fd_write, self.limits.max_frame_bytes)
         # A grader that exits without close() still takes its worker down with it.
         self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
-        return launch
+        return launched.launch
 
     def _await_hello(self, level: str, launch: "isolation.Launch") -> None:
         self.channel.deadline = time.monotonic() + self.limits.start_timeout
@@ -405,7 +392,8 @@ class SandboxTarget(Target):
 
     view_class = RemoteModuleView
 
-    def __init__(self, directory: str | Path, *, limits: isolation.Limits | None = None):
+    def __init__(self, directory: str | Path, *, limits: isolation.Limits | None = None,
+                 early: tuple[isolation.SandboxDir, isolation.Launched] | None = None):
         directory = Path(directory).resolve()
         if not directory.is_dir():
             raise FileNotFoundError(f"no submission directory {directory}")
@@ -413,6 +401,8 @@ class SandboxTarget(Target):
         self._directory = directory
         self._limits = limits or isolation.Limits.from_env()
         self._worker = GradingWorker(directory, self._limits)
+        if early is not None:
+            self._worker.adopt(*early)
         self._broken: dict[str, SubmissionError] = {}
         self._timed_out: set[str] = set()    # functions that already ran out of time
         self.last_output = ""
@@ -606,6 +596,9 @@ def _import_error(module: str, description: str) -> SubmissionError:
         hint=f"Run `python -c \"import {module}\"` in your submission's folder to see the full error.")
 
 
-def sandbox_target(directory: str | Path, *, limits: isolation.Limits | None = None) -> SandboxTarget:
-    """The submission in ``directory``, graded through a sandboxed worker process."""
-    return SandboxTarget(directory, limits=limits)
+def sandbox_target(directory: str | Path, *, limits: isolation.Limits | None = None,
+                   early: tuple[isolation.SandboxDir, isolation.Launched] | None = None
+                   ) -> SandboxTarget:
+    """The submission in ``directory``, graded through a sandboxed worker process (``early``: a
+    worker already launched for it by :func:`isolation.launch_early`)."""
+    return SandboxTarget(directory, limits=limits, early=early)

@@ -109,3 +109,22 @@ def test_a_prestarted_worker_is_used_and_closed(tmp_path):
         time.sleep(0.05)
     else:
         pytest.fail("the prestarted worker outlived its target")
+
+
+def test_a_worker_launched_early_is_adopted_by_its_target():
+    from autograder.sandbox import isolation
+    from autograder.sandbox.proxy import sandbox_target
+
+    limits = isolation.Limits.from_env()
+    early = isolation.launch_early(SOLUTIONS, limits)
+    if early is None:
+        pytest.skip("no isolation level can start a worker here")
+    box, launched = early
+    target = sandbox_target(SOLUTIONS, limits=limits, early=early)
+    try:
+        assert target.gradient_descent.constant_lr(3) == 1.0
+        worker = target._worker
+        assert worker.box is box and worker.proc.pid == launched.proc.pid and worker.starts == 1
+    finally:
+        target.close()
+    assert not box.root.exists()      # the copy went with the target
