@@ -227,6 +227,24 @@ def test_a_hanging_submission_costs_only_its_own_grade(tmp_path):
     assert summary.graded + summary.errors == 2
 
 
+def test_jobs_in_flight_behind_a_killed_one_are_graded_by_a_fresh_worker(tmp_path):
+    # One worker, two jobs in flight: the first overruns the batch's timeout (its import spins
+    # longer than the sandbox's own import limit), so the worker is killed with the second job
+    # already sent to it; that job must be sent again, not lost or recorded as an error.
+    from autograder.batch.runner import grade_all
+
+    d = tmp_path / "class"
+    hang = copy_modules(SOLUTIONS, d / "a_hang")
+    (hang / "activations.py").write_text("while True:\n    pass\n")
+    copy_modules(SOLUTIONS, d / "b_ok")
+    copy_modules(STUBS, d / "c_stub")
+    summary = grade_all(d, db_path=tmp_path / "g.sqlite", jobs=1, timeout_s=8)
+    got = scores(tmp_path / "g.sqlite")
+    assert got["a_hang"][2] != "graded" and summary.errors == 1
+    assert got["b_ok"][0] == got["b_ok"][1] > 0 and got["b_ok"][2] == "graded"
+    assert got["c_stub"] == (0.0, got["b_ok"][1], "graded")
+
+
 def test_dask_local_cluster_gives_the_same_grades(small_class, tmp_path):
     pytest.importorskip("distributed")
     from autograder.batch.runner import grade_all
