@@ -195,7 +195,7 @@ class _Prepared:
     """A submission made ready to run: copied, its target opened, its worker (being) started."""
 
     def __init__(self, job: Job, *, isolate: bool, course: Course):
-        self.job, self.isolate, self.course = job, isolate, course
+        self.job, self.isolate = job, isolate
         self.started = time.perf_counter()
         self.tmp = tempfile.TemporaryDirectory(prefix="autograder-")
         self.direct: Results | None = None     # graded without the test session (lab, errors)
@@ -359,11 +359,11 @@ class _SessionLoop:
                 continue
             prepared.started = time.perf_counter()   # not while it waited its turn
             self.queue.prefetch()
-            begin_submission(session.config, Submission(prepared.target, prepared.student,
-                                                         prepared.salt_file))
             before = set(sys.modules)
             failure = None
             try:
+                begin_submission(session.config, Submission(prepared.target, prepared.student,
+                                                             prepared.salt_file))
                 for i, item in enumerate(items):
                     reset_item(item)
                     nextitem = items[i + 1] if i + 1 < len(items) else None

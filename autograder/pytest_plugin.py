@@ -116,7 +116,8 @@ def begin_submission(config: pytest.Config, submission: Submission) -> None:
 def end_submission(config: pytest.Config) -> Results:
     results = config.stash[_RESULTS]
     results.execution_time = round(time.perf_counter() - config._autograder_started, 3)
-    del config.stash[_SUBMISSION]
+    if _SUBMISSION in config.stash:
+        del config.stash[_SUBMISSION]
     return results
 
 

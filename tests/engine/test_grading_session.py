@@ -128,3 +128,36 @@ def test_a_worker_launched_early_is_adopted_by_its_target():
     finally:
         target.close()
     assert not box.root.exists()      # the copy went with the target
+
+
+def test_a_grader_failure_costs_only_its_own_submission(monkeypatch, tmp_path):
+    # A bug of the grader's (here: preparing one submission, then running another) is reported
+    # as that submission's error; the session goes on with the next.
+    import autograder.grading as grading
+    import autograder.pytest_plugin as plugin
+
+    real_materialise, real_begin = grading.materialise, plugin.begin_submission
+    broken = tmp_path / "breaks_preparation"
+    broken.mkdir()
+
+    def materialise(path, *args, **kwargs):
+        if Path(path) == broken:
+            raise RuntimeError("cannot prepare")
+        return real_materialise(path, *args, **kwargs)
+
+    begun = []
+
+    def begin_submission(config, submission):
+        begun.append(submission)
+        if len(begun) == 2:
+            raise RuntimeError("cannot begin")
+        real_begin(config, submission)
+
+    monkeypatch.setattr(grading, "materialise", materialise)
+    monkeypatch.setattr(plugin, "begin_submission", begin_submission)
+    results = grade_many([SOLUTIONS, broken, SOLUTIONS, STUBS], isolate=False, tests=PUBLIC)
+    assert [bool(r.errors) for r in results] == [False, True, True, False]
+    assert results[1].errors == ["the grader failed: RuntimeError: cannot prepare"]
+    assert results[2].errors == ["the grader failed: RuntimeError: cannot begin"]
+    assert results[0].score == results[0].max_score > 0 and results[3].tests
+    assert results[3].score == 0.0
