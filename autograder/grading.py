@@ -150,7 +150,8 @@ def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path]
 
 def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
                tests: Iterable[str | Path] | None = None, course: Course | None = None,
-               on_result: Callable[[Job, Results], None] | None = None) -> list[Results]:
+               on_result: Callable[[Job, Results], None] | None = None,
+               keep: bool = True) -> list[Results]:
     """Grade many submissions in one pytest session: the tests are collected once.
 
     Each submission still gets its own private copy and its own sandboxed worker; only the
@@ -158,7 +159,8 @@ def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
     submission is copied and its worker started while the current one's tests run, so a worker's
     start-up overlaps grading. ``jobs`` may be a lazy iterable (a queue of incoming work):
     ``on_result(job, results)`` is called as each submission is done, in order. Returns the
-    results in the order of ``jobs``.
+    results in the order of ``jobs`` (none with ``keep=False``: a long-lived batch worker hands
+    each on and keeps nothing).
     """
     course = course or load_course()
     test_dirs = [Path(t).resolve() for t in tests] if tests else default_test_dirs()
@@ -166,7 +168,8 @@ def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
     done: list[Results] = []
 
     def finish(job: Job, results: Results) -> None:
-        done.append(results)
+        if keep:
+            done.append(results)
         if on_result is not None:
             on_result(job, results)
 

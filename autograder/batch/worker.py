@@ -109,7 +109,7 @@ def main() -> int:
                                    "started_at": started,
                                    "duration_s": time.time() - started}) + "\n")
 
-    grade_many(source, on_result=reply, isolate="--no-isolation" not in sys.argv[1:])
+    grade_many(source, on_result=reply, isolate="--no-isolation" not in sys.argv[1:], keep=False)
     return 0
 
 

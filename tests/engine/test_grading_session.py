@@ -51,6 +51,11 @@ def test_results_arrive_in_order_as_each_submission_is_done(tmp_path):
     results = grade_many([Job(SOLUTIONS), Job(STUBS)], isolate=False, tests=PUBLIC,
                          on_result=lambda job, res: seen.append((job.path, res.score)))
     assert seen == [(SOLUTIONS, results[0].score), (STUBS, 0.0)]
+    # A long-lived batch worker hands each result on and keeps none.
+    seen.clear()
+    assert grade_many([Job(STUBS)], isolate=False, tests=PUBLIC, keep=False,
+                      on_result=lambda job, res: seen.append(res.score)) == []
+    assert seen == [0.0]
 
 
 class _Trickle:
