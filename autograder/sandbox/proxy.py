@@ -481,20 +481,20 @@ class SandboxTarget(Target):
             return _answer_callback(reply, arrays, callbacks, self._limits.max_frame_bytes)
 
         again = qualname in self._timed_out
+        repeat = min(self._limits.repeat_timeout, self._limits.call_timeout)
         try:
             reply, values = self._worker.request(
                 {"kind": "call", "module": module, "name": name},
                 {"args": tuple(args), "kwargs": dict(kwargs)},
                 encode_special=encode_special, on_callback=on_callback,
-                decode_special=_result_specials(callbacks),
-                timeout=min(self._limits.repeat_timeout, self._limits.call_timeout) if again else None)
+                decode_special=_result_specials(callbacks), timeout=repeat if again else None)
         except WorkerLost as exc:
+            words = _lost_words(exc)
             if exc.timed_out and "budget" not in exc.reason:
                 self._timed_out.add(qualname)
-            words = _lost_words(exc)
-            if again and exc.timed_out and "budget" not in exc.reason:
-                words += (f" It already timed out in an earlier test, so its later calls get "
-                          f"{min(self._limits.repeat_timeout, self._limits.call_timeout):g} s each.")
+                if again:
+                    words += (f" It already timed out in an earlier test, so its later calls "
+                              f"get {repeat:g} s each.")
             raise SubmissionError(f"{qualname} {words}", hint=_lost_hint(exc)) from None
         # The Generators we lent move on exactly as far as the worker's copies did.
         for key, moved in (values.get("generators") or {}).items():
