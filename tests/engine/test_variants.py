@@ -220,6 +220,31 @@ def test_grading_uses_the_students_variant(tmp_path, monkeypatch, no_salt_env):
     assert "your variant" in keep_test(student_run).feedback.rationale
 
 
+def test_one_session_grades_each_student_on_their_own_variant(tmp_path, monkeypatch, no_salt_env):
+    # The variant fixture is session-scoped: between two submissions of one grading session it
+    # must be built again for the next student, not reused.
+    from autograder.grading import Job, grade, grade_many
+
+    monkeypatch.setenv(variants.SALT_ENV, TEST_SALT.decode())
+    tests = [str(ROOT / "tests" / "hidden" / "test_variants.py")]
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "dropout.py").write_text((ROOT / "solutions" / "dropout.py").read_text() +
+                                    "\n\ndef keep_probability(num_dropped, num_units):\n    return 0.75\n")
+    other = next(s for s in STUDENTS if variants.variant_for(s, TEST_SALT)["dropout"]["keep"] != "3/4")
+    same = next(s for s in STUDENTS if variants.variant_for(s, TEST_SALT)["dropout"]["keep"] == "3/4")
+    order = [other, same, other]
+    together = grade_many([Job(sub, student=who) for who in order], isolate=False, tests=tests)
+
+    def keep_test(results):
+        return next(t for t in results.tests if t.name == "test_keep_probability_for_your_number_of_units")
+    assert [keep_test(r).status for r in together] == ["failed", "passed", "failed"]
+    for who, results in zip(order, together):
+        alone = grade(sub, isolate=False, tests=tests, student=who)
+        assert [(t.nodeid, t.status, t.score) for t in results.tests] == \
+            [(t.nodeid, t.status, t.score) for t in alone.tests]
+
+
 def test_grading_reads_the_student_from_gradescope_metadata(tmp_path, monkeypatch, no_salt_env):
     from autograder.grading import grade
 
