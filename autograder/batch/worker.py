@@ -22,24 +22,43 @@ import time
 from pathlib import Path
 
 
-def grade_payload(student: str, suffix: str, payload: bytes, isolate: bool = True) -> dict:
-    """Grade one packed submission; always returns a dict, never raises."""
-    from ..grading import grade
+def grade_payloads(packed: list[tuple[str, str, bytes]], isolate: bool = True) -> list[dict]:
+    """Grade packed submissions ``(student, suffix, payload)`` in one grading session.
+
+    What a Dask task runs: a chunk of submissions per task, so the tests are collected once per
+    chunk rather than once per submission. Always one reply per submission, never raises.
+    """
+    from ..grading import Job, grade_many
     from .discover import safe_name
 
-    started = time.time()
+    replies: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="grade-all-") as tmp:
-        path = Path(tmp) / f"{safe_name(student)}{suffix}"
-        path.write_bytes(payload)
-        # With a course salt configured, each student is graded on their own variant.
-        has_salt = bool(os.environ.get("AUTOGRADER_SALT") or os.environ.get("AUTOGRADER_SALT_FILE"))
+        jobs = []
+        for i, (student, suffix, payload) in enumerate(packed):
+            folder = Path(tmp) / str(i)
+            folder.mkdir()
+            path = folder / f"{safe_name(student)}{suffix}"
+            path.write_bytes(payload)
+            # With a course salt configured, each student is graded on their own variant.
+            jobs.append(Job(path, student=student if _has_salt() else None))
+        started = [time.time()]
+
+        def reply(job, results) -> None:
+            replies.append({"results": results.to_dict(), "started_at": started[0],
+                            "duration_s": time.time() - started[0]})
+            started[0] = time.time()
+
         try:
-            results = grade(path, isolate=isolate, student=student if has_salt else None)
+            grade_many(jobs, isolate=isolate, on_result=reply, keep=False)
         except Exception as exc:  # noqa: BLE001 - the batch records it and goes on
-            return {"error": f"the grader failed: {type(exc).__name__}: {exc}",
-                    "started_at": started, "duration_s": time.time() - started}
-    return {"results": results.to_dict(), "started_at": started,
-            "duration_s": time.time() - started}
+            replies += [{"error": f"the grader failed: {type(exc).__name__}: {exc}",
+                         "started_at": started[0], "duration_s": 0.0}] * (len(packed) - len(replies))
+    return replies
+
+
+def grade_payload(student: str, suffix: str, payload: bytes, isolate: bool = True) -> dict:
+    """Grade one packed submission; always returns a dict, never raises."""
+    return grade_payloads([(student, suffix, payload)], isolate)[0]
 
 
 class _JobSource:

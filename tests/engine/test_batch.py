@@ -244,6 +244,59 @@ def test_jobs_in_flight_behind_a_killed_one_are_graded_by_a_fresh_worker(tmp_pat
     assert got["c_stub"] == (0.0, got["b_ok"][1], "graded")
 
 
+def test_dask_chunks_are_regraded_one_by_one_when_their_worker_is_lost(monkeypatch):
+    # Dask runs a chunk of submissions per task (one grading session each); a task whose worker
+    # was lost is not an error for all of its chunk: each member is sent again on its own.
+    distributed = pytest.importorskip("distributed")
+    from autograder.batch import runner
+    from autograder.batch.discover import Submission
+
+    class Future:
+        def __init__(self, packed):
+            self.packed = packed
+
+        def result(self):
+            if len(self.packed) > 1:
+                raise RuntimeError("the worker running this task was lost")
+            return [{"error": f"graded {self.packed[0][0]} alone"}]
+
+    class AsCompleted:
+        def __init__(self, futures):
+            self.queue = list(futures)
+
+        def __iter__(self):
+            while self.queue:
+                yield self.queue.pop(0)
+
+        def add(self, future):
+            self.queue.append(future)
+
+    class Client:
+        keys: list = []
+
+        def __init__(self, address):
+            pass
+
+        def nthreads(self):
+            return {"one-worker": 1}
+
+        def submit(self, func, packed, isolate, pure, key):
+            Client.keys.append(key)
+            return Future(packed)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(distributed, "Client", Client)
+    monkeypatch.setattr(distributed, "as_completed", AsCompleted)
+    # Two students with identical bytes: their tasks must still have keys of their own.
+    subs = [Submission(name, name, ".py", b"x = 1\n") for name in ("ann", "bob", "cy")]
+    outcomes = list(runner._run_dask(subs, "tcp://nowhere:8786", isolate=True))
+    assert sorted((o.submission.student, o.error) for o in outcomes) == \
+        [(who, f"graded {who} alone") for who in ("ann", "bob", "cy")]
+    assert len(Client.keys) == len(set(Client.keys)) == 2 + 2   # chunks [ann, bob], [cy]; then 2
+
+
 def test_dask_local_cluster_gives_the_same_grades(small_class, tmp_path):
     pytest.importorskip("distributed")
     from autograder.batch.runner import grade_all
