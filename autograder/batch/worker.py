@@ -28,37 +28,38 @@ def grade_payloads(packed: list[tuple[str, str, bytes]], isolate: bool = True) -
     What a Dask task runs: a chunk of submissions per task, so the tests are collected once per
     chunk rather than once per submission. Always one reply per submission, never raises.
     """
-    from ..grading import Job, grade_many
-    from .discover import safe_name
+    from ..grading import grade_many
 
     replies: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="grade-all-") as tmp:
-        jobs = []
-        for i, (student, suffix, payload) in enumerate(packed):
-            folder = Path(tmp) / str(i)
-            folder.mkdir()
-            path = folder / f"{safe_name(student)}{suffix}"
-            path.write_bytes(payload)
-            # With a course salt configured, each student is graded on their own variant.
-            jobs.append(Job(path, student=student if _has_salt() else None))
-        started = [time.time()]
-
-        def reply(job, results) -> None:
-            replies.append({"results": results.to_dict(), "started_at": started[0],
-                            "duration_s": time.time() - started[0]})
-            started[0] = time.time()
-
+        jobs = [_unpack(Path(tmp), str(i), *one) for i, one in enumerate(packed)]
         try:
-            grade_many(jobs, isolate=isolate, on_result=reply, keep=False)
+            grade_many(jobs, isolate=isolate, keep=False,
+                       on_result=lambda job, results: replies.append(_reply(results)))
         except Exception as exc:  # noqa: BLE001 - the batch records it and goes on
             replies += [{"error": f"the grader failed: {type(exc).__name__}: {exc}",
-                         "started_at": started[0], "duration_s": 0.0}] * (len(packed) - len(replies))
+                         "started_at": time.time(), "duration_s": 0.0}] * (len(packed) - len(replies))
     return replies
 
 
-def grade_payload(student: str, suffix: str, payload: bytes, isolate: bool = True) -> dict:
-    """Grade one packed submission; always returns a dict, never raises."""
-    return grade_payloads([(student, suffix, payload)], isolate)[0]
+def _unpack(where: Path, key: str, student: str, suffix: str, payload: bytes):
+    """A packed submission written to a folder of its own, as a job of the grading session."""
+    from ..grading import Job
+    from .discover import safe_name
+
+    folder = where / key
+    folder.mkdir()
+    path = folder / f"{safe_name(student)}{suffix}"
+    path.write_bytes(payload)
+    # With a course salt configured, each student is graded on their own variant.
+    has_salt = bool(os.environ.get("AUTOGRADER_SALT") or os.environ.get("AUTOGRADER_SALT_FILE"))
+    return Job(path, student=student if has_salt else None)
+
+
+def _reply(results) -> dict:
+    # The time spent grading it, not the time it waited its turn behind the one before.
+    return {"results": results.to_dict(), "started_at": time.time() - results.execution_time,
+            "duration_s": results.execution_time}
 
 
 class _JobSource:
@@ -72,7 +73,6 @@ class _JobSource:
         self._queue: queue.Queue = queue.Queue()
         self.tmp = tempfile.TemporaryDirectory(prefix="grade-all-")
         self.numbers: dict[int, int] = {}     # id(Job) -> the runner's job number
-        self.started: dict[int, float] = {}
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
 
     def _read(self, stream) -> None:
@@ -87,29 +87,17 @@ class _JobSource:
         return self
 
     def __next__(self):
-        from ..grading import Job
-        from .discover import safe_name
-
         job = self._queue.get()
         if job is None:
             raise StopIteration
-        folder = Path(self.tmp.name) / str(job["job"])
-        folder.mkdir()
-        path = folder / f"{safe_name(job['student'])}{job['suffix']}"
-        path.write_bytes(base64.b64decode(job["payload"]))
-        # With a course salt configured, each student is graded on their own variant.
-        graded = Job(path, student=job["student"] if _has_salt() else None)
+        graded = _unpack(Path(self.tmp.name), str(job["job"]), job["student"], job["suffix"],
+                         base64.b64decode(job["payload"]))
         self.numbers[id(graded)] = job["job"]
-        self.started[id(graded)] = time.time()
         return graded
 
-    def done(self, job) -> tuple[int, float]:
+    def done(self, job) -> int:
         shutil.rmtree(job.path.parent, ignore_errors=True)
-        return self.numbers.pop(id(job)), self.started.pop(id(job))
-
-
-def _has_salt() -> bool:
-    return bool(os.environ.get("AUTOGRADER_SALT") or os.environ.get("AUTOGRADER_SALT_FILE"))
+        return self.numbers.pop(id(job))
 
 
 def main() -> int:
@@ -123,10 +111,7 @@ def main() -> int:
     source = _JobSource(sys.stdin)
 
     def reply(job, results) -> None:
-        number, started = source.done(job)
-        protocol.write(json.dumps({"job": number, "results": results.to_dict(),
-                                   "started_at": started,
-                                   "duration_s": time.time() - started}) + "\n")
+        protocol.write(json.dumps({"job": source.done(job), **_reply(results)}) + "\n")
 
     grade_many(source, on_result=reply, isolate="--no-isolation" not in sys.argv[1:], keep=False)
     return 0
