@@ -240,8 +240,9 @@ class _Prepared:
             early = isolation.launch_early(workdir, limits)
             from .sandbox.proxy import sandbox_target
 
+            # Without an early launch (it failed), the target starts its worker at the first call
+            # and reports why it could not.
             self.target = sandbox_target(workdir, limits=limits, early=early)
-            self.target.prestart()     # launches it now if launching early was not possible
         else:
             from .targets import open_target
 

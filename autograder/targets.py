@@ -96,9 +96,6 @@ class Target:
                 self.calls.append)
         return self._views[module_name]
 
-    def prestart(self) -> None:
-        """Begin whatever start-up can overlap other work (the sandboxed target's worker)."""
-
     def close(self) -> None:
         """Release whatever the target holds (a worker process, for the sandboxed target)."""
 

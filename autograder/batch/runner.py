@@ -114,8 +114,8 @@ class _LocalWorker:
         self.proc = None
 
 
-def _job(sub: Submission, index: int, isolate: bool) -> dict:
-    return {"job": index, "student": sub.student, "suffix": sub.suffix, "isolate": isolate,
+def _job(sub: Submission, index: int) -> dict:
+    return {"job": index, "student": sub.student, "suffix": sub.suffix,
             "payload": base64.b64encode(sub.payload).decode("ascii")}
 
 
@@ -136,7 +136,7 @@ def _run_local(todo: list[Submission], jobs: int, isolate: bool,
                         i, sub = work.get_nowait()
                     except queue.Empty:
                         break
-                    worker.send(_job(sub, i, isolate))
+                    worker.send(_job(sub, i))
                     in_flight.append((i, sub))
                 if not in_flight:
                     return
@@ -146,12 +146,12 @@ def _run_local(todo: list[Submission], jobs: int, isolate: bool,
                     # The worker was killed (or died) on this job: the ones behind it were
                     # never graded; they go to a fresh worker.
                     for j, other in in_flight:
-                        worker.send(_job(other, j, isolate))
+                        worker.send(_job(other, j))
                 elif reply.get("job") != i:
                     reply = {"error": "could not grade: the grading process answered out of order"}
                     worker.kill()
                     for j, other in in_flight:
-                        worker.send(_job(other, j, isolate))
+                        worker.send(_job(other, j))
                 done.put(_outcome(sub, reply))
         finally:
             worker.kill()

@@ -122,21 +122,6 @@ class GradingWorker:
         self._reaper = weakref.finalize(self, lambda: None)
 
     # ---------------------------------------------------------------- life cycle
-    def prestart(self) -> None:
-        """Launch the worker now without waiting for it, so its start-up (an interpreter and
-        numpy, about 0.1 s) overlaps the grader's own work; the first request waits for it.
-        Any problem is left for :meth:`start` to meet again and report."""
-        if self.proc is not None or self._pending is not None:
-            return
-        try:
-            if self.box is None:
-                self.box = isolation.SandboxDir(self.directory, self.limits)
-            levels = [lv for lv in self.limits.levels if lv not in _FAILED_LEVELS]
-            if levels:
-                self._pending = (levels[0], self._spawn(levels[0]))
-        except (OSError, ValueError, SubmissionError):
-            self.kill()
-
     def start(self) -> None:
         if self._pending is not None:
             level, launch = self._pending
@@ -415,9 +400,6 @@ class SandboxTarget(Target):
             except SubmissionError:
                 return "not started"
         return self._worker.description
-
-    def prestart(self) -> None:
-        self._worker.prestart()
 
     def close(self) -> None:
         self._worker.close()

@@ -94,28 +94,6 @@ def test_missing_tests_are_an_error_for_every_job(tmp_path):
     assert all(r.errors and "No tests to grade with" in r.errors[0] for r in results)
 
 
-def test_a_prestarted_worker_is_used_and_closed(tmp_path):
-    from autograder.sandbox.proxy import sandbox_target
-
-    target = sandbox_target(SOLUTIONS)
-    target.prestart()
-    worker = target._worker
-    assert worker.proc is not None and worker.level is None   # launched, not yet awaited
-    pid = worker.proc.pid
-    assert target.gradient_descent.exponential_lr(0, rate=0.5) == 1.0
-    assert worker.starts == 1 and worker.proc.pid == pid       # the same worker answered
-    target.close()
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        try:
-            Path(f"/proc/{pid}").stat()
-        except FileNotFoundError:
-            break
-        time.sleep(0.05)
-    else:
-        pytest.fail("the prestarted worker outlived its target")
-
-
 def test_a_worker_launched_early_is_adopted_by_its_target():
     from autograder.sandbox import isolation
     from autograder.sandbox.proxy import sandbox_target
@@ -125,14 +103,21 @@ def test_a_worker_launched_early_is_adopted_by_its_target():
     if early is None:
         pytest.skip("no isolation level can start a worker here")
     box, launched = early
+    pid = launched.proc.pid
     target = sandbox_target(SOLUTIONS, limits=limits, early=early)
     try:
+        assert target._worker.level is None          # launched, not yet heard from
         assert target.gradient_descent.constant_lr(3) == 1.0
         worker = target._worker
-        assert worker.box is box and worker.proc.pid == launched.proc.pid and worker.starts == 1
+        assert worker.box is box and worker.proc.pid == pid and worker.starts == 1
     finally:
         target.close()
     assert not box.root.exists()      # the copy went with the target
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            pytest.fail("the early worker outlived its target")
+        time.sleep(0.05)
 
 
 def test_a_grader_failure_costs_only_its_own_submission(monkeypatch, tmp_path):

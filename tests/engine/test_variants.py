@@ -199,25 +199,38 @@ def test_resolve_student_prefers_the_flag_then_the_file_then_gradescopes_layout(
 
 # --- wiring: the fixture, grading and the CLI ----------------------------------------------------
 
-def test_grading_uses_the_students_variant(tmp_path, monkeypatch, no_salt_env):
-    from autograder.grading import grade
+VARIANT_TESTS = [str(ROOT / "tests" / "hidden" / "test_variants.py")]
 
-    monkeypatch.setenv(variants.SALT_ENV, TEST_SALT.decode())
-    tests = [str(ROOT / "tests" / "hidden" / "test_variants.py")]
-    # The submission passes only on one variant: it hard-codes the default keep probability.
+
+def _default_keep_only(tmp_path: Path) -> Path:
+    """A submission right on one variant only: it hard-codes the default keep probability."""
     sub = tmp_path / "sub"
     sub.mkdir()
     (sub / "dropout.py").write_text((ROOT / "solutions" / "dropout.py").read_text() +
                                     "\n\ndef keep_probability(num_dropped, num_units):\n    return 0.75\n")
-    student = next(s for s in STUDENTS if variants.variant_for(s, TEST_SALT)["dropout"]["keep"] != "3/4")
-    default_run = grade(sub, isolate=False, tests=tests)
-    student_run = grade(sub, isolate=False, tests=tests, student=student)
+    return sub
 
-    def keep_test(results):
-        return next(t for t in results.tests if t.name == "test_keep_probability_for_your_number_of_units")
-    assert keep_test(default_run).status == "passed"
-    assert keep_test(student_run).status == "failed"
-    assert "your variant" in keep_test(student_run).feedback.rationale
+
+def _student_whose_keep(is_default: bool) -> str:
+    return next(s for s in STUDENTS
+                if (variants.variant_for(s, TEST_SALT)["dropout"]["keep"] == "3/4") == is_default)
+
+
+def _keep_test(results):
+    return next(t for t in results.tests if t.name == "test_keep_probability_for_your_number_of_units")
+
+
+def test_grading_uses_the_students_variant(tmp_path, monkeypatch, no_salt_env):
+    from autograder.grading import grade
+
+    monkeypatch.setenv(variants.SALT_ENV, TEST_SALT.decode())
+    sub = _default_keep_only(tmp_path)
+    student = _student_whose_keep(is_default=False)
+    default_run = grade(sub, isolate=False, tests=VARIANT_TESTS)
+    student_run = grade(sub, isolate=False, tests=VARIANT_TESTS, student=student)
+    assert _keep_test(default_run).status == "passed"
+    assert _keep_test(student_run).status == "failed"
+    assert "your variant" in _keep_test(student_run).feedback.rationale
 
 
 def test_one_session_grades_each_student_on_their_own_variant(tmp_path, monkeypatch, no_salt_env):
@@ -226,21 +239,14 @@ def test_one_session_grades_each_student_on_their_own_variant(tmp_path, monkeypa
     from autograder.grading import Job, grade, grade_many
 
     monkeypatch.setenv(variants.SALT_ENV, TEST_SALT.decode())
-    tests = [str(ROOT / "tests" / "hidden" / "test_variants.py")]
-    sub = tmp_path / "sub"
-    sub.mkdir()
-    (sub / "dropout.py").write_text((ROOT / "solutions" / "dropout.py").read_text() +
-                                    "\n\ndef keep_probability(num_dropped, num_units):\n    return 0.75\n")
-    other = next(s for s in STUDENTS if variants.variant_for(s, TEST_SALT)["dropout"]["keep"] != "3/4")
-    same = next(s for s in STUDENTS if variants.variant_for(s, TEST_SALT)["dropout"]["keep"] == "3/4")
+    sub = _default_keep_only(tmp_path)
+    other, same = _student_whose_keep(is_default=False), _student_whose_keep(is_default=True)
     order = [other, same, other]
-    together = grade_many([Job(sub, student=who) for who in order], isolate=False, tests=tests)
-
-    def keep_test(results):
-        return next(t for t in results.tests if t.name == "test_keep_probability_for_your_number_of_units")
-    assert [keep_test(r).status for r in together] == ["failed", "passed", "failed"]
+    together = grade_many([Job(sub, student=who) for who in order], isolate=False,
+                          tests=VARIANT_TESTS)
+    assert [_keep_test(r).status for r in together] == ["failed", "passed", "failed"]
     for who, results in zip(order, together):
-        alone = grade(sub, isolate=False, tests=tests, student=who)
+        alone = grade(sub, isolate=False, tests=VARIANT_TESTS, student=who)
         assert [(t.nodeid, t.status, t.score) for t in results.tests] == \
             [(t.nodeid, t.status, t.score) for t in alone.tests]
 
