@@ -32,8 +32,6 @@ from .targets import Target, open_target
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _RESULTS = pytest.StashKey[Results]()
-_CREDIT = pytest.StashKey["Credit"]()
-_TARGET = pytest.StashKey[Target]()
 _SUBMISSION = pytest.StashKey["Submission"]()
 
 
@@ -55,7 +53,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   default="tests/misconceptions")
 
 
+#: The configs of the pytest runs under way in this process, innermost last (a grader may run
+#: pytest inside a test of the course's own suite). The fixtures read it rather than asking for
+#: ``request``: pytest builds a fresh FixtureDef (with an ``inspect.signature``) every time a
+#: fixture that takes ``request`` is used, even a cached session fixture, and that was a fifth
+#: of a grading session's cost per test.
+_CONFIGS: list[pytest.Config] = []
+
+
+def _config() -> pytest.Config:
+    return _CONFIGS[-1]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config in _CONFIGS:
+        _CONFIGS.remove(config)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _CONFIGS.append(config)
     config.addinivalue_line("markers", "exercise(id): the course.toml exercise this test grades")
     config.addinivalue_line("markers", "points(n): points this test is worth (default 1)")
     config.addinivalue_line("markers", "visibility(v): one of " + ", ".join(VISIBILITIES))
@@ -123,15 +139,12 @@ def end_submission(config: pytest.Config) -> Results:
 
 def reset_item(item: pytest.Item) -> None:
     """Forget what the previous submission's run left on a test item before running it again."""
-    for key in (_CREDIT, _TARGET):
-        if key in item.stash:
-            del item.stash[key]
     item._report_sections = []  # captured output of the last run (pytest appends, never clears)
 
 
 @pytest.fixture(scope="session")
-def _session_target(request: pytest.FixtureRequest):
-    config = request.config
+def _session_target():
+    config = _config()
     submission = config.stash.get(_SUBMISSION, None)
     tgt = submission.target if submission is not None else make_target(config)
     config.stash[_RESULTS].isolation = getattr(tgt, "isolation", "none")
@@ -141,23 +154,22 @@ def _session_target(request: pytest.FixtureRequest):
 
 
 @pytest.fixture
-def target(_session_target: Target, request: pytest.FixtureRequest) -> Target:
+def target(_session_target: Target) -> Target:
     """The code under test: ``target.gradient_descent.gd(...)``.
 
     One target (one worker, when sandboxed) serves the whole session; its call log is
     per test, so a failure can be matched against known mistakes on the calls it made.
     """
     _session_target.calls.clear()
-    request.node.stash[_TARGET] = _session_target
     return _session_target
 
 
 @pytest.fixture(scope="session")
-def variant(request: pytest.FixtureRequest):
+def variant():
     """This run's :class:`~autograder.variants.Variant`: ``variant["gd"]["eta"]``."""
     from .variants import variant_for_run
 
-    config = request.config
+    config = _config()
     submission = config.stash.get(_SUBMISSION, None)
     if submission is not None:
         return variant_for_run(student=submission.student, salt_file=submission.salt_file,
@@ -182,11 +194,14 @@ class Credit:
 
 
 @pytest.fixture
-def credit(request: pytest.FixtureRequest) -> Credit:
+def credit() -> Credit:
     """Partial credit for this test: ``credit.award(fraction, reason)``."""
-    c = Credit()
-    request.node.stash[_CREDIT] = c
-    return c
+    return Credit()
+
+
+def _funcargs(item: pytest.Item) -> dict:
+    """The fixture values of the running test (``target``, ``credit``), by name."""
+    return getattr(item, "funcargs", None) or {}
 
 
 def _marker_arg(item: pytest.Item, name: str, default):
@@ -248,16 +263,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             status, feedback = "skipped", Feedback("expected failure")
         if (status == "failed" and feedback is not None and feedback.misconception is None
                 and isinstance(call.excinfo.value, Failure)
-                and not isinstance(call.excinfo.value, SubmissionError) and _TARGET in item.stash):
+                and not isinstance(call.excinfo.value, SubmissionError)
+                and "target" in _funcargs(item)):
             # The test did not recognise the wrong answer: replay its calls on the catalogue of
             # known mistakes (trusted code) and name the one that returns what the submission did.
-            found = diagnose_test(item.config, item.stash[_TARGET].calls, exercise)
+            found = diagnose_test(item.config, _funcargs(item)["target"].calls, exercise)
             if found is not None:
                 feedback = dataclasses.replace(feedback, misconception=found.misconception,
                                                hint=found.message)
                 report.longrepr = f"{item.nodeid}\n{feedback.render()}"
         points = float(_marker_arg(item, "points", 1))
-        credit = item.stash.get(_CREDIT, None)
+        credit = _funcargs(item).get("credit")
         if status == "passed":
             score = points
         elif credit is not None and status in ("failed", "error"):
