@@ -9,7 +9,6 @@ Standard library only (the worker's runtime has nothing else but numpy).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
@@ -18,7 +17,11 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
 def _libc():
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    try:   # glibc's fixed name; find_library would run `ldconfig -p` in a subprocess per worker
+        return ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:
+        from ctypes.util import find_library  # noqa: PLC0415 - another C library (musl)
+        return ctypes.CDLL(find_library("c"), use_errno=True)
 
 
 def _mount(libc, source: str, target: str, fstype: str | None, flags: int, data: str | None):
