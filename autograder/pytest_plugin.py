@@ -209,6 +209,29 @@ def _marker_arg(item: pytest.Item, name: str, default):
     return marker.args[0] if marker and marker.args else default
 
 
+@dataclasses.dataclass(frozen=True)
+class _Graded:
+    """What the markers and the location of a test say about its grading."""
+    exercise: str
+    points: float
+    visibility: str
+    suite: str
+
+
+_GRADED = pytest.StashKey["_Graded | None"]()
+
+
+def _graded(item: pytest.Item) -> _Graded | None:
+    """The test's exercise, points, visibility and suite (None: not graded), read once per item:
+    a grading session runs each item once per submission, and marker lookups walk the tree."""
+    if _GRADED not in item.stash:
+        exercise = _marker_arg(item, "exercise", None)
+        item.stash[_GRADED] = None if exercise is None else _Graded(
+            exercise, float(_marker_arg(item, "points", 1)),
+            _marker_arg(item, "visibility", "visible"), _suite_of(item))
+    return item.stash[_GRADED]
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
     course = load_course()
@@ -251,9 +274,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.excinfo is not None and isinstance(call.excinfo.value, Failure):
         # A Failure already says what went wrong in words: show that, not a traceback.
         report.longrepr = f"{item.nodeid}\n{call.excinfo.value.feedback.render()}"
-    exercise = _marker_arg(item, "exercise", None)
-    if exercise is None:
+    graded = _graded(item)
+    if graded is None:
         return
+    exercise = graded.exercise
     # One result per test: the call phase, or the phase that stopped the test before it.
     if report.when == "call" or (report.when == "setup" and not report.passed):
         status, feedback = _feedback_from(call.excinfo)
@@ -272,7 +296,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
                 feedback = dataclasses.replace(feedback, misconception=found.misconception,
                                                hint=found.message)
                 report.longrepr = f"{item.nodeid}\n{feedback.render()}"
-        points = float(_marker_arg(item, "points", 1))
+        points = graded.points
         credit = _funcargs(item).get("credit")
         if status == "passed":
             score = points
@@ -283,9 +307,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if status == "skipped":
             points = 0.0  # a skipped test is neither earned nor lost, and never counted as passing
         item.config.stash[_RESULTS].tests.append(TestResult(
-            nodeid=item.nodeid, name=item.name, exercise=exercise, suite=_suite_of(item),
+            nodeid=item.nodeid, name=item.name, exercise=exercise, suite=graded.suite,
             status=status, max_score=points, score=score,
-            visibility=_marker_arg(item, "visibility", "visible"),
+            visibility=graded.visibility,
             feedback=feedback, duration=round(report.duration, 6), test_code=_body_of(item)))
 
 
