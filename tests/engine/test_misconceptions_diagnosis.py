@@ -97,6 +97,25 @@ def test_replay_uses_the_generator_state_from_before_the_call():
     assert found is not None and found.misconception == "sgd-noise-once"
 
 
+def test_the_call_log_keeps_arguments_as_they_were_before_the_call():
+    # A submission that updates its inputs in place (arrays in the arguments, in a tuple, in a
+    # keyword's dict): the replay must see what the test passed, not what the call left behind.
+    def adagrad_step(x, s, g, eta, eps=1e-8, extra=None):
+        x += 1.0
+        s[0] = 99.0
+        extra["v"][:] = -1.0
+        return x, s
+
+    submission = types.SimpleNamespace(adagrad_step=adagrad_step)
+    target = Target("fake", lambda module: submission, "a fake submission")
+    x, s, v = np.array([1.0]), np.array([0.0, 0.5]), np.array([2.0, 3.0])
+    target.gradient_descent.adagrad_step(x, s, np.array([2.0]), 0.1, extra={"v": v})
+    (call,) = target.calls
+    assert call.args[0].tolist() == [1.0] and call.args[1].tolist() == [0.0, 0.5]
+    assert call.kwargs["extra"]["v"].tolist() == [2.0, 3.0]
+    assert x.tolist() == [2.0] and v.tolist() == [-1.0, -1.0]   # the call did change them
+
+
 def test_raised_calls_and_unknown_functions_give_no_diagnosis():
     raised = CallRecord("gradient_descent", "adagrad_step", (), {}, None, raised=True)
     other = record("no_such_function", (1.0,), 2.0)
