@@ -147,8 +147,13 @@ def _traversable_by_others(path: str) -> bool:
 
 
 def copy_submission(source: Path, dest: Path, limit: int) -> None:
-    """Regular files only: symlinks (to solutions/, /etc/shadow...) and devices are left behind."""
+    """Regular files only: symlinks (to solutions/, /etc/shadow...) and devices are left behind.
+
+    The copy is readable by every uid (whatever the grader's umask) and owned by the grader: a
+    worker with a uid of its own can read its submission but not change or grow it.
+    """
     dest.mkdir(parents=True)
+    os.chmod(dest, 0o755)
     total = 0
     for root, dirs, files in os.walk(source, followlinks=False):
         rel = Path(root).relative_to(source)
@@ -159,6 +164,7 @@ def copy_submission(source: Path, dest: Path, limit: int) -> None:
                    and d not in ("__pycache__", ".git")]
         for d in dirs:
             (dest / rel / d).mkdir()
+            os.chmod(dest / rel / d, 0o755)
         for name in files:
             src = os.path.join(root, name)
             st = os.lstat(src)
@@ -168,6 +174,7 @@ def copy_submission(source: Path, dest: Path, limit: int) -> None:
             if total > limit:
                 raise ValueError(f"the submission is larger than {limit // 2**20} MiB")
             shutil.copyfile(src, dest / rel / name)
+            os.chmod(dest / rel / name, 0o644)
 
 
 #: Isolation levels whose worker did not start in this process, with why (tried once only).
@@ -195,12 +202,6 @@ class SandboxDir:
         # started): the copy of a submission must not pile up in /var/tmp.
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.root), True)
         self.runtime = self.root / "runtime"
-        package = self.runtime / "agworker"
-        package.mkdir(parents=True)
-        (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
-        (package / "__pycache__").mkdir()
-        for name, data in _runtime_files().items():
-            (package / name).write_bytes(data)
         # Found without importing numpy: a first worker is launched before the grader imports it.
         self.numpy_dir = Path(importlib.util.find_spec("numpy").origin).parent
         #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
@@ -213,10 +214,6 @@ class SandboxDir:
             self.packages[name] = where
             if (where.parent / f"{name}.libs").is_dir():
                 self.packages[f"{name}.libs"] = where.parent / f"{name}.libs"
-        # Outside bubblewrap the runtime reaches them through links, not through site-packages
-        # (site-packages may hold an installed copy of `solutions`).
-        for name, where in self.packages.items():
-            os.symlink(where, self.runtime / name)
 
     @property
     def submission(self) -> Path:
@@ -226,20 +223,54 @@ class SandboxDir:
     def tmp(self) -> Path:
         return self.root / "tmp"
 
+    @property
+    def stderr(self) -> Path:
+        return self.root / "worker-stderr.txt"
+
     def refresh(self, uid: int | None) -> None:
-        """A fresh copy for every worker start: nothing a dead worker wrote survives it."""
-        for path in (self.submission, self.tmp):
-            shutil.rmtree(path, ignore_errors=True)
+        """Everything afresh for every worker start: nothing a dead worker wrote survives it.
+
+        Outside bubblewrap the worker can reach this directory, and a new worker runs the
+        runtime's code before it walls itself off (at the unshare level, as root with the host's
+        file system in view): a runtime, a link or a file left changed by the previous worker of
+        this submission would run or be followed there. So every entry is removed without
+        following links and written again, and a worker with a uid of its own owns only
+        ``tmp/`` (its submission is read-only to it, as under bubblewrap: it cannot fill the disk
+        through it); the rest stays the grader's.
+        """
+        for path in (self.runtime, self.submission, self.tmp, self.stderr):
+            _remove(path)
+        package = self.runtime / "agworker"
+        (package / "__pycache__").mkdir(parents=True)
+        (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
+        for name, data in _runtime_files().items():
+            (package / name).write_bytes(data)
+        # Outside bubblewrap the runtime reaches the packages through links, not through
+        # site-packages (site-packages may hold an installed copy of `solutions`).
+        for name, where in self.packages.items():
+            os.symlink(where, self.runtime / name)
         copy_submission(self.source, self.submission, self.limits.max_submission_bytes)
         self.tmp.mkdir()
         if uid is not None:
-            for root, dirs, files in os.walk(self.root):
-                for name in [*dirs, *files]:
-                    os.lchown(os.path.join(root, name), uid, uid)
-            os.chown(self.root, uid, uid)
+            os.chmod(self.root, 0o755)   # mkdtemp's 0700 would keep the worker's uid out
+            os.chown(self.tmp, uid, uid)
 
     def remove(self) -> None:
         self._finalizer()
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, a link or a tree without following links, whatever its permissions."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    elif path.is_dir():
+        # A worker sharing our uid may have left directories we cannot enter (mode 000).
+        os.chmod(path, 0o700)
+        for root, dirs, _ in os.walk(path):
+            for name in dirs:
+                if not os.path.islink(os.path.join(root, name)):
+                    os.chmod(os.path.join(root, name), 0o700)
+        shutil.rmtree(path)
 
 
 def _env(home: str) -> dict:
@@ -346,7 +377,8 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             who = "own uid, no capabilities"
         expose = [sys.base_prefix, *map(str, box.packages.values())]
         config["mounts"] = {"hide": grader_paths(), "private": ["/tmp", "/var/tmp", "/dev/shm"],
-                            "keep": [str(box.root)], "tmp_bytes": limits.tmp_bytes,
+                            "keep": [str(box.root)], "private_kept": [str(box.tmp)],
+                            "tmp_bytes": limits.tmp_bytes,
                             "expose": expose if root else []}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)
@@ -395,9 +427,13 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
             kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
             launch.config = {k: v for k, v in launch.config.items() if k not in ("uid", "gid")}
         argv = launch.argv + [str(to_worker_r), str(from_worker_w), json.dumps(launch.config)]
-        with open(box.root / "worker-stderr.txt", "wb") as stderr:
+        # refresh() removed any earlier file: create it, never follow what a worker planted.
+        stderr = os.open(box.stderr, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
             proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=stderr, **kwargs)
+        finally:
+            os.close(stderr)
     except BaseException:
         os.close(to_worker_w)
         os.close(from_worker_r)

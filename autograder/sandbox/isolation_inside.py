@@ -104,6 +104,12 @@ def enter(config: dict) -> None:
             os.makedirs(path, mode=0o755, exist_ok=True)
             _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
             os.close(fd)
+        # The worker's own scratch directory (HOME, TMPDIR) sits in the kept directory, on the
+        # host's disk: a bounded tmpfs over it too.
+        for scratch in mounts.get("private_kept", []):
+            if os.path.isdir(scratch) and not os.path.islink(scratch):
+                _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
+                       f"size={size},mode=1777")
     if config.get("drop_capabilities"):
         libc = libc or _libc()
         # When the uid is not changed afterwards (a user namespace), the capabilities must go

@@ -111,7 +111,10 @@ def submission(tmp_path_factory):
         "def stub():\n    raise NotImplementedError\n"
         "def peek(path):\n    return os.path.exists(path)\n"
         "def uid():\n    return os.getuid()\n"
-        "def fill_tmp(where):\n    written = 0\n    try:\n        for i in range(1000):\n"
+        "def write_here():\n    try:\n        open('written', 'w').close()\n        return True\n"
+        "    except OSError:\n        return False\n"
+        "def fill_tmp(where):\n    where = os.path.expanduser(where)\n    written = 0\n    try:\n"
+        "        for i in range(1000):\n"
         "            with open(f'{where}/f{i}', 'wb') as f:\n                f.write(bytes(1 << 20))\n"
         "            written += 1\n    except OSError:\n        pass\n    return written\n"
         "def forks(n):\n    made = 0\n    for _ in range(n):\n        try:\n"
@@ -234,6 +237,23 @@ def test_processes_are_limited(target):
     assert target.tools.forks(100) < Limits().processes
 
 
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
+def test_no_level_lets_a_worker_write_to_the_hosts_disk(level, submission):
+    # The worker's HOME and TMPDIR live in its box, on the host's disk at the unshare level: a
+    # bounded tmpfs covers them. Its submission is read-only to a worker with a uid of its own.
+    t = sandbox_target(submission, limits=Limits.from_env(levels=(level,)))
+    try:
+        try:
+            t.isolation
+        except SandboxUnavailable as exc:
+            pytest.skip(f"{level} does not work here: {exc}")
+        assert t.tools.fill_tmp("~") <= Limits().tmp_bytes // 2**20
+        if "dedicated uid" in t.isolation or "uid nobody" in t.isolation:
+            assert not t.tools.write_here()
+    finally:
+        t.close()
+
+
 def test_the_submission_budget_is_enforced(submission):
     t = sandbox_target(submission, limits=Limits.from_env(call_timeout=0.5, submission_timeout=0.8))
     try:
@@ -256,3 +276,71 @@ def test_the_private_tmp_is_bounded(target):
         pytest.skip("rlimits-only has no private /tmp")
     for scratch in ("/tmp", "/var/tmp", "/dev/shm", "/dev"):
         assert target.tools.fill_tmp(scratch) <= Limits().tmp_bytes // 2**20, scratch
+
+
+TAMPER = '''
+import os, sys
+
+def tamper(marker):
+    """Rewrite the worker's own runtime and plant links beside it, as far as this uid can."""
+    runtime = os.path.dirname(sys.modules["agworker"].__path__[0])
+    box = os.path.dirname(runtime)
+    done = []
+    escape = "from __future__ import annotations\\nopen(%r, 'w').write('escaped')\\n" % marker
+    for name in ("worker.py", "protocol.py", "isolation_inside.py"):
+        path = os.path.join(runtime, "agworker", name)
+        try:
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace("from __future__ import annotations\\n", escape, 1))
+            done.append(name)
+        except OSError:
+            pass
+    try:
+        for name in os.listdir(os.path.join(runtime, "agworker", "__pycache__")):
+            os.unlink(os.path.join(runtime, "agworker", "__pycache__", name))
+        done.append("bytecode removed")
+    except OSError:
+        pass
+    for name, points_to in (("worker-stderr.txt", marker + ".stderr"), ("submission", "/")):
+        try:
+            os.replace(os.path.join(box, name), os.path.join(box, name + ".old"))
+            os.symlink(points_to, os.path.join(box, name))
+            done.append(name)
+        except OSError:
+            pass
+    return done
+
+def die():
+    os._exit(1)
+
+def alive():
+    return os.getuid()
+'''
+
+
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
+def test_a_dead_workers_changes_to_its_box_never_reach_the_next_worker(level, tmp_path):
+    # At the unshare level a worker runs its runtime's code before it walls itself off: a
+    # submission that rewrote that code and then died had its code run by the next worker, as
+    # root, with the host's file system in view (this test wrote `escaped` before the fix).
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "tamper.py").write_text(TAMPER)
+    marker = tmp_path / "escaped"
+    t = sandbox_target(tmp_path / "sub", limits=Limits.from_env(levels=(level,)))
+    try:
+        try:
+            t.isolation
+        except SandboxUnavailable as exc:
+            pytest.skip(f"{level} does not work here: {exc}")
+        t.tamper.tamper(str(marker))
+        with pytest.raises(SubmissionError):
+            t.tamper.die()
+        uid = t.tamper.alive()        # a fresh worker, started from the same box
+        assert t._worker.starts == 2
+    finally:
+        t.close()
+    assert not marker.exists() and not Path(str(marker) + ".stderr").exists()
+    if os.geteuid() == 0:
+        assert uid != 0
