@@ -245,6 +245,12 @@ class SandboxDir:
         (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
         for name, data in _runtime_files().items():
             (package / name).write_bytes(data)
+        # Readable by the worker's uid whatever the grader's umask, writable by nobody but us.
+        for path in (self.runtime, package, package / "__pycache__"):
+            os.chmod(path, 0o755)
+        for path in [*package.iterdir(), *(package / "__pycache__").iterdir()]:
+            if path.is_file():
+                os.chmod(path, 0o644)
         # Outside bubblewrap the runtime reaches the packages through links, not through
         # site-packages (site-packages may hold an installed copy of `solutions`).
         for name, where in self.packages.items():
@@ -252,7 +258,10 @@ class SandboxDir:
         copy_submission(self.source, self.submission, self.limits.max_submission_bytes)
         self.tmp.mkdir()
         if uid is not None:
-            os.chmod(self.root, 0o755)   # mkdtemp's 0700 would keep the worker's uid out
+            # Reachable by this worker's group (its gid is its uid), by no other worker: at the
+            # rlimits-only level every worker sees /var/tmp, and the boxes of other students.
+            os.chown(self.root, -1, uid)
+            os.chmod(self.root, 0o750)
             os.chown(self.tmp, uid, uid)
 
     def remove(self) -> None:

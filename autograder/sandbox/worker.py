@@ -369,6 +369,9 @@ def main(argv: list[str] | None = None) -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    # Directories made for the uid we switch to (mount points above the Python installation)
+    # must stay reachable by it, whatever umask the grader was started with.
+    os.umask(0o022)
     from . import isolation_inside  # noqa: PLC0415 - only the worker needs it
     isolation_inside.enter(config)
     # Order matters: NPROC does not bind root, so drop first; mounts need privileges, so before.

@@ -162,6 +162,7 @@ def test_the_worker_runtime_gets_a_copy_of_the_problems_module():
     from autograder.sandbox.isolation import SandboxDir
     box = SandboxDir(Path(__file__).parent, Limits.from_env())
     try:
+        box.refresh(None)   # what every worker start does
         copied = box.runtime / "agworker" / "problems.py"
         assert copied.read_bytes() == Path(problems.__file__).read_bytes()
     finally:

@@ -344,3 +344,44 @@ def test_a_dead_workers_changes_to_its_box_never_reach_the_next_worker(level, tm
     assert not marker.exists() and not Path(str(marker) + ".stderr").exists()
     if os.geteuid() == 0:
         assert uid != 0
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a box to another uid needs root")
+def test_a_box_is_reachable_by_its_own_worker_only_and_writable_in_its_scratch_only(tmp_path):
+    from autograder.sandbox.isolation import SandboxDir
+
+    (tmp_path / "sub" / "pkg").mkdir(parents=True)
+    (tmp_path / "sub" / "pkg" / "m.py").write_text("x = 1\n")
+    os.chmod(tmp_path / "sub" / "pkg" / "m.py", 0o600)     # whatever the grader's umask made
+    box = SandboxDir(tmp_path / "sub", Limits.from_env())
+    try:
+        box.refresh(uid=1_900_000_123)
+        root = box.root.stat()
+        assert (root.st_uid, root.st_gid, root.st_mode & 0o777) == (0, 1_900_000_123, 0o750)
+        assert box.tmp.stat().st_uid == 1_900_000_123
+        for path in (box.submission, box.submission / "pkg", box.runtime / "agworker"):
+            assert path.stat().st_uid == 0 and path.stat().st_mode & 0o777 == 0o755
+        assert (box.submission / "pkg" / "m.py").stat().st_mode & 0o777 == 0o644
+    finally:
+        box.remove()
+
+
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
+def test_a_grader_with_a_strict_umask_still_starts_its_workers(level, submission):
+    # Mount points, the runtime and the copy made under umask 077 would shut the worker's uid
+    # out of the Python installation and of its own submission.
+    old = os.umask(0o077)
+    try:
+        t = sandbox_target(submission, limits=Limits.from_env(levels=(level,)))
+        try:
+            try:
+                t.isolation
+            except SandboxUnavailable as exc:
+                if "did not start" in str(exc):
+                    raise
+                pytest.skip(f"{level} does not work here: {exc}")
+            assert t.tools.call_back(abs, -3) == 3
+        finally:
+            t.close()
+    finally:
+        os.umask(old)
