@@ -5,8 +5,9 @@ Three levels, strongest first; the first whose worker starts is used and its nam
 
 ``bubblewrap``
     ``bwrap`` builds a new root from an allow-list (``/usr``, the Python installation with its
-    site-packages hidden, numpy, the worker's runtime, the copy of the submission), a private
-    /tmp and /proc, and new ipc, pid, network, uts (and, when not root, user) namespaces.
+    site-packages hidden, numpy, the worker's runtime, the copy of the submission: all
+    read-only), a private /tmp and /proc, and new ipc, pid, network, uts (and, when not root,
+    user) namespaces.
     Nothing else of the host is visible: no repository, no solutions, no hidden tests.
 ``unshare(net,mount,pid,ipc,uts[,user])``
     util-linux ``unshare``; the worker hides the grader's directories (repository, working
@@ -347,7 +348,7 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         argv += ["--ro-bind", str(box.runtime / "agworker"), f"{inside}/runtime/agworker"]
         for name, where in box.packages.items():
             argv += ["--ro-bind", str(where), f"{inside}/runtime/{name}"]
-        argv += ["--bind", str(box.submission), f"{inside}/submission",
+        argv += ["--ro-bind", str(box.submission), f"{inside}/submission",
                  # tmpfs lives in RAM and RLIMIT_FSIZE bounds one file, not how many: cap it.
                  "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
                  "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
