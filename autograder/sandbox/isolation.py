@@ -10,8 +10,9 @@ Three levels, strongest first; the first whose worker starts is used and its nam
     user) namespaces.
     Nothing else of the host is visible: no repository, no solutions, no hidden tests.
 ``unshare(net,mount,pid,ipc,uts[,user])``
-    util-linux ``unshare``; the worker hides the grader's directories (repository, working
-    directory) under empty tmpfs mounts (a deny-list: weaker than bubblewrap's allow-list).
+    util-linux ``unshare`` (with a /proc of its own pid namespace); the worker hides the
+    grader's directories (repository, working directory) under empty tmpfs mounts (a deny-list:
+    weaker than bubblewrap's allow-list).
 ``rlimits-only``
     A plain child process. Still: its own session, rlimits, a copy of the submission, and
     another uid when the grader is root and the Python installation is readable by that uid.
@@ -373,7 +374,8 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         unshare = shutil.which("unshare")
         if not unshare:
             raise FileNotFoundError("unshare is not installed")
-        argv = [unshare, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount"]
+        argv = [unshare, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount",
+                "--mount-proc"]   # /proc of the new pid namespace: no host processes in view
         names = "net,mount,pid,ipc,uts"
         if root:
             # The worker mounts what it needs, then becomes `nobody` itself.

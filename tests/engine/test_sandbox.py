@@ -111,6 +111,7 @@ def submission(tmp_path_factory):
         "def stub():\n    raise NotImplementedError\n"
         "def peek(path):\n    return os.path.exists(path)\n"
         "def uid():\n    return os.getuid()\n"
+        "def visible_pids():\n    return [int(p) for p in os.listdir('/proc') if p.isdigit()]\n"
         "def write_here():\n    try:\n        open('written', 'w').close()\n        return True\n"
         "    except OSError:\n        return False\n"
         "def fill_tmp(where):\n    where = os.path.expanduser(where)\n    written = 0\n    try:\n"
@@ -251,6 +252,21 @@ def test_no_level_lets_a_worker_write_to_the_hosts_disk(level, submission):
         assert t.tools.fill_tmp("~") <= Limits().tmp_bytes // 2**20
         if level == "bubblewrap" or "dedicated uid" in t.isolation or "uid nobody" in t.isolation:
             assert not t.tools.write_here()
+    finally:
+        t.close()
+
+
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
+def test_no_level_shows_the_hosts_processes(level, submission):
+    # Other processes' command lines (the grader's, another student's job) are in /proc.
+    t = sandbox_target(submission, limits=Limits.from_env(levels=(level,)))
+    try:
+        try:
+            t.isolation
+        except SandboxUnavailable as exc:
+            pytest.skip(f"{level} does not work here: {exc}")
+        pids = t.tools.visible_pids()
+        assert len(pids) <= 3, pids   # the worker (and bubblewrap's or unshare's init)
     finally:
         t.close()
 
