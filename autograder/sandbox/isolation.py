@@ -15,7 +15,8 @@ Three levels, strongest first; the first whose worker starts is used and its nam
     weaker than bubblewrap's allow-list).
 ``rlimits-only``
     A plain child process. Still: its own session, rlimits, a copy of the submission, and
-    another uid when the grader is root and the Python installation is readable by that uid.
+    another uid when the grader is root and the Python installation is readable by that uid;
+    refused when that uid could enter the grader's directories (nothing else hides them).
 
 In every level the worker sets its own rlimits (CPU seconds, address space, file size, open
 files, processes) before anything of the submission runs, after dropping root (RLIMIT_NPROC does
@@ -146,6 +147,13 @@ def _traversable_by_others(path: str) -> bool:
         if not mode & stat.S_IXOTH:
             return False
     return bool(p.stat().st_mode & stat.S_IROTH)
+
+
+def _enterable_by_others(path: str) -> bool:
+    """Can an unprivileged uid reach what is inside ``path`` (x for others down to it)? A
+    directory it may enter but not list still gives away every file whose name it can guess."""
+    p = Path(path).resolve()
+    return all(q.stat().st_mode & stat.S_IXOTH for q in [p, *p.parents])
 
 
 def copy_submission(source: Path, dest: Path, limit: int) -> None:
@@ -401,6 +409,14 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             f"rlimits-only would run the submission as root: {_python()} is not reachable by "
             "other uids (install bubblewrap, or make the Python installation world-readable)")
     if root:
+        # Without a mount namespace nothing is hidden: only file permissions keep the worker's
+        # uid out of the hidden tests, the solutions and the course salt.
+        readable = [p for p in grader_paths() if _enterable_by_others(p)]
+        if readable:
+            raise PermissionError(
+                f"rlimits-only would let the submission read {readable[0]} (hidden tests, "
+                f"solutions): make it unreadable by other users (chmod 700 {readable[0]}), or "
+                "install bubblewrap")
         uid = worker_uid()
         config.update(uid=uid, gid=uid, switch_in_popen=True)
     who = _uid_words(config["uid"]) if root else "own uid"

@@ -73,6 +73,9 @@ def gradescope_root(tmp_path_factory) -> Path:
             (root / "source" / info.filename).chmod((info.external_attr >> 16) & 0o777)
     setup = run(["bash", str(root / "source" / "setup.sh")], root)
     assert setup.returncode == 0, setup.stdout + setup.stderr
+    # The hidden tests, solutions and salt are the grader's alone, even to a worker that runs
+    # where nothing can be hidden from it but by permissions.
+    assert (root / "source").stat().st_mode & 0o777 == 0o700
     return root
 
 

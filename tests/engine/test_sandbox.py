@@ -402,3 +402,32 @@ def test_a_grader_with_a_strict_umask_still_starts_its_workers(level, submission
             t.close()
     finally:
         os.umask(old)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the rlimits-only level gives root's workers a uid")
+def test_rlimits_only_refuses_a_grader_whose_files_another_uid_could_read(tmp_path, monkeypatch):
+    # Without a mount namespace only permissions hide the hidden tests from the worker's uid
+    # (Gradescope's containers, say, where no namespace can be made).
+    import tempfile
+
+    from autograder.sandbox import isolation
+
+    base = Path(tempfile.mkdtemp(dir="/var/tmp"))   # under a directory every uid may enter
+    course = base / "course"
+    (course / "tests" / "hidden").mkdir(parents=True)
+    os.chmod(base, 0o755)
+    monkeypatch.setattr(isolation, "grader_paths", lambda: [str(course)])
+    monkeypatch.setattr(isolation, "_traversable_by_others", lambda path: True)  # Python is
+    (tmp_path / "sub").mkdir()
+    box = isolation.SandboxDir(tmp_path / "sub", Limits.from_env())
+    try:
+        for mode in (0o755, 0o711):   # listable or not: hidden/test_*.py names can be guessed
+            os.chmod(course, mode)
+            with pytest.raises(PermissionError, match=f"chmod 700 {course}"):
+                isolation.plan("rlimits-only", box, Limits(), 3, 4)
+        os.chmod(course, 0o700)
+        launch = isolation.plan("rlimits-only", box, Limits(), 3, 4)
+        assert launch.config["uid"] != 0
+    finally:
+        box.remove()
+        shutil.rmtree(base)

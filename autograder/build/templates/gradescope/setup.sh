@@ -9,6 +9,10 @@ set -euo pipefail
 
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 SOURCE="$ROOT/source"
+# Root only: where no namespace can be made (a container without user namespaces), the worker
+# runs as another uid with nothing hidden, and permissions alone keep it out of the hidden tests,
+# the solutions and the course salt. The grader refuses to run a worker that could read them.
+chmod 700 "$SOURCE"
 
 if [ -n "${AUTOGRADER_PYTHON:-}" ]; then
     "$AUTOGRADER_PYTHON" -c "import numpy, pytest" \
