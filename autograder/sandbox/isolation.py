@@ -398,7 +398,7 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         expose = [sys.base_prefix, *map(str, box.packages.values())]
         config["mounts"] = {"hide": grader_paths(), "private": ["/tmp", "/var/tmp", "/dev/shm"],
                             "keep": [str(box.root)], "private_kept": [str(box.tmp)],
-                            "tmp_bytes": limits.tmp_bytes,
+                            "tmp_bytes": limits.tmp_bytes, "need": expose,
                             "expose": expose if root else []}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)

@@ -80,6 +80,18 @@ def _expose(libc, paths: list[str]) -> None:
         os.close(fd)
 
 
+def _within(path: str, top: str) -> bool:
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def _bind_back(libc, kept: list[tuple[str, int]]) -> None:
+    """Put directories back where they were, from descriptors opened before they were covered."""
+    for path, fd in kept:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        os.close(fd)
+
+
 def enter(config: dict) -> None:
     libc = None
     mounts = config.get("mounts")
@@ -87,23 +99,27 @@ def enter(config: dict) -> None:
         libc = _libc()
         # Nothing we mount here may leak back to the host's mount namespace.
         _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
-        for path in mounts.get("hide", []):
-            if os.path.isdir(path):
-                _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        hide = [p for p in mounts.get("hide", []) if os.path.isdir(p)]
+        hide = [p for p in hide if not any(q != p and _within(p, q) for q in hide)]  # top-most
+        # What the worker needs from under a hidden directory (numpy in a virtual environment
+        # inside the course checkout) and its own directory (under /var/tmp, made private below):
+        # opened before they are covered, bound back after.
+        needed = sorted({os.path.realpath(p) for p in mounts.get("need", [])}, key=len)
+        under_hidden = [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in needed
+                        if os.path.isdir(p) and any(_within(p, h) for h in hide)]
+        keep = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in mounts.get("keep", [])]
+        for path in hide:
+            _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+        _bind_back(libc, under_hidden)
         _expose(libc, mounts.get("expose", []))
         # Private, size-limited scratch directories (tmpfs is RAM, and RLIMIT_FSIZE bounds one
-        # file, not how many). The worker's own directory may live under one of them: keep it
-        # through a descriptor opened before it is covered.
-        keep = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in mounts.get("keep", [])]
+        # file, not how many).
         size = int(mounts.get("tmp_bytes", 64 * 1024 * 1024))
         for scratch in mounts.get("private", []):
             if os.path.isdir(scratch) and not os.path.islink(scratch):
                 _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
                        f"size={size},mode=1777")
-        for path, fd in keep:
-            os.makedirs(path, mode=0o755, exist_ok=True)
-            _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-            os.close(fd)
+        _bind_back(libc, keep)
         # The worker's own scratch directory (HOME, TMPDIR) sits in the kept directory, on the
         # host's disk: a bounded tmpfs over it too.
         for scratch in mounts.get("private_kept", []):

@@ -431,3 +431,23 @@ def test_rlimits_only_refuses_a_grader_whose_files_another_uid_could_read(tmp_pa
     finally:
         box.remove()
         shutil.rmtree(base)
+
+
+def test_numpy_inside_a_hidden_directory_is_still_the_workers(submission, monkeypatch):
+    # README's quick start makes the virtual environment inside the course checkout, which the
+    # unshare level hides: the worker must get numpy back from under it, and nothing else.
+    site_packages = Path(np.__file__).resolve().parent.parent
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_HIDE", str(site_packages))
+    t = sandbox_target(submission, limits=Limits.from_env(levels=("unshare",)))
+    try:
+        try:
+            t.isolation
+        except SandboxUnavailable as exc:
+            if "did not start" in str(exc):
+                raise
+            pytest.skip(f"unshare does not work here: {exc}")
+        assert t.tools.call_back(abs, -3) == 3
+        assert t.tools.peek(str(site_packages / "numpy" / "__init__.py"))
+        assert not t.tools.peek(str(site_packages / "pytest"))
+    finally:
+        t.close()
