@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .. import __version__
@@ -65,8 +66,12 @@ class _LocalWorker:
 
     DEPTH = 2
 
-    def __init__(self, isolate: bool) -> None:
+    def __init__(self, isolate: bool, hide: Iterable[str] = ()) -> None:
         self.isolate = isolate
+        # Where the sandbox can only hide a deny-list (the unshare level), the class's other
+        # submissions and the gradebook are on it too, beside the course and the working dir.
+        hidden = [os.environ.get("AUTOGRADER_SANDBOX_HIDE", ""), *hide]
+        self.env = {**os.environ, "AUTOGRADER_SANDBOX_HIDE": os.pathsep.join(h for h in hidden if h)}
         self.proc: subprocess.Popen | None = None
         self.replies: queue.Queue = queue.Queue()
 
@@ -76,7 +81,7 @@ class _LocalWorker:
             argv.append("--no-isolation")
         self.proc = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            text=True, bufsize=1,
+            text=True, bufsize=1, env=self.env,
             start_new_session=True)  # its own process group, so a kill takes its children too
         self.replies = queue.Queue()
         stdout, replies = self.proc.stdout, self.replies
@@ -120,14 +125,14 @@ def _job(sub: Submission, index: int) -> dict:
 
 
 def _run_local(todo: list[Submission], jobs: int, isolate: bool,
-               timeout_s: float) -> Iterator[Outcome]:
+               timeout_s: float, hide: Iterable[str] = ()) -> Iterator[Outcome]:
     work: queue.Queue = queue.Queue()
     done: queue.Queue = queue.Queue()
     for i, sub in enumerate(todo):
         work.put((i, sub))
 
     def slot() -> None:
-        worker = _LocalWorker(isolate)
+        worker = _LocalWorker(isolate, hide)
         in_flight: collections.deque = collections.deque()
         try:
             while True:
@@ -221,6 +226,11 @@ def _run_dask(todo: list[Submission], scheduler: str, isolate: bool) -> Iterator
             cluster.close()
 
 
+def _class_paths(directory, db_path) -> list[str]:
+    """The class's submissions and the gradebook's folder: no worker may read them."""
+    return [str(Path(directory).resolve()), str(Path(db_path).resolve().parent)]
+
+
 def grade_all(directory, *, db_path, jobs: int = 2, scheduler: str | None = None,
               regrade: bool = False, isolate: bool = True, timeout_s: float = DEFAULT_TIMEOUT_S,
               on_start: Callable[[int, int], None] | None = None,
@@ -240,7 +250,8 @@ def grade_all(directory, *, db_path, jobs: int = 2, scheduler: str | None = None
         if on_start:
             on_start(len(todo), summary.skipped)
         outcomes: Iterable[Outcome] = (_run_dask(todo, scheduler, isolate) if scheduler
-                                       else _run_local(todo, jobs, isolate, timeout_s))
+                                       else _run_local(todo, jobs, isolate, timeout_s,
+                                                       hide=_class_paths(directory, db_path)))
         for outcome in outcomes:
             book.record(student=outcome.submission.student, sha256=outcome.submission.sha256,
                         engine_version=__version__, source=outcome.submission.source,

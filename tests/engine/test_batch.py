@@ -157,6 +157,18 @@ def scores(db: Path) -> dict[str, tuple[float, float, str]]:
         return {r.student: (r.score, r.max_score, r.status) for r in book.submissions()}
 
 
+def test_workers_hide_the_class_and_the_gradebook_from_submissions(tmp_path, monkeypatch):
+    # Where the sandbox can only hide a deny-list (unshare), one student's code must not read
+    # another's submission or the gradebook: the batch adds both to the grader's hidden paths.
+    from autograder.batch.runner import _class_paths, _LocalWorker
+
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_HIDE", "/already/hidden")
+    worker = _LocalWorker(True, _class_paths(tmp_path / "class", tmp_path / "books" / "g.sqlite"))
+    hidden = worker.env["AUTOGRADER_SANDBOX_HIDE"].split(os.pathsep)
+    assert hidden == ["/already/hidden", str((tmp_path / "class").resolve()),
+                      str((tmp_path / "books").resolve())]
+
+
 def test_grade_all_scores_skips_and_regrades(small_class, tmp_path):
     from autograder.batch.runner import grade_all
 
