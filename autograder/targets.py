@@ -158,14 +158,14 @@ _ATOMS = (int, float, complex, str, bytes, bool, type(None))
 def _snapshot(value: Any) -> Any:
     # Most arguments are numbers, arrays and tuples of them: copied directly, without
     # deepcopy's memo and dispatch (it ran for every call of every test).
-    if isinstance(value, _ATOMS):
+    kind = type(value)
+    if kind in _ATOMS:
         return value
-    if type(value) is tuple:
+    if kind is tuple:
         return tuple(_snapshot(v) for v in value)
-    if type(value) is dict:
+    if kind is dict:
         return {k: _snapshot(v) for k, v in value.items()}
-    copier = getattr(type(value), "copy", None) if type(value).__module__ == "numpy" else None
-    if copier is not None and hasattr(value, "flags"):   # an ndarray or numpy scalar
+    if kind.__module__ == "numpy" and hasattr(value, "flags"):   # an ndarray or a numpy scalar
         return value.copy()
     try:
         return copy.deepcopy(value)
