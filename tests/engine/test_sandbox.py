@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -128,15 +129,27 @@ def submission(tmp_path_factory):
     return root
 
 
+@contextlib.contextmanager
+def opened(directory: Path, level: str | None = None, **limits):
+    """A sandboxed target at ``level`` (the strongest that works when None), closed afterwards;
+    the test is skipped where that level cannot start a worker on this machine."""
+    if level is not None:
+        limits["levels"] = (level,)
+    t = sandbox_target(directory, limits=Limits.from_env(**limits))
+    try:
+        try:
+            t.isolation
+        except SandboxUnavailable as exc:
+            pytest.skip(f"{level or 'no isolation level'} does not work here: {exc}")
+        yield t
+    finally:
+        t.close()
+
+
 @pytest.fixture(scope="module")
 def target(submission):
-    t = sandbox_target(submission, limits=Limits.from_env(call_timeout=1.0))
-    try:
-        t.isolation
-    except SandboxUnavailable as exc:
-        pytest.skip(f"no isolation level works here: {exc}")
-    yield t
-    t.close()
+    with opened(submission, call_timeout=1.0) as t:
+        yield t
 
 
 def test_reference_results_and_call_records(target):
@@ -243,49 +256,28 @@ def test_no_level_lets_a_worker_write_to_the_hosts_disk(level, submission):
     # The worker's HOME and TMPDIR live in its box, on the host's disk at the unshare level: a
     # bounded tmpfs covers them. Its submission is read-only to it under bubblewrap, and to a
     # worker with a uid of its own.
-    t = sandbox_target(submission, limits=Limits.from_env(levels=(level,)))
-    try:
-        try:
-            t.isolation
-        except SandboxUnavailable as exc:
-            pytest.skip(f"{level} does not work here: {exc}")
+    with opened(submission, level) as t:
         assert t.tools.fill_tmp("~") <= Limits().tmp_bytes // 2**20
         if level == "bubblewrap" or "dedicated uid" in t.isolation or "uid nobody" in t.isolation:
             assert not t.tools.write_here()
-    finally:
-        t.close()
 
 
 @pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
 def test_no_level_shows_the_hosts_processes(level, submission):
     # Other processes' command lines (the grader's, another student's job) are in /proc.
-    t = sandbox_target(submission, limits=Limits.from_env(levels=(level,)))
-    try:
-        try:
-            t.isolation
-        except SandboxUnavailable as exc:
-            pytest.skip(f"{level} does not work here: {exc}")
+    with opened(submission, level) as t:
         pids = t.tools.visible_pids()
         assert len(pids) <= 3, pids   # the worker (and bubblewrap's or unshare's init)
-    finally:
-        t.close()
 
 
 def test_the_submission_budget_is_enforced(submission):
-    t = sandbox_target(submission, limits=Limits.from_env(call_timeout=0.5, submission_timeout=0.8))
-    try:
-        try:
-            t.isolation
-        except SandboxUnavailable as exc:
-            pytest.skip(f"no isolation level works here: {exc}")
+    with opened(submission, call_timeout=0.5, submission_timeout=0.8) as t:
         with pytest.raises(SubmissionError, match="timed out"):
             t.tools.spin()
         with pytest.raises(SubmissionError, match="the rest of its 0.8 s time budget"):
             t.tools.spin()
         with pytest.raises(SubmissionError, match="was not run"):
             t.tools.call_back(abs, 1)
-    finally:
-        t.close()
 
 
 def test_the_private_tmp_is_bounded(target):
@@ -345,19 +337,12 @@ def test_a_dead_workers_changes_to_its_box_never_reach_the_next_worker(level, tm
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "tamper.py").write_text(TAMPER)
     marker = tmp_path / "escaped"
-    t = sandbox_target(tmp_path / "sub", limits=Limits.from_env(levels=(level,)))
-    try:
-        try:
-            t.isolation
-        except SandboxUnavailable as exc:
-            pytest.skip(f"{level} does not work here: {exc}")
+    with opened(tmp_path / "sub", level) as t:
         t.tamper.tamper(str(marker))
         with pytest.raises(SubmissionError):
             t.tamper.die()
         uid = t.tamper.alive()        # a fresh worker, started from the same box
         assert t._worker.starts == 2
-    finally:
-        t.close()
     assert not marker.exists() and not Path(str(marker) + ".stderr").exists()
     if os.geteuid() == 0:
         assert uid != 0
@@ -387,16 +372,12 @@ def test_a_box_is_reachable_by_its_own_worker_only_and_writable_in_its_scratch_o
 def test_a_grader_with_a_strict_umask_still_starts_its_workers(level, submission):
     # Mount points, the runtime and the copy made under umask 077 would shut the worker's uid
     # out of the Python installation and of its own submission.
+    with opened(submission, level):
+        pass                          # skipped where the level does not work at all
     old = os.umask(0o077)
     try:
         t = sandbox_target(submission, limits=Limits.from_env(levels=(level,)))
         try:
-            try:
-                t.isolation
-            except SandboxUnavailable as exc:
-                if "did not start" in str(exc):
-                    raise
-                pytest.skip(f"{level} does not work here: {exc}")
             assert t.tools.call_back(abs, -3) == 3
         finally:
             t.close()
@@ -437,15 +418,11 @@ def test_numpy_inside_a_hidden_directory_is_still_the_workers(submission, monkey
     # README's quick start makes the virtual environment inside the course checkout, which the
     # unshare level hides: the worker must get numpy back from under it, and nothing else.
     site_packages = Path(np.__file__).resolve().parent.parent
+    with opened(submission, "unshare"):
+        pass                          # skipped where the level does not work at all
     monkeypatch.setenv("AUTOGRADER_SANDBOX_HIDE", str(site_packages))
     t = sandbox_target(submission, limits=Limits.from_env(levels=("unshare",)))
     try:
-        try:
-            t.isolation
-        except SandboxUnavailable as exc:
-            if "did not start" in str(exc):
-                raise
-            pytest.skip(f"unshare does not work here: {exc}")
         assert t.tools.call_back(abs, -3) == 3
         assert t.tools.peek(str(site_packages / "numpy" / "__init__.py"))
         assert not t.tools.peek(str(site_packages / "pytest"))
