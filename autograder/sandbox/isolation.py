@@ -425,6 +425,33 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
     raise ValueError(f"unknown isolation level {level!r}")
 
 
+def namespaces_work(level: str) -> bool:
+    """Can this machine make the namespaces of ``level`` at all, without our worker in them?
+
+    Tells a machine that cannot (no bwrap, user namespaces forbidden in a container) from a
+    worker that fails inside namespaces the machine can make: the latter is a bug of ours.
+    """
+    root = os.geteuid() == 0
+    if level == "bubblewrap":
+        tool = shutil.which("bwrap")
+        argv = [tool, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+                *([] if root else ["--unshare-user"]), "--ro-bind", "/", "/", "--proc", "/proc",
+                "--dev", "/dev", "true"]
+    elif level == "unshare":
+        tool = shutil.which("unshare")
+        argv = [tool, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount",
+                "--mount-proc", *([] if root else ["--user", "--map-root-user"]), "true"]
+    else:
+        return level == "rlimits-only"
+    if tool is None:
+        return False
+    try:
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def limits_summary(limits: Limits) -> str:
     d = asdict(limits)
     return (f"cpu {d['cpu_seconds']} s, memory {d['memory_bytes'] // 2**20} MiB, "

@@ -101,24 +101,25 @@ def enter(config: dict) -> None:
         _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
         hide = [p for p in mounts.get("hide", []) if os.path.isdir(p)]
         hide = [p for p in hide if not any(q != p and _within(p, q) for q in hide)]  # top-most
-        # What the worker needs from under a hidden directory (numpy in a virtual environment
-        # inside the course checkout) and its own directory (under /var/tmp, made private below):
-        # opened before they are covered, bound back after.
+        private = [p for p in mounts.get("private", []) if os.path.isdir(p) and not os.path.islink(p)]
+        # What the worker needs from under a directory covered below (numpy in a virtual
+        # environment inside the course checkout, or under /tmp) and its own directory (under
+        # /var/tmp): opened before they are covered, bound back after.
         needed = sorted({os.path.realpath(p) for p in mounts.get("need", [])}, key=len)
-        under_hidden = [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in needed
-                        if os.path.isdir(p) and any(_within(p, h) for h in hide)]
+        covered = [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in needed
+                   if os.path.isdir(p) and any(_within(p, c) for c in [*hide, *private])]
         keep = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in mounts.get("keep", [])]
         for path in hide:
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-        _bind_back(libc, under_hidden)
-        _expose(libc, mounts.get("expose", []))
         # Private, size-limited scratch directories (tmpfs is RAM, and RLIMIT_FSIZE bounds one
         # file, not how many).
         size = int(mounts.get("tmp_bytes", 64 * 1024 * 1024))
-        for scratch in mounts.get("private", []):
-            if os.path.isdir(scratch) and not os.path.islink(scratch):
+        for scratch in private:
+            if os.path.isdir(scratch):    # not under a hidden directory
                 _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
                        f"size={size},mode=1777")
+        _bind_back(libc, covered)
+        _expose(libc, mounts.get("expose", []))
         _bind_back(libc, keep)
         # The worker's own scratch directory (HOME, TMPDIR) sits in the kept directory, on the
         # host's disk: a bounded tmpfs over it too.
