@@ -12,7 +12,8 @@ Three levels, strongest first; the first whose worker starts is used and its nam
 ``unshare(net,mount,pid,ipc,uts[,user])``
     util-linux ``unshare`` (with a /proc of its own pid namespace); the worker hides the
     grader's directories (repository, working directory) under empty tmpfs mounts (a deny-list:
-    weaker than bubblewrap's allow-list).
+    weaker than bubblewrap's allow-list). Started by a user other than root, the worker keeps
+    that user's uid, so it also remounts everything but its scratch directories read-only.
 ``rlimits-only``
     A plain child process. Still: its own session, rlimits, a copy of the submission, and
     another uid when the grader is root and the Python installation is readable by that uid;
@@ -399,7 +400,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         config["mounts"] = {"hide": grader_paths(), "private": ["/tmp", "/var/tmp", "/dev/shm"],
                             "keep": [str(box.root)], "private_kept": [str(box.tmp)],
                             "tmp_bytes": limits.tmp_bytes, "need": expose,
-                            "expose": expose if root else []}
+                            "expose": expose if root else [],
+                            # The grader's own uid: nothing but its scratch may be writable.
+                            "read_only": not root}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)
     # rlimits-only: another uid is all we can add. Never run a submission as root without a pid

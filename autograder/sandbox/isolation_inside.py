@@ -12,6 +12,10 @@ import ctypes
 import os
 
 MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
+MS_RDONLY, MS_REMOUNT = 0x1, 0x20
+#: Flags a remount must repeat: in a user namespace the kernel locks those of inherited mounts.
+_KEPT_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": 0x8, "noatime": 0x400,
+               "nodiratime": 0x800, "relatime": 1 << 21, "strictatime": 1 << 24}
 PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP = 38, 24
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
@@ -92,6 +96,34 @@ def _bind_back(libc, kept: list[tuple[str, int]]) -> None:
         os.close(fd)
 
 
+def _read_only_everywhere(libc, writable: list[str]) -> None:
+    """Remount every file system in view read-only, but the mounts at ``writable`` (and /proc,
+    /sys, /dev).
+
+    For a worker that keeps the grader's uid (a user namespace of its own): hidden or not, every
+    file the grader's user owns (its virtual environment, its home) would be the worker's to
+    change, and the grader's next run would load what it wrote.
+    """
+    with open("/proc/self/mountinfo") as f:
+        mounts = [line.split() for line in f]
+    points = [fields[4].replace("\\040", " ") for fields in mounts]
+    for i, (point, fields) in enumerate(zip(points, mounts)):
+        options = fields[5].split(",")
+        if "ro" in options or point in writable or \
+                any(_within(point, top) for top in ("/proc", "/sys", "/dev")):
+            continue   # (what is mounted inside a writable scratch, numpy say, is not writable)
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY
+        for name, flag in _KEPT_FLAGS.items():
+            if name in options:
+                flags |= flag
+        try:
+            _mount(libc, "none", point, None, flags, None)
+        except OSError:
+            # Mounted over later (the list is in mount order): out of view, nothing to protect.
+            if not any(_within(point, later) for later in points[i + 1:]):
+                raise
+
+
 def enter(config: dict) -> None:
     libc = None
     mounts = config.get("mounts")
@@ -127,6 +159,8 @@ def enter(config: dict) -> None:
             if os.path.isdir(scratch) and not os.path.islink(scratch):
                 _mount(libc, "tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV,
                        f"size={size},mode=1777")
+        if mounts.get("read_only"):
+            _read_only_everywhere(libc, [*private, *mounts.get("private_kept", [])])
     if config.get("drop_capabilities"):
         libc = libc or _libc()
         # When the uid is not changed afterwards (a user namespace), the capabilities must go

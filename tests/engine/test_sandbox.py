@@ -113,6 +113,8 @@ def submission(tmp_path_factory):
         "def peek(path):\n    return os.path.exists(path)\n"
         "def uid():\n    return os.getuid()\n"
         "def visible_pids():\n    return [int(p) for p in os.listdir('/proc') if p.isdigit()]\n"
+        "def write_into(folder):\n    try:\n        open(os.path.join(folder, 'planted.py'), 'w').close()\n"
+        "        return True\n    except OSError:\n        return False\n"
         "def write_here():\n    try:\n        open('written', 'w').close()\n        return True\n"
         "    except OSError:\n        return False\n"
         "def fill_tmp(where):\n    where = os.path.expanduser(where)\n    written = 0\n    try:\n"
@@ -265,6 +267,16 @@ def test_no_level_lets_a_worker_write_to_the_hosts_disk(level, submission):
         assert t.tools.fill_tmp("~") <= Limits().tmp_bytes // 2**20
         if level == "bubblewrap" or "dedicated uid" in t.isolation or "uid nobody" in t.isolation:
             assert not t.tools.write_here()
+
+
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
+def test_no_level_lets_a_worker_change_the_graders_numpy(level, submission):
+    # A worker that keeps the grader's uid (not root: a user namespace) owns the grader's virtual
+    # environment: whatever it planted there, the grader's next run would import.
+    numpy_dir = Path(np.__file__).resolve().parent
+    with opened(submission, level) as t:
+        assert not t.tools.write_into(str(numpy_dir))
+    assert not (numpy_dir / "planted.py").exists()
 
 
 @pytest.mark.parametrize("level", ["bubblewrap", "unshare"])
