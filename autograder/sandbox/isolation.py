@@ -318,6 +318,19 @@ def _hidden_site_packages() -> list[str]:
     return sorted(p for p in paths if os.path.isdir(p))
 
 
+def _bwrap_namespaces(root: bool) -> list[str]:
+    """bubblewrap's new namespaces (a user namespace too when not root)."""
+    return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+            *([] if root else ["--unshare-user"])]
+
+
+def _unshare_namespaces(root: bool) -> list[str]:
+    """unshare's new namespaces, with a /proc of the new pid namespace (no host processes in
+    view), and a user namespace when not root."""
+    return ["--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount",
+            "--mount-proc", *([] if root else ["--user", "--map-root-user"])]
+
+
 def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -> Launch:
     """The command line and worker configuration for one isolation level."""
     root = os.geteuid() == 0
@@ -329,11 +342,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         if not bwrap:
             raise FileNotFoundError("bwrap is not installed")
         inside = "/sandbox"
-        argv = [bwrap, "--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid",
-                "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
-        if not root:
-            argv.append("--unshare-user")
-        else:
+        argv = [bwrap, "--die-with-parent", "--new-session", *_bwrap_namespaces(root),
+                "--unshare-cgroup-try", "--hostname", "sandbox"]
+        if root:
             # The worker starts as root inside new namespaces only to switch to `nobody` itself
             # (the Python installation may live where `nobody` could not reach it from outside).
             argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -383,8 +394,7 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         unshare = shutil.which("unshare")
         if not unshare:
             raise FileNotFoundError("unshare is not installed")
-        argv = [unshare, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount",
-                "--mount-proc"]   # /proc of the new pid namespace: no host processes in view
+        argv = [unshare, *_unshare_namespaces(root)]
         names = "net,mount,pid,ipc,uts"
         if root:
             # The worker mounts what it needs, then becomes `nobody` itself.
@@ -392,7 +402,6 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             config.update(uid=uid, gid=uid)
             who = _uid_words(uid)
         else:
-            argv += ["--user", "--map-root-user"]
             names += ",user"
             config["drop_capabilities"] = True
             who = "own uid, no capabilities"
@@ -437,13 +446,11 @@ def namespaces_work(level: str) -> bool:
     root = os.geteuid() == 0
     if level == "bubblewrap":
         tool = shutil.which("bwrap")
-        argv = [tool, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                *([] if root else ["--unshare-user"]), "--ro-bind", "/", "/", "--proc", "/proc",
+        argv = [tool, *_bwrap_namespaces(root), "--ro-bind", "/", "/", "--proc", "/proc",
                 "--dev", "/dev", "true"]
     elif level == "unshare":
         tool = shutil.which("unshare")
-        argv = [tool, "--net", "--ipc", "--uts", "--pid", "--fork", "--kill-child", "--mount",
-                "--mount-proc", *([] if root else ["--user", "--map-root-user"]), "true"]
+        argv = [tool, *_unshare_namespaces(root), "true"]
     else:
         return level == "rlimits-only"
     if tool is None:

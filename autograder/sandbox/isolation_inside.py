@@ -133,7 +133,8 @@ def enter(config: dict) -> None:
         _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE, None)
         hide = [p for p in mounts.get("hide", []) if os.path.isdir(p)]
         hide = [p for p in hide if not any(q != p and _within(p, q) for q in hide)]  # top-most
-        private = [p for p in mounts.get("private", []) if os.path.isdir(p) and not os.path.islink(p)]
+        private = [p for p in mounts.get("private", [])
+                   if os.path.isdir(p) and not os.path.islink(p)]
         # What the worker needs from under a directory covered below (numpy in a virtual
         # environment inside the course checkout, or under /tmp) and its own directory (under
         # /var/tmp): opened before they are covered, bound back after.
