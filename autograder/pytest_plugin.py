@@ -164,6 +164,15 @@ def target(_session_target: Target) -> Target:
     return _session_target
 
 
+@pytest.fixture
+def lab(_session_target: Target):
+    """The Keras lab of the code under test (:class:`autograder.lab.session.LabSession`): its
+    notebook's functions in a sandboxed TensorFlow worker, and the grader's own replays."""
+    from .lab.session import lab_session
+
+    return lab_session(_session_target, _config().rootpath)
+
+
 @pytest.fixture(scope="session")
 def variant():
     """This run's :class:`~autograder.variants.Variant`: ``variant["gd"]["eta"]``."""

@@ -56,6 +56,33 @@ class Materialised:
     found: list[str] = field(default_factory=list)     # course modules the submission provided
     missing: list[str] = field(default_factory=list)   # course modules it lacks (placeholders)
     notes: list[str] = field(default_factory=list)     # things the student should know
+    #: notebook exercise id -> what became of its notebook (the Keras lab)
+    notebooks: dict[str, "NotebookIntake"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NotebookIntake:
+    """A notebook exercise's notebook in this submission: ``ok`` (its definitions were written
+    as a module for the sandbox's worker), ``missing`` or ``unreadable``, with why and notes."""
+    exercise: str
+    status: str
+    reason: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def is_lab_notebook(path: Path, course: Course) -> bool:
+    """A notebook handed in alone that is a notebook exercise's (by its name, or because it
+    defines that exercise's first function), not a notebook of the course's modules."""
+    names = {Path(ex.notebook).name: ex for ex in course.exercises if ex.is_notebook}
+    if path.name in names:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read(MAX_FILE_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return False
+    # Three of its functions: a notebook of the course's modules defines none of the lab's.
+    return any(sum(f"def {fn}(" in text for fn in ex.functions) >= 3 for ex in names.values())
 
 
 def materialise(path: str | Path, dest: str | Path, course: Course | None = None) -> Materialised:
@@ -76,6 +103,10 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
         suffix = src.suffix.lower()
         if suffix == ".py":
             result = _from_source(_read_text(src), dest, course, kind="py")
+        elif suffix == ".ipynb" and is_lab_notebook(src, course):
+            result = Materialised(dest, "ipynb")
+            lab = next(ex for ex in course.exercises if ex.is_notebook)
+            result.notebooks[lab.id] = _write_notebook_module(src, dest, lab)
         elif suffix == ".ipynb":
             result = _from_source(notebook_code(src), dest, course, kind="ipynb")
         elif suffix == ".zip" or zipfile.is_zipfile(src):
@@ -85,7 +116,45 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
                 f"{src.name} is not something the grader can read: hand in a folder of .py files, "
                 "a single .py file, a .zip of your files or a .ipynb notebook.")
     _write_placeholders(result, course)
+    for ex in course.exercises:
+        if ex.is_notebook and ex.id not in result.notebooks:
+            result.notebooks[ex.id] = NotebookIntake(
+                ex.id, "missing", f"{Path(ex.notebook).name} was not handed in")
     return result
+
+
+def _write_notebook_module(notebook: Path, dest: Path, exercise) -> NotebookIntake:
+    """The notebook's imports, definitions and constants as ``dest/<module>.py`` (read here as
+    text: nothing of it runs outside the sandbox's worker)."""
+    from .lab.notebook import NotebookError, extract_definitions, module_source, read_notebook
+
+    try:
+        if notebook.stat().st_size > MAX_FILE_BYTES:
+            return NotebookIntake(exercise.id, "unreadable",
+                                  f"{notebook.name} is larger than {MAX_FILE_BYTES // 2**20} MiB "
+                                  "(clear its outputs before handing it in)")
+        code = extract_definitions(read_notebook(notebook.read_bytes()))
+    except NotebookError as exc:
+        return NotebookIntake(exercise.id, "unreadable", f"{notebook.name}: {exc}")
+    except OSError as exc:
+        return NotebookIntake(exercise.id, "unreadable",
+                              f"{notebook.name} could not be read ({exc.strerror or exc})")
+    (dest / f"{exercise.module}.py").write_text(module_source(code, notebook.name), encoding="utf-8")
+    return NotebookIntake(exercise.id, "ok", notes=tuple(code.problems))
+
+
+def _notebooks_in(src: Path, dest: Path, course: Course) -> dict[str, NotebookIntake]:
+    """Each notebook exercise's notebook found anywhere in a handed-in folder (first by path)."""
+    out = {}
+    for ex in course.exercises:
+        if not ex.is_notebook:
+            continue
+        name = Path(ex.notebook).name
+        found = sorted(p for p in src.rglob(name) if p.is_file() and not p.is_symlink()
+                       and not any(part in _SKIPPED_DIRS for part in p.relative_to(src).parts))
+        if found:
+            out[ex.id] = _write_notebook_module(found[0], dest, ex)
+    return out
 
 
 # -- single files --------------------------------------------------------------------------
@@ -206,6 +275,9 @@ def _find_module_dir(root: Path, course: Course) -> Path | None:
 
 def _from_directory(src: Path, dest: Path, course: Course, kind: str) -> Materialised:
     folder = _find_module_dir(src, course)
+    notebooks = _notebooks_in(src, dest, course)
+    if folder is None and notebooks:
+        return Materialised(dest, kind, notebooks=notebooks)
     if folder is None:
         expected = ", ".join(f"{m}.py" for m in course.modules)
         raise SubmissionProblem(f"No course module was found in the submission; expected files "
@@ -218,14 +290,17 @@ def _from_directory(src: Path, dest: Path, course: Course, kind: str) -> Materia
             found.append(module)
     # Helper modules a student imports from their own files travel along (never links, never
     # anything big): the grader copies .py files only, so data files cannot be smuggled in.
+    notebook_modules = {f"{ex.module}.py" for ex in course.exercises if ex.is_notebook}
     for extra in sorted(folder.glob("*.py")):
         target = dest / extra.name
+        if extra.name in notebook_modules:
+            continue   # a notebook exercise is graded on its notebook, never on a .py of that name
         if not target.exists() and extra.is_file() and not extra.is_symlink():
             target.write_text(_read_text(extra), encoding="utf-8")
     notes = []
     if folder != src:
         notes.append(f"modules found in {folder.relative_to(src).as_posix()}/")
-    return Materialised(dest, kind, found=found, notes=notes)
+    return Materialised(dest, kind, found=found, notes=notes, notebooks=notebooks)
 
 
 def _write_placeholders(result: Materialised, course: Course) -> None:

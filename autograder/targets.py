@@ -86,6 +86,11 @@ class Target:
         # Calls made during the current test, so a failure can be diagnosed afterwards (which
         # known mistake returns what this submission returned for the same arguments?).
         self.calls: list[CallRecord] = []
+        self._closers: list[Callable[[], None]] = []
+
+    def add_closer(self, close: Callable[[], None]) -> None:
+        """Run ``close`` when this target is closed (what was opened for it: the lab's worker)."""
+        self._closers.append(close)
 
     def __getattr__(self, module_name: str) -> ModuleView:
         if module_name.startswith("_"):
@@ -98,6 +103,8 @@ class Target:
 
     def close(self) -> None:
         """Release whatever the target holds (a worker process, for the sandboxed target)."""
+        while self._closers:
+            self._closers.pop()()
 
     def __repr__(self) -> str:
         return f"<Target {self.description}>"

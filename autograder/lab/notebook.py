@@ -112,3 +112,22 @@ def extract_definitions(nb: dict) -> ExtractedCode:
             # ast.unparse rather than slicing the text: two statements may share a line (`a = 1; f()`).
             out.chunks.append((index, "\n\n".join(ast.unparse(node) for node in kept) + "\n"))
     return out
+
+
+def module_source(code: ExtractedCode, notebook_name: str) -> str:
+    """The kept cells as one module the sandbox's worker imports, each cell run on its own.
+
+    A cell that raises when it runs (a class body, a decorator, a constant that needs a missing
+    package) is noted in ``_notebook_cell_errors`` and the next cell still runs, so one broken
+    cell costs only the checks of what it defines.
+    """
+    cells = [(index, source) for index, source in code.chunks]
+    return (f'"""The definitions of {notebook_name!r}, kept by the grader (generated)."""\n\n'
+            "_notebook_cell_errors = []\n"
+            f"for _cell_index, _cell_source in {cells!r}:\n"
+            "    try:\n"
+            "        exec(compile(_cell_source, f'<cell {_cell_index}>', 'exec'), globals())\n"
+            "    except BaseException as _cell_error:  # noqa: BLE001\n"
+            "        _notebook_cell_errors.append(\n"
+            "            f'code cell {_cell_index}: {type(_cell_error).__name__}: {_cell_error}'[:500])\n"
+            "del _cell_index, _cell_source\n")

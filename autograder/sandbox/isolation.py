@@ -41,6 +41,10 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 NOBODY = 65534
+#: In ``Limits.packages``: every installed package but the course's own.
+ALL_PACKAGES = "*"
+#: The course's own top-level packages: never in a worker's view, whatever its profile.
+COURSE_PACKAGES = frozenset({"autograder", "solutions", "assignments", "tests"})
 #: Workers started by root run as a uid of their own, drawn from here: RLIMIT_NPROC then counts
 #: one worker's processes only, and two workers cannot signal each other. (0 means `nobody`.)
 UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "1900000000"))
@@ -57,8 +61,10 @@ def worker_uid() -> int:
         return NOBODY
     return UID_BASE + secrets.randbelow(1_000_000)
 #: The modules the worker runs, copied into its private runtime (nothing else of autograder),
-#: relative to this package; ``../problems.py`` is the trusted code of named problems.
-RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py", "../problems.py")
+#: relative to this package; ``../problems.py`` is the trusted code of named problems,
+#: ``../lab/probes.py`` what describes a notebook's models and figures as data.
+RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py", "../problems.py",
+                   "../lab/probes.py")
 LEVELS = ("bubblewrap", "unshare", "rlimits-only")
 
 
@@ -113,6 +119,25 @@ class Limits:
     packages: tuple = ("numpy", "sympy", "mpmath")
 
     @classmethod
+    def tensorflow(cls, epochs: int, *, gpu: bool = False) -> "Limits":
+        """The launch profile of a notebook that trains Keras models (the Keras lab).
+
+        TensorFlow maps far more address space than it uses (CUDA's unified memory: unlimited on
+        a GPU), starts a thread pool per core (RLIMIT_NPROC counts threads), opens hundreds of
+        shared libraries, and one training call takes seconds per epoch on a busy CPU; it sees
+        every installed package but the course's own (:func:`site_packages_entries`). Every
+        other rule is the same as for any submission.
+        """
+        per_call = 60.0 + 2.0 * epochs
+        return cls.from_env(
+            call_timeout=per_call, repeat_timeout=per_call, import_timeout=180.0,
+            submission_timeout=300.0 + 8 * per_call, start_timeout=60.0,
+            cpu_seconds=int((300.0 + 8 * per_call) * (os.cpu_count() or 1)),
+            memory_bytes=-1 if gpu else 16 * 1024**3, file_size_bytes=64 * 1024**2,
+            tmp_bytes=256 * 1024**2, open_files=4096, processes=4096,
+            max_output_chars=10_000, packages=(ALL_PACKAGES,))
+
+    @classmethod
     def from_env(cls, **overrides) -> "Limits":
         values = {}
         for f in fields(cls):
@@ -127,7 +152,7 @@ class Limits:
         return cls(**values)
 
     def rlimits(self) -> dict:
-        return {"cpu": self.cpu_seconds, "as": self.memory_bytes, "fsize": self.file_size_bytes,
+        return {"cpu": self.cpu_seconds, "as": self.memory_bytes if self.memory_bytes > 0 else None, "fsize": self.file_size_bytes,
                 "nofile": self.open_files, "nproc": self.processes, "core": 0}
 
 
@@ -217,7 +242,11 @@ class SandboxDir:
         self.numpy_dir = Path(importlib.util.find_spec("numpy").origin).parent
         #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
         self.packages: dict[str, Path] = {}
+        if ALL_PACKAGES in limits.packages:
+            self.packages.update(site_packages_entries())
         for name in limits.packages:
+            if name == ALL_PACKAGES:
+                continue
             spec = importlib.util.find_spec(name)
             if spec is None or not spec.submodule_search_locations:
                 continue
@@ -277,6 +306,29 @@ class SandboxDir:
 
     def remove(self) -> None:
         self._finalizer()
+
+
+def _is_course_entry(name: str) -> bool:
+    stem = name.split(".", 1)[0].split("-", 1)[0]
+    return (stem in COURSE_PACKAGES or name.startswith(("__editable__", "nnopt_course"))
+            or name.endswith(".pth") or name in ("__pycache__", "_distutils_hack"))
+
+
+@functools.lru_cache(maxsize=1)
+def site_packages_entries() -> dict[str, Path]:
+    """Every entry of every site-packages directory on ``sys.path`` (packages, single-file
+    modules, vendored ``.libs``, metadata) but the course's own and ``.pth`` files: what a
+    notebook may import. The first directory on the path wins a name, as it would in an import.
+    """
+    out: dict[str, Path] = {}
+    for entry in sys.path:
+        if os.path.basename(entry) not in ("site-packages", "dist-packages") or not os.path.isdir(entry):
+            continue
+        for name in sorted(os.listdir(entry)):
+            path = Path(entry) / name
+            if name not in out and not _is_course_entry(name) and not path.is_symlink():
+                out[name] = path
+    return out
 
 
 def _remove(path: Path) -> None:

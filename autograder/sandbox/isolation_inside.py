@@ -57,6 +57,8 @@ def drop_capabilities(libc) -> None:
 def _blocking_ancestor(path: str) -> str | None:
     """The top-most directory above ``path`` that other uids cannot traverse (e.g. /root)."""
     parts = os.path.realpath(path).split(os.sep)
+    if not os.path.isdir(path):
+        parts = parts[:-1]   # a single-file module: only the directories above it must open
     for i in range(2, len(parts) + 1):
         here = os.sep.join(parts[:i]) or os.sep
         if not os.stat(here).st_mode & 0o001:
@@ -74,14 +76,16 @@ def _expose(libc, paths: list[str]) -> None:
     wanted = []
     for path in sorted({os.path.realpath(p) for p in paths}, key=len):
         blocker = _blocking_ancestor(path)
-        if blocker is not None:
-            wanted.append((path, blocker, os.open(path, os.O_RDONLY | os.O_DIRECTORY)))
+        if blocker is not None and os.path.exists(path):
+            wanted.append((path, blocker, _open_path(path)))
     for blocker in sorted({b for _, b, _ in wanted}, key=len):
         _mount(libc, "tmpfs", blocker, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
-    for path, _, fd in wanted:
-        os.makedirs(path, mode=0o755, exist_ok=True)
-        _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
-        os.close(fd)
+    _bind_back(libc, [(path, fd) for path, _, fd in wanted])
+
+
+def _open_path(path: str) -> tuple[int, bool]:
+    """A descriptor of ``path`` (a directory or a single-file module) to bind it back from."""
+    return os.open(path, os.O_PATH | os.O_CLOEXEC), os.path.isdir(path)
 
 
 def _within(path: str, top: str) -> bool:
@@ -90,8 +94,13 @@ def _within(path: str, top: str) -> bool:
 
 def _bind_back(libc, kept: list[tuple[str, int]]) -> None:
     """Put directories back where they were, from descriptors opened before they were covered."""
-    for path, fd in kept:
-        os.makedirs(path, mode=0o755, exist_ok=True)
+    for path, (fd, is_dir) in kept:
+        if is_dir:
+            os.makedirs(path, mode=0o755, exist_ok=True)
+        else:   # a file is bound onto a file
+            os.makedirs(os.path.dirname(path), mode=0o755, exist_ok=True)
+            if not os.path.exists(path):
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o644))
         _mount(libc, f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
         os.close(fd)
 
@@ -139,9 +148,9 @@ def enter(config: dict) -> None:
         # environment inside the course checkout, or under /tmp) and its own directory (under
         # /var/tmp): opened before they are covered, bound back after.
         needed = sorted({os.path.realpath(p) for p in mounts.get("need", [])}, key=len)
-        covered = [(p, os.open(p, os.O_RDONLY | os.O_DIRECTORY)) for p in needed
-                   if os.path.isdir(p) and any(_within(p, c) for c in [*hide, *private])]
-        keep = [(path, os.open(path, os.O_RDONLY | os.O_DIRECTORY)) for path in mounts.get("keep", [])]
+        covered = [(p, _open_path(p)) for p in needed
+                   if os.path.exists(p) and any(_within(p, c) for c in [*hide, *private])]
+        keep = [(path, _open_path(path)) for path in mounts.get("keep", [])]
         for path in hide:
             _mount(libc, "tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
         # Private, size-limited scratch directories (tmpfs is RAM, and RLIMIT_FSIZE bounds one

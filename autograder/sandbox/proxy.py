@@ -380,7 +380,8 @@ class SandboxTarget(Target):
     view_class = RemoteModuleView
 
     def __init__(self, directory: str | Path, *, limits: isolation.Limits | None = None,
-                 early: tuple[isolation.SandboxDir, isolation.Launched] | None = None):
+                 early: tuple[isolation.SandboxDir, isolation.Launched] | None = None,
+                 profiles: dict[str, isolation.Limits] | None = None):
         directory = Path(directory).resolve()
         if not directory.is_dir():
             raise FileNotFoundError(f"no submission directory {directory}")
@@ -390,9 +391,24 @@ class SandboxTarget(Target):
         self._worker = GradingWorker(directory, self._limits)
         if early is not None:
             self._worker.adopt(*early)
+        # Modules that need a launch profile of their own (a notebook that trains Keras models):
+        # the same worker, the same levels and rules, other limits; started at their first use.
+        self._profiles = dict(profiles or {})
+        self._profile_workers: dict[str, GradingWorker] = {}
         self._broken: dict[str, SubmissionError] = {}
         self._timed_out: set[str] = set()    # functions that already ran out of time
         self.last_output = ""
+
+    def _worker_for(self, module: str) -> GradingWorker:
+        limits = self._profiles.get(module)
+        if limits is None:
+            return self._worker
+        if module not in self._profile_workers:
+            self._profile_workers[module] = GradingWorker(self._directory, limits)
+        return self._profile_workers[module]
+
+    def limits_for(self, module: str) -> isolation.Limits:
+        return self._profiles.get(module, self._limits)
 
     @property
     def isolation(self) -> str:  # type: ignore[override]
@@ -404,14 +420,22 @@ class SandboxTarget(Target):
         return self._worker.description
 
     def close(self) -> None:
+        super().close()
         self._worker.close()
+        for worker in self._profile_workers.values():
+            worker.close()
+
+    def probe(self, module: str, name: str, *args, **kwargs):
+        """Run the trusted probe ``name`` (:mod:`autograder.lab.probes`) in the worker of
+        ``module``, on functions of the submission passed as arguments; plain data comes back."""
+        return self._call(module, name, args, kwargs, kind="probe")
 
     # ---------------------------------------------------------------- requests
     def _load_module(self, module: str):
         if module in self._broken:
             return self._broken[module]
         try:
-            reply, _ = self._worker.request({"kind": "import", "module": module}, {})
+            reply, _ = self._worker_for(module).request({"kind": "import", "module": module}, {})
         except WorkerLost as exc:
             error = SubmissionError(
                 f"{module}.py could not be imported: importing it {_lost_words(exc)}",
@@ -425,7 +449,7 @@ class SandboxTarget(Target):
 
     def _attr(self, module: str, name: str):
         try:
-            reply, values = self._worker.request({"kind": "attr", "module": module, "name": name}, {},
+            reply, values = self._worker_for(module).request({"kind": "attr", "module": module, "name": name}, {},
                                                 decode_special=_result_specials({}))
         except WorkerLost as exc:
             raise SubmissionError(f"{module}.{name} could not be looked up: the worker "
@@ -438,8 +462,10 @@ class SandboxTarget(Target):
             return RemoteFunction(self, module, name)
         return values.get("value")
 
-    def _call(self, module: str, name: str, args: tuple, kwargs: dict):
-        qualname = f"{module}.{name}"
+    def _call(self, module: str, name: str, args: tuple, kwargs: dict, kind: str = "call"):
+        qualname = f"{module}.{name}" if kind == "call" else f"{module}: {name}"
+        worker = self._worker_for(module)
+        limits = worker.limits
         lent: dict[int, np.random.Generator] = {}
         callbacks: list[Callable] = []
 
@@ -462,13 +488,13 @@ class SandboxTarget(Target):
             return None
 
         def on_callback(reply: dict, arrays: list) -> bytes:
-            return _answer_callback(reply, arrays, callbacks, self._limits.max_frame_bytes)
+            return _answer_callback(reply, arrays, callbacks, limits.max_frame_bytes)
 
         again = qualname in self._timed_out
-        repeat = min(self._limits.repeat_timeout, self._limits.call_timeout)
+        repeat = min(limits.repeat_timeout, limits.call_timeout)
         try:
-            reply, values = self._worker.request(
-                {"kind": "call", "module": module, "name": name},
+            reply, values = worker.request(
+                {"kind": kind, "module": module, "name": name},
                 {"args": tuple(args), "kwargs": dict(kwargs)},
                 encode_special=encode_special, on_callback=on_callback,
                 decode_special=_result_specials(callbacks), timeout=repeat if again else None)
@@ -487,7 +513,7 @@ class SandboxTarget(Target):
                     and type(moved.bit_generator) is type(own.bit_generator):
                 own.bit_generator.state = moved.bit_generator.state
         # What the submission printed: kept for diagnosis, never mixed into the grader's output.
-        self.last_output = str(reply.get("output", ""))[: self._limits.max_output_chars + 100]
+        self.last_output = str(reply.get("output", ""))[: limits.max_output_chars + 100]
         kind = reply.get("kind")
         if kind == "result":
             return values.get("value")
@@ -581,8 +607,9 @@ def _import_error(module: str, description: str) -> SubmissionError:
 
 
 def sandbox_target(directory: str | Path, *, limits: isolation.Limits | None = None,
-                   early: tuple[isolation.SandboxDir, isolation.Launched] | None = None
-                   ) -> SandboxTarget:
+                   early: tuple[isolation.SandboxDir, isolation.Launched] | None = None,
+                   profiles: dict[str, isolation.Limits] | None = None) -> SandboxTarget:
     """The submission in ``directory``, graded through a sandboxed worker process (``early``: a
-    worker already launched for it by :func:`isolation.launch_early`)."""
-    return SandboxTarget(directory, limits=limits, early=early)
+    worker already launched for it by :func:`isolation.launch_early`; ``profiles``: modules
+    whose worker runs with other limits, module -> Limits)."""
+    return SandboxTarget(directory, limits=limits, early=early, profiles=profiles)

@@ -27,10 +27,11 @@ import numpy as np
 
 from . import protocol as P
 
-try:   # the worker's private runtime: a copy of autograder/problems.py beside this file
-    from . import problems
+try:   # the worker's private runtime: copies of autograder/problems.py and lab/probes.py here
+    from . import probes, problems
 except ImportError:   # run from the repository (autograder.sandbox.worker)
     from .. import problems
+    from ..lab import probes
 
 PACKAGE = "submission"
 #: Exceptions re-raised under their own name on the grader's side (by the first match in the MRO),
@@ -143,7 +144,8 @@ class Worker:
                 raise SystemExit(0)
             if kind in ("callback_result", "callback_raised") and until_reply_to is not None:
                 return header, arrays
-            handler = {"import": self.on_import, "attr": self.on_attr, "call": self.on_call}.get(kind)
+            handler = {"import": self.on_import, "attr": self.on_attr, "call": self.on_call,
+                       "probe": self.on_call}.get(kind)
             if handler is None:
                 self.send({"kind": "protocol_error", "message": f"unexpected request {kind!r}"})
                 continue
@@ -183,7 +185,14 @@ class Worker:
             decoder = self._decoder(arrays, generators)
             args = decoder.decode(header.get("args", {"$": "tuple", "items": []}))
             kwargs = decoder.decode(header.get("kwargs", {"$": "dict", "items": []}))
-            func = self.resolve(str(header.get("module")), str(header.get("name")))
+            if header.get("kind") == "probe":
+                # Trusted code of the runtime that calls the submission's functions passed to it
+                # and describes what they return (a Keras model, a figure) as plain data.
+                func = probes.PROBES.get(str(header.get("name")))
+                if func is None:
+                    raise P.ProtocolError(f"unknown probe {str(header.get('name'))[:40]!r}")
+            else:
+                func = self.resolve(str(header.get("module")), str(header.get("name")))
         except P.ProtocolError as exc:
             self.send({"kind": "protocol_error", "id": call_id, "message": str(exc)})
             return
@@ -215,6 +224,7 @@ class Worker:
                 # break this worker's own replies for every later exercise: put it back.
                 for namespace, saved in _PRISTINE:
                     if namespace != saved:
+                        _keep_submodules(namespace, saved)
                         namespace.clear()
                         namespace.update(saved)
                 for cls, saved in _PRISTINE_CLASSES:
@@ -230,13 +240,27 @@ _PRISTINE_CLASSES: list[tuple[type, dict]] = []
 def _remember_pristine() -> None:
     import builtins
     import numpy.lib.format
-    for module in (builtins, np, numpy.lib.format, np.random, np.linalg, json, io, os, P, problems):
+    for module in (builtins, np, numpy.lib.format, np.random, np.linalg, json, io, os, P, problems,
+                   probes):
         _PRISTINE.append((module.__dict__, dict(module.__dict__)))
     # The named problems' tables and class: a submission that patches them changes only what its
     # own functions compute (see autograder/problems.py), but not for every later exercise too.
-    for table in (problems.KINDS, problems.COURSE_FUNCTIONS):
+    for table in (problems.KINDS, problems.COURSE_FUNCTIONS, probes.PROBES):
         _PRISTINE.append((table, dict(table)))
     _PRISTINE_CLASSES.append((problems.Problem, dict(problems.Problem.__dict__)))
+
+
+def _keep_submodules(namespace: dict, saved: dict) -> None:
+    """Count a package's submodules imported since (``numpy.ma``, loaded lazily by matplotlib) as
+    part of its pristine state: dropping the attribute while the import system still holds the
+    module would send numpy's lazy ``__getattr__`` into endless recursion."""
+    name = saved.get("__name__")
+    if not isinstance(name, str):
+        return
+    for key, value in namespace.items():
+        if key not in saved and isinstance(value, types.ModuleType) \
+                and sys.modules.get(f"{name}.{key}") is value:
+            saved[key] = value
 
 
 def _restore_class(cls: type, saved: dict) -> None:

@@ -1,0 +1,218 @@
+"""What the sandbox worker does with a notebook's Keras models and figures: turn them into data.
+
+A model or a figure cannot cross the protocol (only plain data does), so the tests ask the worker
+to run a *probe*: trusted code of this module, copied into the worker's runtime like the rest of
+it, that calls the notebook's function and describes the result as numbers, strings and arrays.
+
+The worker also runs the submission, so whatever a probe returns is only a claim: the tests check
+it for what it is (a model's configuration, read as JSON and never deserialised) and recompute
+what they rely on (the training runs of the learning-rate checks are replayed by :func:`replay`
+in a worker that has run no submission code at all).
+
+Standard library, numpy, and (imported when a probe runs) keras and matplotlib only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+#: Layers the grader rebuilds a model from: anything else is refused, never deserialised.
+REPLAYABLE_LAYERS = ("InputLayer", "Dense", "Dropout")
+ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "elu", "softplus", "swish", "gelu")
+MAX_LINE_POINTS = 4096
+
+
+def _keras():
+    import keras  # noqa: PLC0415 - only TensorFlow profiles import it
+    return keras
+
+
+def _floats(value, limit: int = 1_000_000) -> np.ndarray:
+    arr = np.array(value, dtype=np.float64, copy=True)
+    if arr.size > limit:
+        raise ValueError(f"{arr.size} values, more than the {limit} expected")
+    return arr
+
+
+def figure(fn, *args, **kwargs) -> dict:
+    """Call ``fn``; describe the Figure it returns: per axes its projection and what is drawn."""
+    import matplotlib  # noqa: PLC0415
+    matplotlib.use("Agg")
+    import matplotlib.figure  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig = fn(*args, **kwargs)
+    if not isinstance(fig, matplotlib.figure.Figure):
+        return {"is_figure": False, "type": type(fig).__name__}
+    axes = []
+    for ax in fig.axes:
+        lines = []
+        for line in ax.lines[:64]:
+            x, y = line.get_xdata(), line.get_ydata()
+            lines.append({"label": str(line.get_label())[:200],
+                          "x": _floats(x, MAX_LINE_POINTS) if np.size(x) <= MAX_LINE_POINTS else None,
+                          "y": _floats(y, MAX_LINE_POINTS) if np.size(y) <= MAX_LINE_POINTS else None})
+        axes.append({"name": str(ax.name), "lines": lines, "collections": len(ax.collections),
+                     "images": len(ax.images), "title": str(ax.get_title())[:200]})
+    plt.close(fig)
+    return {"is_figure": True, "type": "Figure", "axes": axes}
+
+
+def _describe_model(model) -> dict:
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        return {"is_model": False, "type": type(model).__name__}
+    return {"is_model": True, "type": type(model).__name__, "config": model.to_json(),
+            "params": int(model.count_params())}
+
+
+def model(build_model, seed: int, **kwargs) -> dict:
+    """``build_model(**kwargs)`` after seeding Keras: its configuration (JSON) and its size."""
+    _keras().utils.set_random_seed(seed)
+    return _describe_model(build_model(**kwargs))
+
+
+class _RecordedFit:
+    """Stands in for ``model.fit`` on one model: notes the arguments, then fits as asked."""
+
+    def __init__(self, fit):
+        self.fit, self.calls = fit, []
+
+    def __call__(self, *args, **kwargs):
+        shown = {k: v for k, v in kwargs.items() if isinstance(v, (int, float, str, bool)) or v is None}
+        self.calls.append({"n_args": len(args), **shown})
+        return self.fit(*args, **kwargs)
+
+
+def train(build_model, train_fn, seed: int, lr, epochs: int, **build_kwargs) -> dict:
+    """``train_fn(build_model(**build_kwargs), lr, epochs, seed)``, described: the history it
+    returned, how it compiled and fitted the model, and the model's configuration."""
+    keras = _keras()
+    keras.utils.set_random_seed(seed)
+    net = build_model(**build_kwargs)
+    described = _describe_model(net)
+    if not described["is_model"]:
+        return {"model": described}
+    recorder = _RecordedFit(net.fit)
+    net.fit = recorder
+    history = train_fn(net, lr, epochs, seed)
+    if not isinstance(history, dict):
+        raise TypeError(f"train returned {type(history).__name__}, not the history dict")
+    optimizer = getattr(net, "optimizer", None)
+    info = {"model": described, "keys": sorted(str(k) for k in history),
+            "history": {str(k): _floats(v).ravel() for k, v in history.items()
+                        if str(k) in ("loss", "val_loss")},
+            "optimizer": type(optimizer).__name__ if optimizer is not None else None,
+            "optimizer_lr": None, "iterations": None, "fit_calls": recorder.calls[:4]}
+    try:
+        info["optimizer_lr"] = float(np.asarray(optimizer.learning_rate))
+        info["iterations"] = int(np.asarray(optimizer.iterations))
+    except Exception:  # noqa: BLE001 - not an optimizer we know: the checks say so
+        pass
+    loss = getattr(net, "loss", None)
+    info["loss"] = loss if isinstance(loss, str) else getattr(loss, "__name__", type(loss).__name__)
+    return info
+
+
+def dropout_outputs(build_model, seed: int, rate: float, probe) -> dict:
+    """Outputs of ``build_model(dropout=rate)`` twice in training and twice at inference, and of
+    ``build_model(dropout=0.0)`` carrying the same weights."""
+    keras = _keras()
+    keras.utils.set_random_seed(seed)
+    net = build_model(hidden=16, dropout=rate)
+    described = _describe_model(net)
+    if not described["is_model"]:
+        return {"model": described}
+    x = np.asarray(probe, dtype=np.float32).reshape(-1, 1)
+    out = {"model": described}
+    for name, training in (("train_a", True), ("train_b", True), ("infer_a", False), ("infer_b", False)):
+        out[name] = _floats(np.asarray(net(x, training=training)))
+    keras.utils.set_random_seed(seed)
+    plain = build_model(hidden=16, dropout=0.0)
+    plain.set_weights(net.get_weights())
+    out["plain"] = _floats(np.asarray(plain(x, training=False)))
+    return out
+
+
+# -- trusted replays: run only in a worker that has imported no submission ----------------------
+
+def layers_of(config_json: str) -> list[dict]:
+    """The layers of a Sequential model's JSON configuration, checked and reduced to what the
+    grader rebuilds: ``[{"type": "Dense", "units": 16, "activation": "relu"}, ...]``.
+
+    Raises ValueError for anything else (a functional model, a Lambda, a custom layer): a
+    configuration is read as data and never deserialised, so it cannot run code.
+    """
+    config = json.loads(config_json) if isinstance(config_json, str) else config_json
+    if not isinstance(config, dict) or config.get("class_name") != "Sequential":
+        raise ValueError("not a keras.Sequential model")
+    layers = (config.get("config") or {}).get("layers")
+    if not isinstance(layers, list) or len(layers) > 64:
+        raise ValueError("no list of layers")
+    out = []
+    for layer in layers:
+        kind = layer.get("class_name") if isinstance(layer, dict) else None
+        conf = layer.get("config") if isinstance(layer, dict) else None
+        if kind not in REPLAYABLE_LAYERS or not isinstance(conf, dict):
+            raise ValueError(f"a layer the grader does not rebuild: {str(kind)[:60]}")
+        if kind == "Dense":
+            units, activation = conf.get("units"), conf.get("activation")
+            if type(units) is not int or not 0 < units <= 4096 or activation not in ACTIVATIONS:
+                raise ValueError("a Dense layer with unexpected units or activation")
+            out.append({"type": "Dense", "units": units, "activation": activation,
+                        "use_bias": bool(conf.get("use_bias", True))})
+        elif kind == "Dropout":
+            rate = conf.get("rate")
+            if not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+                raise ValueError("a Dropout layer with an unexpected rate")
+            out.append({"type": "Dropout", "rate": float(rate)})
+        else:
+            out.append({"type": "InputLayer"})
+    return out
+
+
+def lab_data(seed: int, n_points: int = 220) -> tuple[np.ndarray, np.ndarray]:
+    """The lab's data set as its assignment defines it (make_data's docstring)."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(-10, 100, 0.5)[:n_points]
+    y = 9 * x**3 + 5 * x**2 + 1000 * rng.standard_normal(x.shape)
+    x = (x - x.mean()) / x.std()
+    y = (y - y.mean()) / y.std()
+    return x.reshape(-1, 1).astype("float32"), y.reshape(-1, 1).astype("float32")
+
+
+def replay(config_json: str, seed: int, rates, epochs: int, batch_size: int,
+           validation_split: float) -> dict:
+    """Rebuild the model from its configuration once per learning rate (the same initial weights
+    each time), train it with plain SGD on the mean squared error, and return the histories."""
+    keras = _keras()
+    layers = layers_of(config_json)
+    x, y = lab_data(seed)
+    out = {}
+    for lr in rates:
+        keras.utils.set_random_seed(seed)
+        net = keras.Sequential([keras.Input(shape=(1,))])
+        for layer in layers:
+            if layer["type"] == "Dense":
+                net.add(keras.layers.Dense(layer["units"], activation=layer["activation"],
+                                           use_bias=layer["use_bias"]))
+            elif layer["type"] == "Dropout":
+                net.add(keras.layers.Dropout(layer["rate"]))
+        net.compile(optimizer=keras.optimizers.SGD(learning_rate=float(lr)), loss="mse")
+        keras.utils.set_random_seed(seed)
+        history = net.fit(x, y, batch_size=int(batch_size), epochs=int(epochs),
+                          validation_split=float(validation_split), verbose=0).history
+        out[repr(float(lr))] = {k: _floats(history[k]).ravel() for k in ("loss", "val_loss")}
+    return out
+
+
+def finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+#: The probes a test may name (the worker refuses any other name).
+PROBES = {"figure": figure, "model": model, "train": train, "dropout_outputs": dropout_outputs,
+          "replay": replay}

@@ -1,0 +1,229 @@
+"""The Keras lab as the tests see it: the notebook's functions in a sandboxed TensorFlow worker.
+
+The lab's tests (``tests/hidden/test_keras_lab.py``) ask the ``lab`` fixture for what they check.
+Everything comes back as plain data over the sandbox's protocol, one call at a time:
+
+* plain calls of the notebook's functions (``lab.call("surface", "convex", x, y)``);
+* probes (:mod:`autograder.lab.probes`) that call a function and describe the model or figure it
+  returns: a model's JSON configuration and size, a figure's axes and lines, a training run's
+  history and the optimizer and ``fit`` arguments it used;
+* replays: the learning-rate checks rest on training runs the grader does itself. It rebuilds the
+  notebook's model from its configuration (read as data: plain Dense and Dropout layers only) and
+  trains it with the notebook's batch size and validation split, in a second worker that has never
+  imported the submission, so nothing the notebook's code did can change those numbers.
+
+A submission without the notebook, or with one that cannot be read, fails every lab test with
+one sentence saying so; the lab's points stay in the maximum.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..course import load_course
+from ..feedback import SubmissionError
+from . import spec
+
+EXERCISE = "keras_lab"
+MODULE = "keras_lab"
+
+
+def gpu_present() -> bool:
+    """Whether an NVIDIA GPU is visible to this machine (its device files; no process started)."""
+    if os.environ.get("CUDA_VISIBLE_DEVICES", None) in ("", "-1"):
+        return False
+    return Path("/dev/nvidia0").exists() or any(Path("/proc/driver/nvidia/gpus").glob("*"))
+
+
+def default_epochs(device: str = "auto") -> int:
+    """``AUTOGRADER_LAB_EPOCHS`` if set; else the full 250 epochs on a GPU, the reduced mode on CPU."""
+    configured = os.environ.get("AUTOGRADER_LAB_EPOCHS")
+    if configured:
+        return int(configured)
+    if device == "auto":
+        device = "gpu" if gpu_present() else "cpu"
+    return spec.FULL_EPOCHS if device == "gpu" else spec.CPU_EPOCHS
+
+
+def profiles(epochs: int | None = None) -> dict:
+    """The sandbox's launch profiles for the notebook exercises: module -> Limits."""
+    from ..sandbox.isolation import Limits
+
+    epochs = default_epochs() if epochs is None else int(epochs)
+    return {MODULE: Limits.tensorflow(epochs, gpu=gpu_present())}
+
+
+class LabSession:
+    """One submission's lab: its notebook's status, the worker calls, the grader's replays."""
+
+    def __init__(self, target, notebook_status, epochs: int, own_target: bool):
+        self.target = target
+        self.status = notebook_status
+        self.epochs = epochs
+        self._own_target = own_target
+        self._replayer = None
+
+    # ---------------------------------------------------------------- the notebook
+    def require(self) -> None:
+        """Fail the running test when there is no notebook to grade, saying why."""
+        if self.status.status != "ok":
+            raise SubmissionError(f"Not graded: {self.status.reason}.",
+                                  hint="Hand in the lab's notebook (keras_lab.ipynb) with your "
+                                       "work saved in it.")
+
+    def call(self, name: str, *args, **kwargs) -> Any:
+        self.require()
+        return getattr(getattr(self.target, MODULE), name)(*args, **kwargs)
+
+    def function(self, name: str):
+        self.require()
+        return getattr(getattr(self.target, MODULE), name)
+
+    def probe(self, name: str, *args, **kwargs) -> Any:
+        self.require()
+        return self.target.probe(MODULE, name, *args, **kwargs)
+
+    def value(self, name: str) -> Any:
+        """A constant of the notebook (``LEARNING_RATES``)."""
+        self.require()
+        return getattr(getattr(self.target, MODULE), name)
+
+    @functools.cached_property
+    def cell_errors(self) -> list[str]:
+        try:
+            errors = self.value("_notebook_cell_errors")
+        except Exception:  # noqa: BLE001 - only ever a hint
+            return []
+        return [str(e)[:300] for e in errors][:3] if isinstance(errors, (list, tuple)) else []
+
+    def hint(self) -> str | None:
+        notes = list(self.status.notes) + self.cell_errors
+        return ("Some cells failed when the grader ran your definitions: " + "; ".join(notes[:3])
+                if notes else None)
+
+    # ---------------------------------------------------------------- memoised runs
+    @functools.lru_cache(maxsize=None)
+    def model(self, hidden: int | None = None, dropout: float | None = None) -> dict:
+        kwargs = {k: v for k, v in (("hidden", hidden), ("dropout", dropout)) if v is not None}
+        return self.probe("model", self.function("build_model"), spec.SEED, **kwargs)
+
+    @functools.lru_cache(maxsize=None)
+    def train(self, lr: float, dropout: float | None = None) -> dict:
+        kwargs = {} if dropout is None else {"hidden": spec.HIDDEN, "dropout": dropout}
+        return self.probe("train", self.function("build_model"), self.function("train"),
+                          spec.SEED, lr, self.epochs, **kwargs)
+
+    @functools.lru_cache(maxsize=None)
+    def dropout_outputs(self) -> dict:
+        return self.probe("dropout_outputs", self.function("build_model"), spec.SEED,
+                          spec.DROPOUT_RATE, spec.probe_inputs())
+
+    @functools.lru_cache(maxsize=None)
+    def replayed_histories(self) -> dict[float, dict]:
+        """The notebook's model trained by the grader at each of the lab's learning rates."""
+        model = self.model()
+        if not model.get("is_model"):
+            raise SubmissionError("build_model() must return a keras Model to be trained",
+                                  expected="a keras.Sequential", actual=str(model.get("type")))
+        fit = self._fit_arguments()
+        out = self._replayer_target().probe(
+            MODULE, "replay", model["config"], spec.SEED, list(spec.LEARNING_RATES), self.epochs,
+            fit["batch_size"], fit["validation_split"])
+        return {float(lr): history for lr, history in out.items()}
+
+    def _fit_arguments(self) -> dict:
+        """The batch size and validation split the notebook's ``train`` passed to ``fit``
+        (Keras's defaults where it passed none); the lab's own when ``train`` cannot run."""
+        try:
+            run = self.train(0.1)
+            calls = run.get("fit_calls") or [{}]
+        except SubmissionError:
+            calls = [{}]
+        call = calls[-1]
+        batch = call.get("batch_size")
+        split = call.get("validation_split", 0.0)
+        return {"batch_size": batch if type(batch) is int and 0 < batch <= 4096 else 32,
+                "validation_split": float(split) if isinstance(split, (int, float))
+                and 0.0 <= split < 1.0 else 0.0}
+
+    def _replayer_target(self):
+        if self._replayer is None:
+            from ..sandbox.proxy import sandbox_target
+
+            # An empty submission: the worker that replays the training has never imported any
+            # code of a student's, so what it reports is the grader's own measurement.
+            self._empty = tempfile.TemporaryDirectory(prefix="autograder-replay-")
+            limits = self.target.limits_for(MODULE)
+            self._replayer = sandbox_target(self._empty.name, profiles={MODULE: limits})
+        return self._replayer
+
+    def close(self) -> None:
+        if self._replayer is not None:
+            self._replayer.close()
+            self._empty.cleanup()
+            self._replayer = None
+        if self._own_target:
+            self.target.close()
+
+
+def lab_session(target, rootdir: Path) -> LabSession:
+    """The lab of ``target`` (built once per target and closed with it)."""
+    session = getattr(target, "_lab_session", None)
+    if session is not None:
+        return session
+    from ..submission import NotebookIntake
+
+    # (Underscored: any other attribute of a target is a module of the code under test.)
+    epochs = getattr(target, "_lab_epochs", None) or default_epochs()
+    notebooks = getattr(target, "_notebooks", None)
+    if notebooks is not None:
+        # A sandboxed submission: its notebook was read when it was handed in.
+        status = notebooks.get(EXERCISE) or NotebookIntake(EXERCISE, "missing",
+                                                           "keras_lab.ipynb was not handed in")
+        session = LabSession(target, status, epochs, own_target=False)
+    else:
+        session = _local_session(target, Path(rootdir), epochs)
+    target._lab_session = session
+    target.add_closer(session.close)
+    return session
+
+
+def _local_session(target, rootdir: Path, epochs: int) -> LabSession:
+    """The lab of an in-process target (the reference, the stubs, a trusted folder): its
+    notebook graded through the sandbox all the same, since TensorFlow stays out of pytest."""
+    from ..sandbox.proxy import sandbox_target
+    from ..submission import NotebookIntake, _write_notebook_module
+
+    exercise = load_course().exercise(EXERCISE)
+    notebook = _notebook_of(target, rootdir, exercise)
+    folder = tempfile.TemporaryDirectory(prefix="autograder-lab-")
+    if notebook is None:
+        status = NotebookIntake(EXERCISE, "missing",
+                                f"{Path(exercise.notebook).name} was not found for {target.name}")
+    else:
+        status = _write_notebook_module(notebook, Path(folder.name), exercise)
+    sandboxed = sandbox_target(folder.name, profiles=profiles(epochs))
+    sandboxed.add_closer(folder.cleanup)
+    return LabSession(sandboxed, status, epochs, own_target=True)
+
+
+def _notebook_of(target, rootdir: Path, exercise) -> Path | None:
+    name = getattr(target, "name", "")
+    description = getattr(target, "description", "")
+    candidates = []
+    if description.startswith("directory "):
+        folder = Path(description[len("directory "):].rsplit(" (", 1)[0])
+        candidates += sorted(folder.rglob(Path(exercise.notebook).name))
+    elif name == load_course().reference_package:
+        candidates.append(Path(__file__).resolve().parents[2] / exercise.notebook)
+    else:
+        # The student release keeps the student notebook at the source's path; in the
+        # instructor's checkout that path holds the source, solutions and all: not the stubs'.
+        here = rootdir / exercise.notebook
+        if here.is_file() and "# BEGIN SOLUTION" not in here.read_text(encoding="utf-8", errors="replace"):
+            candidates.append(here)
+    return next((p for p in candidates if p.is_file()), None)
