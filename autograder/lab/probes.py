@@ -15,7 +15,6 @@ Standard library, numpy, and (imported when a probe runs) keras and matplotlib o
 from __future__ import annotations
 
 import json
-import math
 
 import numpy as np
 
@@ -59,6 +58,15 @@ def figure(fn, *args, **kwargs) -> dict:
                      "images": len(ax.images), "title": str(ax.get_title())[:200]})
     plt.close(fig)
     return {"is_figure": True, "type": "Figure", "axes": axes}
+
+
+def with_dict(fn, pairs, describe: str = "value"):
+    """``fn(dict(pairs))``: the protocol's dicts have string keys, the lab's histories are keyed
+    by learning rate. ``describe="figure"`` describes the Figure it returns."""
+    mapping = {key: value for key, value in pairs}
+    if describe == "figure":
+        return figure(fn, mapping)
+    return fn(mapping)
 
 
 def _describe_model(model) -> dict:
@@ -209,10 +217,6 @@ def replay(config_json: str, seed: int, rates, epochs: int, batch_size: int,
     return out
 
 
-def finite_or_none(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
 #: The probes a test may name (the worker refuses any other name).
-PROBES = {"figure": figure, "model": model, "train": train, "dropout_outputs": dropout_outputs,
+PROBES = {"figure": figure, "with_dict": with_dict, "model": model, "train": train, "dropout_outputs": dropout_outputs,
           "replay": replay}
