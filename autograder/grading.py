@@ -61,52 +61,6 @@ def target_spec(directory: Path, isolate: bool) -> str:
     return str(directory)
 
 
-LAB_NOTEBOOK = "keras_lab.ipynb"
-LAB_NOTEBOOK_LIMIT = 32 * 1024 * 1024
-
-
-def _is_lab_notebook(path: Path) -> bool:
-    """A notebook that defines the lab's functions is the Keras lab, not a notebook of modules."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")[:LAB_NOTEBOOK_LIMIT]
-    except OSError:
-        return False
-    return path.name == LAB_NOTEBOOK or bool(re.search(r"def build_model\(", text))
-
-
-def _lab_notebook_inside(path: Path, tmp: Path) -> Path | None:
-    """The lab notebook handed in beside the modules (in a directory or a zip), if any."""
-    if path.is_dir():
-        found = sorted(p for p in path.rglob(LAB_NOTEBOOK) if p.is_file() and not p.is_symlink())
-        return found[0] if found else None
-    if path.suffix == ".zip":
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(path) as zf:
-                for info in zf.infolist():
-                    if (info.filename.rsplit("/", 1)[-1] == LAB_NOTEBOOK and not info.is_dir()
-                            and info.file_size <= LAB_NOTEBOOK_LIMIT):
-                        # Read the bytes ourselves: the member's name never becomes a path here.
-                        out = tmp / LAB_NOTEBOOK
-                        out.write_bytes(zf.read(info)[:LAB_NOTEBOOK_LIMIT])
-                        return out
-        except (OSError, zipfile.BadZipFile):
-            return None
-    return None
-
-
-def _with_lab(results: Results, notebook: Path, epochs: int | None) -> Results:
-    from .lab import grade_lab
-
-    lab = grade_lab(notebook, epochs=epochs)
-    results.tests.extend(lab.tests)
-    results.errors.extend(f"Keras lab: {e}" for e in lab.errors)
-    if lab.isolation and lab.isolation != results.isolation:
-        results.isolation = f"{results.isolation}; lab: {lab.isolation}"
-    return results
-
-
 @dataclasses.dataclass
 class Job:
     """One submission to grade, and whose variant to grade it on (see :func:`grade`)."""
@@ -123,9 +77,9 @@ def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path]
           metadata: str | Path | None = None, salt_file: str | Path | None = None) -> Results:
     """Grade the submission at ``path`` (a directory, a .py file, a .zip or a .ipynb).
 
-    A notebook that defines the Keras lab's functions is graded by :func:`autograder.lab.grade_lab`
-    (a TensorFlow worker of its own); a ``keras_lab.ipynb`` inside a directory or zip is graded
-    too, beside the modules. ``lab_epochs`` overrides the lab's default (20 on CPU, 250 on a GPU).
+    The Keras lab's notebook (handed in alone, or as ``keras_lab.ipynb`` inside a directory or
+    zip) is graded by the same tests and sandbox as the modules, its worker with TensorFlow's
+    launch profile; ``lab_epochs`` overrides the lab's default (20 on CPU, 250 on a GPU).
 
     Per-student variants: the student is ``student``, else the id in ``metadata`` (a Gradescope
     ``submission_metadata.json``), else the id in a ``submission_metadata.json`` beside the
@@ -141,10 +95,6 @@ def grade(path: str | Path, *, isolate: bool = True, tests: Iterable[str | Path]
               lab_epochs=lab_epochs)
     if runner == "subprocess":
         return _grade_one_subprocess(job, isolate=isolate, tests=tests, course=course)
-    if job.path.suffix == ".ipynb" and job.path.is_file() and _is_lab_notebook(job.path):
-        # The lab alone: its own TensorFlow worker, no pytest session to start.
-        prepared = _Prepared(job, isolate=isolate, course=course or load_course())
-        return prepared.close(prepared.direct)
     return grade_many([job], isolate=isolate, tests=tests, course=course)[0]
 
 
@@ -201,8 +151,7 @@ class _Prepared:
         self.job, self.isolate = job, isolate
         self.started = time.perf_counter()
         self.tmp = tempfile.TemporaryDirectory(prefix="autograder-")
-        self.direct: Results | None = None     # graded without the test session (lab, errors)
-        self.lab_notebook: Path | None = None
+        self.direct: Results | None = None     # not graded by the test session (why)
         self.problem: str | None = None
         self.materialised = None
         self.target = None
@@ -215,15 +164,7 @@ class _Prepared:
             self.direct = Results(target=str(path), errors=[variant_error])
             return
         self.student, self.salt_file = student, salt_file
-        if path.suffix == ".ipynb" and path.is_file() and _is_lab_notebook(path):
-            from .lab import grade_lab
-
-            self.direct = grade_lab(path, epochs=job.lab_epochs)
-            return
         tmp = Path(self.tmp.name)
-        lab_dir = tmp / "lab"
-        lab_dir.mkdir()
-        self.lab_notebook = _lab_notebook_inside(path, lab_dir)
         workdir = tmp / "submission"
         try:
             self.materialised = materialise(path, workdir, course)
@@ -242,11 +183,18 @@ class _Prepared:
 
             # Without an early launch (it failed), the target starts its worker at the first call
             # and reports why it could not.
-            self.target = sandbox_target(workdir, limits=limits, early=early)
+            from .lab.session import profiles
+
+            self.target = sandbox_target(workdir, limits=limits, early=early,
+                                         profiles=profiles(job.lab_epochs))
         else:
             from .targets import open_target
 
             self.target = open_target(self.spec)
+        # What became of the notebook exercises' notebooks, for the lab fixture (underscored:
+        # a target's other attributes are the submission's modules).
+        self.target._notebooks = self.materialised.notebooks if self.materialised is not None else {}
+        self.target._lab_epochs = job.lab_epochs
 
     @classmethod
     def failed(cls, job: Job, why: str) -> "_Prepared":
@@ -271,8 +219,6 @@ class _Prepared:
         if self.isolate and not self.spec.startswith("sandbox:"):
             results.isolation = "none (sandbox not installed)"
         results.target = str(self.job.path)
-        if self.lab_notebook is not None:
-            results = _with_lab(results, self.lab_notebook, self.job.lab_epochs)
         results.execution_time = round(time.perf_counter() - self.started, 3)
         return results
 

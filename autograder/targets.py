@@ -130,8 +130,10 @@ def directory_target(directory: str | Path) -> Target:
         pkg = types.ModuleType(package)
         pkg.__path__ = [str(directory)]
         sys.modules[package] = pkg
-    return Target(package, lambda module: importlib.import_module(f"{package}.{module}"),
-                  f"directory {directory} (in-process)")
+    target = Target(package, lambda module: importlib.import_module(f"{package}.{module}"),
+                    f"directory {directory} (in-process)")
+    target._directory = directory
+    return target
 
 
 def open_target(spec: str) -> Target:

@@ -181,10 +181,16 @@ def lab_session(target, rootdir: Path) -> LabSession:
     epochs = getattr(target, "_lab_epochs", None) or default_epochs()
     notebooks = getattr(target, "_notebooks", None)
     if notebooks is not None:
-        # A sandboxed submission: its notebook was read when it was handed in.
+        # A submission: its notebook was read when it was handed in.
         status = notebooks.get(EXERCISE) or NotebookIntake(EXERCISE, "missing",
                                                            "keras_lab.ipynb was not handed in")
-        session = LabSession(target, status, epochs, own_target=False)
+        if callable(getattr(type(target), "probe", None)):
+            session = LabSession(target, status, epochs, own_target=False)
+        else:   # graded in-process (--no-isolation): the notebook still runs only in the sandbox
+            from ..sandbox.proxy import sandbox_target
+
+            sandboxed = sandbox_target(target._directory, profiles=profiles(epochs))
+            session = LabSession(sandboxed, status, epochs, own_target=True)
     else:
         session = _local_session(target, Path(rootdir), epochs)
     target._lab_session = session
@@ -213,11 +219,10 @@ def _local_session(target, rootdir: Path, epochs: int) -> LabSession:
 
 def _notebook_of(target, rootdir: Path, exercise) -> Path | None:
     name = getattr(target, "name", "")
-    description = getattr(target, "description", "")
     candidates = []
-    if description.startswith("directory "):
-        folder = Path(description[len("directory "):].rsplit(" (", 1)[0])
-        candidates += sorted(folder.rglob(Path(exercise.notebook).name))
+    folder = getattr(target, "_directory", None)
+    if folder is not None:
+        candidates += sorted(Path(folder).rglob(Path(exercise.notebook).name))
     elif name == load_course().reference_package:
         candidates.append(Path(__file__).resolve().parents[2] / exercise.notebook)
     else:
