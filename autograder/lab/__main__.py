@@ -1,31 +1,31 @@
 """``python -m autograder.lab grade NOTEBOOK [--epochs N] [--json FILE]`` and ``build [SRC] DST``.
 
-A small front door for the GPU workflow and for instructors until ``autograder grade`` dispatches
-``.ipynb`` files here. Exit status: 0 when the notebook was graded (whatever the score), 1 when it
-could not be graded, 2 on bad usage.
+``grade`` runs the lab's tests alone (``tests/hidden/test_keras_lab.py``) through the same
+session and sandbox as ``autograder grade``. Exit status: 0 when the notebook was graded
+(whatever the score), 1 when it could not be graded, 2 on bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from . import SOURCE, BuildError, build_student_notebook
-from .grade import grade_lab_with_run
+
+LAB_TESTS = Path(__file__).resolve().parents[2] / "tests" / "hidden" / "test_keras_lab.py"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.lab")
     sub = parser.add_subparsers(dest="command", required=True)
-    grade = sub.add_parser("grade", help="grade a lab notebook")
+    grade = sub.add_parser("grade", help="grade a lab notebook (its tests alone)")
     grade.add_argument("notebook")
     grade.add_argument("--epochs", type=int, default=None,
                        help="training epochs (default: 250 with a GPU, the reduced CPU mode without)")
     grade.add_argument("--device", choices=("auto", "cpu", "gpu"), default="auto",
-                       help="where TensorFlow trains (default: a GPU when nvidia-smi lists one)")
-    grade.add_argument("--isolation", choices=("unshare+ro", "unshare", "rlimits"), default=None,
-                       help="force a weaker sandbox (default: the strongest this machine allows)")
+                       help="cpu hides any GPU from TensorFlow (default: a GPU when one is visible)")
     grade.add_argument("--json", default=None, metavar="FILE", help="also write the Results as JSON")
     build = sub.add_parser("build", help="build the student notebook from the source")
     build.add_argument("paths", nargs="+", metavar="[SRC] DST")
@@ -40,21 +40,26 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
 
-    results, _ = grade_lab_with_run(args.notebook, epochs=args.epochs, device=args.device,
-                                    isolation=args.isolation)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    if not Path(args.notebook).is_file():
+        print(f"error: no notebook at {args.notebook!r}", file=sys.stderr)
+        return 2
+    if args.device == "cpu":
+        os.environ["CUDA_VISIBLE_DEVICES"] = "-1"
+    from ..grading import grade as grade_submission
+
+    results = grade_submission(args.notebook, tests=[LAB_TESTS], lab_epochs=args.epochs)
     for test in results.tests:
         mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}.get(test.status, test.status.upper())
         print(f"{mark:5} {test.score:g}/{test.max_score:g}  {test.name}")
         if test.feedback is not None:
             print("      " + test.feedback.render().replace("\n", "\n      "))
-    for error in results.errors:
-        print(f"note: {error}")
-    print(f"score {results.score:g}/{results.max_score:g}  ({results.target}, isolation: {results.isolation}, "
+    print(f"score {results.score:g}/{results.max_score:g}  (isolation: {results.isolation}, "
           f"{results.execution_time:.1f} s)")
     if args.json:
         Path(args.json).write_text(results.to_json(), encoding="utf-8")
-    unreadable = results.tests and all(t.status == "error" for t in results.tests) and results.errors
-    return 1 if unreadable else 0
+    return 0 if results.tests else 1
 
 
 if __name__ == "__main__":

@@ -114,6 +114,8 @@ class Limits:
     max_output_chars: int = 10_000      # of the submission's prints kept per call
     max_submission_bytes: int = 20 * 1024**2
     levels: tuple = field(default=LEVELS)
+    #: Device files the worker may use besides /dev's basics (a GPU's, for TensorFlow).
+    devices: tuple = ()
     #: Third-party packages a submission may import (the course uses sympy in one exercise);
     #: only these are visible to the worker, never the rest of site-packages.
     packages: tuple = ("numpy", "sympy", "mpmath")
@@ -135,7 +137,8 @@ class Limits:
             cpu_seconds=int((300.0 + 8 * per_call) * (os.cpu_count() or 1)),
             memory_bytes=-1 if gpu else 16 * 1024**3, file_size_bytes=64 * 1024**2,
             tmp_bytes=256 * 1024**2, open_files=4096, processes=4096,
-            max_output_chars=10_000, packages=(ALL_PACKAGES,))
+            max_output_chars=10_000, packages=(ALL_PACKAGES,),
+            devices=tuple(sorted(str(p) for p in Path("/dev").glob("nvidia*"))) if gpu else ())
 
     @classmethod
     def from_env(cls, **overrides) -> "Limits":
@@ -424,7 +427,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         argv += ["--ro-bind", str(box.submission), f"{inside}/submission",
                  # tmpfs lives in RAM and RLIMIT_FSIZE bounds one file, not how many: cap it.
                  "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-                 "--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+                 "--proc", "/proc", "--dev", "/dev",
+                 *[arg for device in limits.devices for arg in ("--dev-bind", device, device)],
+                 "--remount-ro", "/dev",
                  "--chdir", f"{inside}/submission", "--clearenv"]
         for key, value in _env("/tmp").items():
             argv += ["--setenv", key, value]
