@@ -1,87 +1,95 @@
-"""Time the Keras lab's grading: reduced and full epochs, on the CPU and (where one is present) on a GPU.
+"""Time the Keras lab's grading: the reduced CPU mode (and, where a GPU is present, both modes on it),
+against an earlier revision of the grader measured in the same run.
 
-    python benchmarks/lab.py                       # CPU: reduced + full; GPU too when nvidia-smi lists one
-    python benchmarks/lab.py --no-full-cpu         # skip the slow full-epoch CPU run (about 3 minutes here)
-    python benchmarks/lab.py --epochs 250 --reduced 20
+    python benchmarks/lab.py                        # reduced CPU mode; GPU rows where one is visible
+    python benchmarks/lab.py --full-cpu             # also the full 250 epochs on the CPU (minutes)
+    python benchmarks/lab.py --baseline 39144f2     # also the grader of that commit, interleaved
 
-Every row grades the reference notebook (lab/keras_lab.ipynb) end to end through grade_lab: the
-spawned, sandboxed worker, TensorFlow's import, five training runs (four learning rates and the
-dropout network), the plots and the checks. Ratios are against the reduced CPU run measured in
-the same invocation, and the GPU's speed-up against the CPU at the same epochs.
+Each row grades the reference notebook (lab/keras_lab.ipynb) as a whole process,
+``python -m autograder.lab grade NOTEBOOK --epochs N``: interpreter start, the sandboxed
+TensorFlow worker(s), the training runs, the plots and the checks. A baseline revision is checked
+out into a temporary git worktree and timed the same way, alternating with this tree's runs, so
+both see the same load; the ratio is this tree's time over the baseline's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
+import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from autograder.lab import CPU_EPOCHS, FULL_EPOCHS, SOURCE, gpu_present  # noqa: E402
-from autograder.lab.grade import grade_lab_with_run  # noqa: E402
+from autograder.lab import CPU_EPOCHS, FULL_EPOCHS, gpu_present  # noqa: E402
+
+NOTEBOOK = "lab/keras_lab.ipynb"
 
 
-def gpu_name() -> str:
+def grade_once(tree: Path, epochs: int, device: str) -> tuple[float, str]:
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "autograder.lab", "grade", NOTEBOOK, "--epochs", str(epochs),
+                           "--device", device, "--json", str(out)],
+                          cwd=tree, capture_output=True, text=True, timeout=3600)
+    wall = time.perf_counter() - started
     try:
-        out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
-                             capture_output=True, text=True, timeout=20).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "GPU"
-    return out.splitlines()[0] if out else "GPU"
-
-
-def measure(device: str, epochs: int) -> dict:
-    results, worker = grade_lab_with_run(SOURCE, epochs=epochs, device=device)
-    timings = worker.data.get("timings", {}) if worker else {}
-    training = sum(v for k, v in timings.items() if k.startswith("train_") or k == "dropout_training")
-    return {"device": device, "epochs": epochs, "wall": results.execution_time,
-            "import": timings.get("import", float("nan")), "training": training,
-            "score": f"{results.score:g}/{results.max_score:g}",
-            "devices": ",".join(worker.data.get("devices", [])) if worker else "",
-            "isolation": results.isolation,
-            "final_loss": {lr: float(worker.arrays[f"history_{i}_loss"][-1])
-                           for i, lr in enumerate((1.0, 0.1, 0.01, 0.001)) if f"history_{i}_loss" in worker.arrays},
-            "dropout_val": (float(worker.arrays["history_2_val_loss"][-1]),
-                            float(worker.arrays["dropout_history_val_loss"][-1]))
-            if "dropout_history_val_loss" in worker.arrays and "history_2_val_loss" in worker.arrays else None}
+        data = json.loads(out.read_text())
+        score = f"{data['score']:g}/{data['max_score']:g}"
+    except (OSError, ValueError, KeyError):
+        score = f"error (exit {proc.returncode}): {proc.stderr.strip()[-200:]}"
+    out.unlink(missing_ok=True)
+    return wall, score
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=FULL_EPOCHS, help="the full run (default 250)")
     parser.add_argument("--reduced", type=int, default=CPU_EPOCHS, help="the CPU mode (default %(default)s)")
-    parser.add_argument("--no-full-cpu", action="store_true", help="skip the full-epoch CPU run")
+    parser.add_argument("--full-cpu", action="store_true", help="also the full-epoch run on the CPU")
+    parser.add_argument("--baseline", default=None, metavar="REV", help="a git revision to compare with")
+    parser.add_argument("--runs", type=int, default=1, help="runs per row (median shown)")
     args = parser.parse_args(argv)
 
-    plan = [("cpu", args.reduced)] + ([] if args.no_full_cpu else [("cpu", args.epochs)])
-    has_gpu = gpu_present()
-    if has_gpu:
+    plan = [("cpu", args.reduced)] + ([("cpu", args.epochs)] if args.full_cpu else [])
+    if gpu_present():
         plan += [("gpu", args.reduced), ("gpu", args.epochs)]
+    trees = {"this tree": ROOT}
+    worktree = None
+    if args.baseline:
+        worktree = Path(tempfile.mkdtemp(prefix="lab-baseline-")) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(worktree), args.baseline],
+                       cwd=ROOT, check=True)
+        trees = {f"baseline {args.baseline}": worktree, **trees}
     rows = []
-    for device, epochs in plan:
-        print(f"grading on {device} with {epochs} epochs ...", file=sys.stderr, flush=True)
-        rows.append(measure(device, epochs))
+    try:
+        for device, epochs in plan:
+            walls: dict[str, list[float]] = {name: [] for name in trees}
+            scores: dict[str, str] = {}
+            for _ in range(args.runs):
+                for name, tree in trees.items():       # interleaved: both see the same load
+                    print(f"{name}: {device}, {epochs} epochs ...", file=sys.stderr, flush=True)
+                    wall, scores[name] = grade_once(tree, epochs, device)
+                    walls[name].append(wall)
+            for name in trees:
+                rows.append((name, device, epochs, statistics.median(walls[name]), scores[name]))
+    finally:
+        if worktree is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(worktree)], cwd=ROOT)
 
-    base = rows[0]["wall"]
-    cpu_at = {r["epochs"]: r["wall"] for r in rows if r["device"] == "cpu"}
-    print(f"Keras lab grading, {platform.node()} ({platform.processor() or platform.machine()}), "
-          f"GPU: {gpu_name() if has_gpu else 'none (not measured on a GPU)'}")
-    print(f"{'device':6} {'epochs':>6} {'wall s':>8} {'import s':>8} {'train s':>8} {'x reduced CPU':>13} "
-          f"{'GPU speed-up':>12} {'score':>7}  TF devices")
-    for r in rows:
-        speedup = (f"{cpu_at[r['epochs']] / r['wall']:.2f}x" if r["device"] == "gpu" and r["epochs"] in cpu_at
-                   else "-")
-        print(f"{r['device']:6} {r['epochs']:>6} {r['wall']:>8.1f} {r['import']:>8.1f} {r['training']:>8.1f} "
-              f"{r['wall'] / base:>12.2f}x {speedup:>12} {r['score']:>7}  {r['devices']}")
-    print(f"isolation: {rows[0]['isolation']}")
-    for r in rows:
-        losses = ", ".join(f"{lr:g}: {v:.3g}" for lr, v in r["final_loss"].items())
-        extra = (f"; val loss at lr 0.01 without / with dropout 0.2: {r['dropout_val'][0]:.3g} / {r['dropout_val'][1]:.3g}"
-                 if r["dropout_val"] else "")
-        print(f"final training loss ({r['device']}, {r['epochs']} epochs): {losses}{extra}")
+    print(f"Keras lab grading, {platform.node()} ({platform.machine()}), {args.runs} run(s) a row, "
+          f"GPU: {'yes' if gpu_present() else 'none (not measured on a GPU)'}")
+    print(f"{'grader':24} {'device':6} {'epochs':>6} {'wall s':>8} {'x baseline':>10} {'score':>8}")
+    base = {(d, e): w for n, d, e, w, _ in rows if n.startswith("baseline")}
+    for name, device, epochs, wall, score in rows:
+        ratio = f"{wall / base[(device, epochs)]:.2f}x" if (device, epochs) in base else "-"
+        print(f"{name:24} {device:6} {epochs:>6} {wall:>8.1f} {ratio:>10} {score:>8}")
     return 0
 
 

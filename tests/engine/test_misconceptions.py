@@ -47,7 +47,7 @@ def test_catalogue_is_large_and_covers_every_exercise():
     course = load_course()
     assert len(ENTRIES) >= 45, f"only {len(ENTRIES)} known mistakes in the catalogue"
     covered = {course.misconceptions[e.misconception].exercise for e in ENTRIES}
-    # The Keras lab notebook is graded by autograder.lab, not through module targets.
+    # The Keras lab's known mistakes are graded as notebooks in tests/lab/test_lab_grading.py.
     missing = [ex.id for ex in course.exercises if ex.id not in covered and not ex.is_notebook]
     assert not missing, f"exercises without a known mistake: {missing}"
 

@@ -266,3 +266,41 @@ def test_a_blank_submission_scores_the_same_after_the_hostile_notebooks(hostile,
     empty.write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     results = grade(empty, lab_epochs=1)
     assert results.score == 0, [t.name for t in results.tests if t.score]
+
+
+def test_grade_all_with_a_hostile_notebook_changes_no_other_grade(tmp_path, student):
+    """One student's notebook attacks the class folder and the gradebook: every other grade is
+    what it is when graded alone, and the gradebook stays a sound database."""
+    import shutil
+    import sqlite3
+
+    from autograder.batch.gradebook import Gradebook
+    from autograder.batch.runner import grade_all
+
+    cls = tmp_path / "class"
+    honest = cls / "honest"
+    honest.mkdir(parents=True)
+    for module in (ROOT / "solutions").glob("*.py"):
+        shutil.copy(module, honest / module.name)
+    before = {p.name: p.read_bytes() for p in honest.iterdir()}
+    db = tmp_path / "books" / "gradebook.sqlite"
+    db.parent.mkdir()
+    code = (HOSTILE / "tamper_class.py").read_text(encoding="utf-8")
+    code = code.replace("@CLASS@", str(cls)).replace("@GRADEBOOK@", str(db))
+    notebook = _with_cell(tmp_path / "nb", "mallory", student, code)
+    shutil.copytree(notebook.parent, cls / "mallory")
+
+    summary = grade_all(cls, db_path=db, jobs=2)
+    assert (summary.graded, summary.errors) == (2, 0)
+    assert {p.name: p.read_bytes() for p in honest.iterdir()} == before
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    alone_db = tmp_path / "alone.sqlite"
+    alone = cls.parent / "alone"
+    shutil.copytree(honest, alone / "honest")
+    grade_all(alone, db_path=alone_db, jobs=1)
+    with Gradebook(db) as book, Gradebook(alone_db) as solo:
+        together = {r.student: (r.score, r.max_score) for r in book.submissions()}
+        by_itself = {r.student: (r.score, r.max_score) for r in solo.submissions()}
+    assert together["honest"] == by_itself["honest"]
+    assert together["mallory"][0] == 0
