@@ -120,7 +120,23 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
         if ex.is_notebook and ex.id not in result.notebooks:
             result.notebooks[ex.id] = NotebookIntake(
                 ex.id, "missing", f"{Path(ex.notebook).name} was not handed in")
+    # For a grader in another process (runner="subprocess"): only .py files are ever copied
+    # from a submission, so this name is the grader's own.
+    (dest / NOTEBOOKS_FILE).write_text(json.dumps(
+        {k: [v.status, v.reason, list(v.notes)] for k, v in result.notebooks.items()}), encoding="utf-8")
     return result
+
+
+NOTEBOOKS_FILE = ".notebooks.json"
+
+
+def read_notebook_intake(directory: Path) -> dict[str, NotebookIntake] | None:
+    """What :func:`materialise` wrote about a materialised submission's notebooks (None: nothing)."""
+    try:
+        data = json.loads((Path(directory) / NOTEBOOKS_FILE).read_text(encoding="utf-8"))
+        return {k: NotebookIntake(k, str(v[0]), str(v[1]), tuple(map(str, v[2]))) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError):
+        return None
 
 
 def _write_notebook_module(notebook: Path, dest: Path, exercise) -> NotebookIntake:

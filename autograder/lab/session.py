@@ -178,8 +178,12 @@ def lab_session(target, rootdir: Path) -> LabSession:
     from ..submission import NotebookIntake
 
     # (Underscored: any other attribute of a target is a module of the code under test.)
+    from ..submission import read_notebook_intake
+
     epochs = getattr(target, "_lab_epochs", None) or default_epochs()
     notebooks = getattr(target, "_notebooks", None)
+    if notebooks is None and getattr(target, "_directory", None) is not None:
+        notebooks = read_notebook_intake(target._directory)
     if notebooks is not None:
         # A submission: its notebook was read when it was handed in.
         status = notebooks.get(EXERCISE) or NotebookIntake(EXERCISE, "missing",

@@ -158,7 +158,9 @@ def test_modules_without_the_notebook_keep_the_lab_in_the_maximum(tmp_path):
 def test_course_toml_lists_the_functions_the_notebook_defines_and_the_tests_call():
     exercise = load_course().exercise("keras_lab")
     assert exercise.is_notebook and exercise.notebook == "lab/keras_lab.ipynb"
-    source, tests = SOURCE.read_text(encoding="utf-8"), LAB_TESTS.read_text(encoding="utf-8")
+    source = SOURCE.read_text(encoding="utf-8")
+    tests = LAB_TESTS.read_text(encoding="utf-8") + \
+        (ROOT / "autograder" / "lab" / "session.py").read_text(encoding="utf-8")
     for fn in exercise.functions:
         assert f"def {fn}(" in source, f"the notebook does not define {fn}"
         assert f'"{fn}"' in tests, f"no test calls {fn}"
