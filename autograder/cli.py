@@ -151,15 +151,15 @@ def _print_variant(variant) -> None:
 def _grade(args: argparse.Namespace) -> int:
     from .grading import grade
     from .reporters import prepare, render
+    from .reporters._common import infrastructure_line
 
     results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner,
                     lab_epochs=args.lab_epochs, student=args.student, metadata=args.metadata,
                     salt_file=args.salt_file)
     _warn_without_salt(args)
-    if not args.no_isolation and results.isolation.startswith("none"):
-        print("autograder: warning: the sandbox is not installed; the submission ran in the "
-              "grader's process", file=sys.stderr)
-    if args.output is None and args.format == "table" and sys.stdout.isatty():
+    _log_isolation(results, isolate=not args.no_isolation)
+    if args.output is None and args.format == "table" and sys.stdout.isatty() \
+            and results.infrastructure_error is None:
         from rich.console import Console
 
         from .reporters.table import build_table
@@ -172,7 +172,11 @@ def _grade(args: argparse.Namespace) -> int:
     else:
         report = render(results, args.format, timings=not args.no_timings,
                         show_hidden=args.show_hidden)
-        if args.output:
+        if args.output and args.format == "gradescope" and results.infrastructure_error:
+            # No results.json at all: Gradescope then shows "the autograder failed" rather
+            # than a score; the line goes to the log (Gradescope's stdout, for instructors).
+            Path(args.output).unlink(missing_ok=True)
+        elif args.output:
             out = Path(args.output)
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(report, encoding="utf-8")
@@ -183,7 +187,21 @@ def _grade(args: argparse.Namespace) -> int:
             sys.stdout.flush()
     for error in results.errors:
         print(f"autograder: could not grade: {error}", file=sys.stderr)
-    return EXIT_NOT_GRADED if results.errors else EXIT_GRADED
+    if results.infrastructure_error is not None:
+        print(f"autograder: {infrastructure_line(results)}", file=sys.stderr)
+    return EXIT_GRADED if results.graded else EXIT_NOT_GRADED
+
+
+def _log_isolation(results, *, isolate: bool) -> None:
+    """The sandbox level in the run's log (Gradescope keeps stderr for instructors), in words
+    that say what happened."""
+    if results.infrastructure_error is not None:
+        return          # nothing ran; the infrastructure line says why
+    if isolate and results.isolation == "none (sandbox not installed)":
+        print("autograder: warning: the sandbox is not installed; the submission was imported "
+              "in the grader's process", file=sys.stderr)
+    else:
+        print(f"autograder: sandbox level: {results.isolation}", file=sys.stderr)
 
 
 def _warn_without_salt(args: argparse.Namespace) -> None:

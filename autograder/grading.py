@@ -31,6 +31,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Literal
 
+from . import infrastructure
 from .course import Course, load_course
 from .feedback import Feedback
 from .results import Results
@@ -127,16 +128,20 @@ def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
                                                               course=course),
                            ready=getattr(jobs, "ready", None))
     if missing_tests or not test_dirs:
-        why = "No tests to grade with: " + (", ".join(missing_tests) or
-                                            "neither tests/public nor tests/hidden exists next to the package")
+        why = infrastructure.describe(
+            "No tests to grade with: " + (", ".join(missing_tests) or "neither tests/public nor "
+                                          "tests/hidden exists next to the package"),
+            "grade from the course checkout or an unpacked autograder.zip, or name the test "
+            "directories with --tests")
         for prepared in queue:
-            finish(prepared.job, prepared.close(Results(target=str(prepared.job.path), errors=[why])))
+            finish(prepared.job, prepared.close(Results.not_graded(why, target=str(prepared.job.path))))
         return done
     queue.prefetch()    # the first worker starts while pytest collects the tests
     loop = _SessionLoop(queue, finish)
     _run_pytest(loop, _pytest_args(test_dirs, isolate=isolate))
     for prepared in queue:   # pytest stopped before its test loop: say why, for every job left
-        finish(prepared.job, prepared.close(Results(errors=loop.why_not_run())))
+        finish(prepared.job, prepared.close(Results.not_graded(loop.why_not_run(),
+                                                               target=str(prepared.job.path))))
     return done
 
 
@@ -198,15 +203,26 @@ class _Prepared:
 
     @classmethod
     def failed(cls, job: Job, why: str) -> "_Prepared":
+        """A job the grader could not prepare (``why``: its infrastructure line)."""
         prepared = cls.__new__(cls)
         prepared.job, prepared.target = job, None
         prepared.tmp = tempfile.TemporaryDirectory(prefix="autograder-")
-        prepared.direct = Results(target=str(job.path), errors=[why])
+        prepared.direct = Results.not_graded(why, target=str(job.path))
         return prepared
 
     def results(self, raw: Results) -> Results:
         """The submission's results, from the raw results of its test run."""
         results = _scrub_paths(raw, self.tmp.name)
+        unavailable = getattr(self.target, "infrastructure_error", None)
+        if unavailable is not None and results.infrastructure_error is None:
+            results.infrastructure_error = str(unavailable)   # a test swallowed it
+        if results.infrastructure_error is not None:
+            # The machine failed: nothing of this run counts, the lab is not run either.
+            if unavailable is not None:
+                results.isolation = "not started"
+            results.target = str(self.job.path)
+            results.execution_time = round(time.perf_counter() - self.started, 3)
+            return results.settled()
         if self.problem is not None:
             results.errors.insert(0, self.problem)
             results.tests = [dataclasses.replace(
@@ -271,7 +287,7 @@ class _PreparedQueue:
         try:
             return self._prepare(job)
         except Exception as exc:  # noqa: BLE001 - a grader bug costs this submission only
-            return _Prepared.failed(job, f"the grader failed: {type(exc).__name__}: {exc}")
+            return _Prepared.failed(job, infrastructure.from_exception(exc))
 
 
 class _SessionLoop:
@@ -292,10 +308,13 @@ class _SessionLoop:
             self.collection_errors.append(
                 f"The test file {report.nodeid} could not be collected: {text[-1] if text else ''}")
 
-    def why_not_run(self) -> list[str]:
+    def why_not_run(self) -> str:
+        """The infrastructure line of a session whose tests never ran."""
         if self.collection_errors:
-            return list(self.collection_errors)
-        return [f"pytest could not start: {self.output.strip()[-500:]}"]
+            return infrastructure.describe("; ".join(self.collection_errors),
+                                           "fix the test file (a bug of the course's tests, not "
+                                           "of the submission), then grade again")
+        return infrastructure.grader_bug(f"pytest could not start: {self.output.strip()[-500:]}")
 
     def pytest_runtestloop(self, session) -> bool | None:   # tryfirst: see _run_pytest
         if self.collection_errors:
@@ -319,7 +338,7 @@ class _SessionLoop:
                     nextitem = items[i + 1] if i + 1 < len(items) else None
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             except Exception as exc:  # noqa: BLE001 - a grader bug costs this submission only
-                failure = f"the grader failed: {type(exc).__name__}: {exc}"
+                failure = infrastructure.from_exception(exc)
                 _teardown_all(session)
             finally:
                 raw = end_submission(session.config)
@@ -329,9 +348,12 @@ class _SessionLoop:
                     if name.startswith("_target_"):
                         del sys.modules[name]
             if failure is not None:
-                raw = Results(errors=[failure])
-            elif not raw.tests:
-                raw.errors.append("No graded test was collected.")
+                raw = Results.not_graded(failure)
+            elif not raw.tests and raw.infrastructure_error is None:
+                raw.infrastructure_error = infrastructure.describe(
+                    "No graded test was collected",
+                    "mark the course's tests with @pytest.mark.exercise(...), or point --tests at "
+                    "the directories that hold them")
             self.finish(prepared.job, prepared.close(prepared.results(raw)))
         return True
 
@@ -443,12 +465,13 @@ def _run_subprocess(spec: str, test_dirs: list[Path], tmp: Path, extra_args: lis
          f"--results-json={out}"],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     if not out.exists():
-        return Results(errors=[f"pytest stopped with exit code {proc.returncode} before writing "
-                               f"results: {(proc.stdout + proc.stderr).strip()[-500:]}"])
+        return Results.not_graded(infrastructure.grader_bug(
+            f"pytest stopped with exit code {proc.returncode} before writing results: "
+            f"{(proc.stdout + proc.stderr).strip()[-500:]}"))
     results = Results.from_dict(json.loads(out.read_text(encoding="utf-8")))
-    if proc.returncode not in (0, 1, 5):
-        results.errors.append(f"pytest stopped with exit code {proc.returncode}: "
-                              f"{proc.stdout.strip()[-500:]}")
+    if proc.returncode not in (0, 1, 5) and results.infrastructure_error is None:
+        results.infrastructure_error = infrastructure.grader_bug(
+            f"pytest stopped with exit code {proc.returncode}: {proc.stdout.strip()[-500:]}")
     return results
 
 

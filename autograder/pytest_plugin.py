@@ -27,6 +27,7 @@ import pytest
 from .course import load_course
 from .diagnosis import diagnose_test
 from .feedback import Failure, Feedback, SubmissionError
+from .infrastructure import InfrastructureError
 from .results import Results, TestResult
 from .targets import Target, open_target
 
@@ -147,10 +148,16 @@ def _session_target():
     config = _config()
     submission = config.stash.get(_SUBMISSION, None)
     tgt = submission.target if submission is not None else make_target(config)
-    config.stash[_RESULTS].isolation = getattr(tgt, "isolation", "none")
-    yield tgt
-    if submission is None:
-        tgt.close()
+    try:
+        config.stash[_RESULTS].isolation = getattr(tgt, "isolation", "none")
+        yield tgt
+    finally:
+        # A failure to start the sandbox is the machine's, even where a test swallowed it.
+        unavailable = getattr(tgt, "infrastructure_error", None)
+        if unavailable is not None:
+            note_infrastructure_error(config, unavailable)
+        if submission is None:
+            tgt.close()
 
 
 @pytest.fixture
@@ -262,10 +269,20 @@ def _suite_of(item: pytest.Item) -> str:
     return "hidden" if "hidden" in parts else "public"
 
 
+def note_infrastructure_error(config: pytest.Config, exc: InfrastructureError) -> None:
+    """Mark this run as not graded: the machine failed (the first failure is the one told)."""
+    results = config.stash[_RESULTS]
+    if results.infrastructure_error is None:
+        results.infrastructure_error = str(exc)
+
+
 def _feedback_from(excinfo: pytest.ExceptionInfo | None) -> tuple[str, Feedback | None]:
     if excinfo is None:
         return "passed", None
     exc = excinfo.value
+    if isinstance(exc, InfrastructureError):
+        # Not the submission's doing: no hint aimed at the student (the run is not graded).
+        return "error", Feedback(f"Not graded: {exc}")
     if isinstance(exc, Failure):
         return "failed", exc.feedback
     if isinstance(exc, AssertionError):
@@ -290,6 +307,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     # One result per test: the call phase, or the phase that stopped the test before it.
     if report.when == "call" or (report.when == "setup" and not report.passed):
         status, feedback = _feedback_from(call.excinfo)
+        if call.excinfo is not None and isinstance(call.excinfo.value, InfrastructureError):
+            note_infrastructure_error(item.config, call.excinfo.value)
         if report.when == "setup" and status == "failed":
             status = "error"
         if hasattr(report, "wasxfail"):
@@ -376,7 +395,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results.execution_time = round(time.perf_counter() - config._autograder_started, 3)
     out = config.getoption("--results-json")
     if out:
-        Path(out).write_text(results.to_json(), encoding="utf-8")
+        Path(out).write_text(results.settled().to_json(), encoding="utf-8")
 
 
 def results_of(config: pytest.Config) -> Results:

@@ -51,6 +51,14 @@ class Results:
     isolation: str = "none"       # how the submission was isolated ("bubblewrap", "unshare", ...)
     execution_time: float = 0.0
     errors: list[str] = field(default_factory=list)   # problems that stopped grading a part
+    #: Set when the grading machine, not the submission, failed (see :mod:`autograder.infrastructure`):
+    #: the submission was not graded, so no test is kept and no score is reported.
+    infrastructure_error: str | None = None
+
+    @property
+    def graded(self) -> bool:
+        """Did grading run to its end? (A submission's own problems still leave it graded at 0.)"""
+        return not self.errors and self.infrastructure_error is None
 
     @property
     def score(self) -> float:
@@ -67,9 +75,13 @@ class Results:
         return groups
 
     def to_dict(self) -> dict:
+        # Not graded by a failure of the machine: no score at all rather than a zero.
+        infra = self.infrastructure_error is not None
         return {"target": self.target, "isolation": self.isolation,
-                "execution_time": self.execution_time, "score": self.score,
-                "max_score": self.max_score, "errors": list(self.errors),
+                "execution_time": self.execution_time,
+                "score": None if infra else self.score,
+                "max_score": None if infra else self.max_score, "errors": list(self.errors),
+                "infrastructure_error": self.infrastructure_error,
                 "tests": [t.to_dict() for t in self.tests]}
 
     def to_json(self) -> str:
@@ -80,4 +92,20 @@ class Results:
         return cls(tests=[TestResult.from_dict(t) for t in data.get("tests", [])],
                    target=data.get("target", ""), isolation=data.get("isolation", "none"),
                    execution_time=data.get("execution_time", 0.0),
-                   errors=list(data.get("errors", [])))
+                   errors=list(data.get("errors", [])),
+                   infrastructure_error=data.get("infrastructure_error"))
+
+    @classmethod
+    def not_graded(cls, line: str, *, target: str = "", isolation: str = "none",
+                   execution_time: float = 0.0) -> "Results":
+        """The results of a grading the machine could not do: the line, and nothing scored."""
+        return cls(target=target, isolation=isolation, execution_time=execution_time,
+                   infrastructure_error=line)
+
+    def settled(self) -> "Results":
+        """These results as reported: a run the machine broke keeps its line and nothing else
+        (no test, so no point awarded or withheld); any other run is returned as it is."""
+        if self.infrastructure_error is None:
+            return self
+        return Results.not_graded(self.infrastructure_error, target=self.target,
+                                  isolation=self.isolation, execution_time=self.execution_time)

@@ -75,6 +75,10 @@ class Target:
 
     #: How the code under test is kept apart from the grader ("none": same process).
     isolation = "none"
+    #: An :class:`~autograder.infrastructure.InfrastructureError` when the machine could not run
+    #: the code under test (the sandboxed target's worker did not start); never for in-process.
+    #: (A class attribute: ``target.<name>`` otherwise means a module of the submission.)
+    infrastructure_error = None
     #: What ``target.<module>`` returns; the sandboxed target swaps in its remote view.
     view_class: type = ModuleView
 

@@ -49,6 +49,11 @@ CREATE INDEX IF NOT EXISTS results_exercise ON results (exercise);
 """
 
 
+#: How an error of the grading machine (see :mod:`autograder.infrastructure`) starts in the
+#: ``error`` column: such a submission was not graded, and the next run grades it again.
+INFRASTRUCTURE_PREFIX = "not graded (grading machine): "
+
+
 @dataclass(frozen=True)
 class GradedRow:
     student: str
@@ -79,9 +84,13 @@ class Gradebook:
         self.close()
 
     def is_graded(self, student: str, sha256: str, engine_version: str) -> bool:
+        """Is there a grade (or an error of the submission's own) to keep? A failure of the
+        grading machine is not one: the next run retries it."""
         row = self.db.execute(
-            "SELECT 1 FROM submissions WHERE student=? AND sha256=? AND engine_version=?",
-            (student, sha256, engine_version)).fetchone()
+            "SELECT 1 FROM submissions WHERE student=? AND sha256=? AND engine_version=?"
+            " AND NOT (status = 'error' AND substr(error, 1, ?) = ?)",
+            (student, sha256, engine_version, len(INFRASTRUCTURE_PREFIX),
+             INFRASTRUCTURE_PREFIX)).fetchone()
         return row is not None
 
     def record(self, *, student: str, sha256: str, engine_version: str, source: str,

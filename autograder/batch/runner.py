@@ -27,7 +27,7 @@ from .. import __version__
 from ..results import Results
 from .discover import Submission, discover
 from .cli import DEFAULT_TIMEOUT_S  # the command's default, defined where its parser is
-from .gradebook import Gradebook
+from .gradebook import INFRASTRUCTURE_PREFIX, Gradebook
 
 
 @dataclass
@@ -51,7 +51,10 @@ class BatchSummary:
 def _outcome(sub: Submission, reply: dict) -> Outcome:
     results = Results.from_dict(reply["results"]) if "results" in reply else None
     error = reply.get("error")
-    if results is not None and results.errors and not results.tests:
+    if results is not None and results.infrastructure_error is not None:
+        # The machine failed, not the submission: an error to retry, never a grade.
+        error = INFRASTRUCTURE_PREFIX + results.infrastructure_error
+    elif results is not None and results.errors and not results.tests:
         error = "; ".join(results.errors)  # nothing could be graded: an error, with the reason
     return Outcome(sub, results, error, reply.get("started_at", time.time()),
                    reply.get("duration_s", 0.0))

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ..infrastructure import InfrastructureError
+
 CACHE = Path(__file__).with_name("cache.json")
 FORMAT = 1
 
@@ -39,8 +41,14 @@ _RATIONAL = re.compile(r"^-?\d+(/\d+)?$")
 _DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
-class MissingGroundTruth(LookupError):
-    """A test asked for a derivation that is not in the cache."""
+class MissingGroundTruth(InfrastructureError, LookupError):
+    """The ground truth a test asked for cannot be had: the cache is missing or unreadable, or
+    the case was never derived. A failure of the grader, never the submission's: the submission
+    is not graded (see :mod:`autograder.infrastructure`)."""
+
+    def __init__(self, what: str, fix: str = "run `python -m autograder.ground_truth --rebuild` "
+                                              "and release the autograder again"):
+        super().__init__(what, fix)
 
 
 def canonical_params(params: dict) -> str:
@@ -161,12 +169,20 @@ class GroundTruth:
 @lru_cache(maxsize=1)
 def _entries() -> dict:
     if not CACHE.exists():
-        raise MissingGroundTruth(f"{CACHE} does not exist: run "
+        raise MissingGroundTruth(f"the ground truth {CACHE} does not exist: run "
                                  "`python -m autograder.ground_truth --rebuild`")
-    data = json.loads(CACHE.read_text(encoding="utf-8"))
-    if data.get("format") != FORMAT:
-        raise MissingGroundTruth(f"{CACHE} has format {data.get('format')!r}, expected {FORMAT}: "
-                                 "run `python -m autograder.ground_truth --rebuild`")
+    try:
+        data = json.loads(CACHE.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise MissingGroundTruth(
+            f"the ground truth {CACHE} cannot be read ({type(exc).__name__}: {exc})",
+            f"make {CACHE} readable by the grader, or rebuild it with "
+            "`python -m autograder.ground_truth --rebuild`") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT \
+            or not isinstance(data.get("entries"), dict):
+        found = data.get("format") if isinstance(data, dict) else None
+        raise MissingGroundTruth(f"the ground truth {CACHE} has format {found!r}, expected "
+                                 f"{FORMAT}: run `python -m autograder.ground_truth --rebuild`")
     return data["entries"]
 
 

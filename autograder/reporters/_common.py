@@ -80,3 +80,13 @@ def message(test: TestResult) -> str:
 def fmt_points(value: float) -> str:
     """``2.0`` -> ``2``, ``1.5`` -> ``1.5``: points as a person writes them."""
     return f"{value:g}"
+
+
+def infrastructure_line(results: Results) -> str | None:
+    """The one line every report shows, instead of any score, when the grading machine failed
+    (see :mod:`autograder.infrastructure`); None when it did not. It is for the instructor: it
+    says what failed and how to fix it, and nothing in it is about the submission's code."""
+    if results.infrastructure_error is None:
+        return None
+    return ("Not graded: the grading machine failed, not the submission: "
+            f"{results.infrastructure_error}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from ..results import Results
-from ._common import display_name, exercise_title, message, task_id
+from ._common import display_name, exercise_title, infrastructure_line, message, task_id
 
 OUTPUT_LIMIT = 500
 _TRUNCATED = "\n[Output was truncated. Please limit to 500 chars]"
@@ -27,6 +27,10 @@ def _output(text: str) -> str | None:
 
 
 def render_exercism(results: Results) -> str:
+    infra = infrastructure_line(results)
+    if infra is not None:   # v3's "error": nothing could be run
+        return json.dumps({"version": 3, "status": "error", "message": infra, "tests": []},
+                          indent=2, ensure_ascii=False) + "\n"
     tests = []
     for t in results.tests:
         entry = {

@@ -12,10 +12,18 @@ from __future__ import annotations
 import json
 
 from ..results import Results
-from ._common import display_name, exercise_title, fmt_points, message
+from ._common import display_name, exercise_title, fmt_points, infrastructure_line, message
 
 
 def render_gradescope(results: Results) -> str:
+    infra = infrastructure_line(results)
+    if infra is not None:
+        # No score: a results.json without one is not accepted, so Gradescope shows its
+        # "autograder failed" state (and `autograder grade` does not even write this file).
+        return json.dumps({"output": infra, "visibility": "visible", "stdout_visibility": "hidden",
+                           "extra_data": {"isolation": results.isolation,
+                                          "infrastructure_error": results.infrastructure_error},
+                           "tests": []}, indent=2, ensure_ascii=False) + "\n"
     tests = []
     for t in results.tests:
         output = message(t)
@@ -41,6 +49,7 @@ def render_gradescope(results: Results) -> str:
         "visibility": "visible",
         # The grader's own stdout is for instructors debugging the autograder, not for students.
         "stdout_visibility": "hidden",
+        "extra_data": {"isolation": results.isolation},   # the sandbox level used
         "tests": tests,
     })
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

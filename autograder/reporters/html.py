@@ -19,7 +19,7 @@ import numpy as np
 from ..course import load_course
 from ..objectives import OBJECTIVES
 from ..results import Results, TestResult
-from ._common import conceal
+from ._common import conceal, infrastructure_line
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;
@@ -131,6 +131,12 @@ def render_html(results: Results, *, show_hidden: bool = False, title: str = "Gr
     if not show_hidden:
         results = conceal(results)
     course = load_course()
+    infra = infrastructure_line(results)
+    if infra is not None:   # nothing was graded: the line, and no score
+        return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                f"<title>{esc(title)}</title><style>{CSS}</style></head><body>\n"
+                f"<h1>{esc(title)}: not graded</h1>\n<p class=\"error\">{esc(infra)}</p>\n"
+                "</body></html>")
     groups = results.by_exercise()
     percent = 100 * results.score / results.max_score if results.max_score else 0.0
     parts = [f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..results import Results
-from ._common import by_exercise_in_course_order, display_name, exercise_title, fmt_points, message
+from ._common import (by_exercise_in_course_order, display_name, exercise_title, fmt_points,
+                      infrastructure_line, message)
 
 _ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
 
@@ -13,6 +14,9 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(results: Results) -> str:
+    infra = infrastructure_line(results)
+    if infra is not None:
+        return f"# Autograder: not graded\n\n> [!CAUTION]\n> {_cell(infra)}\n"
     out = [f"# Autograder: {fmt_points(results.score)} / {fmt_points(results.max_score)} points", ""]
     if results.errors:
         out += ["> [!WARNING]", "> The submission could not be fully graded:"]

@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..results import Results
-from ._common import by_exercise_in_course_order, display_name, exercise_title, fmt_points, message
+from ._common import (by_exercise_in_course_order, display_name, exercise_title, fmt_points,
+                      infrastructure_line, message)
 
 _STYLE = {"passed": "green", "failed": "red", "error": "bold red", "skipped": "yellow"}
 
@@ -39,8 +40,12 @@ def render_table(results: Results, *, color: bool = False, width: int = 140) -> 
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=color, color_system="standard" if color else None,
                       no_color=not color, highlight=False)
-    for error in results.errors:
-        console.print(Text(f"Could not grade: {error}", style="bold red"))
-    console.print(build_table(results))
+    infra = infrastructure_line(results)
+    if infra is not None:
+        console.print(Text(infra, style="bold red"))    # no table: nothing was graded
+    else:
+        for error in results.errors:
+            console.print(Text(f"Could not grade: {error}", style="bold red"))
+        console.print(build_table(results))
     # rich pads every line to the full width; trailing blanks only make files and diffs noisy.
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

@@ -168,14 +168,17 @@ def grader_paths() -> list[str]:
     return sorted(p for p in paths if p not in ("/", ""))
 
 
-def _traversable_by_others(path: str) -> bool:
-    """Can an unprivileged uid reach ``path`` (x for others on every parent, r on the leaf)?"""
+def _closed_to_others(path: str) -> str | None:
+    """What keeps an unprivileged uid from reaching ``path`` (x for others on every directory
+    down to it, r on it): the chmod that opens it, or None when nothing does."""
     p = Path(path).resolve()
-    for parent in [p, *p.parents]:
+    for parent in [*reversed(p.parents), p]:
         mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            return False
-    return bool(p.stat().st_mode & stat.S_IROTH)
+        if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
+            return f"chmod o+x {parent}"
+    if not p.stat().st_mode & stat.S_IROTH:
+        return f"chmod o+r {p}"
+    return None
 
 
 def _enterable_by_others(path: str) -> bool:
@@ -442,8 +445,8 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
         described = f"bubblewrap({namespaces}; allow-listed filesystem; {who})"
         return Launch(level, described, argv + _bootstrap(f"{inside}/runtime"), config, popen)
 
-    python_reachable = all(_traversable_by_others(p) for p in (
-        _python(), os.path.join(sys.base_prefix, "lib"), *map(str, box.packages.values())))
+    needed = (_python(), os.path.join(sys.base_prefix, "lib"), *map(str, box.packages.values()))
+    closed = next(((p, why) for p in needed if (why := _closed_to_others(p))), None)
     config.update(submission=str(box.submission), cwd=str(box.submission))
     popen["env"] = _env(str(box.tmp))
     popen["cwd"] = str(box.root)
@@ -473,17 +476,19 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
                       config, popen)
     # rlimits-only: another uid is all we can add. Never run a submission as root without a pid
     # namespace: kill(-1, SIGKILL) from uid 0 ends every process of the machine.
-    if root and not python_reachable:
+    if root and closed is not None:
+        path, opening = closed
         raise PermissionError(
-            f"rlimits-only would run the submission as root: {_python()} is not reachable by "
-            "other uids (install bubblewrap, or make the Python installation world-readable)")
+            f"it would run the submission as root: the worker's uid cannot reach "
+            f"{path} (the grading Python and its packages must be readable by other uids: "
+            f"`{opening}` opens the way, or install bubblewrap)")
     if root:
         # Without a mount namespace nothing is hidden: only file permissions keep the worker's
         # uid out of the hidden tests, the solutions and the course salt.
         readable = [p for p in grader_paths() if _enterable_by_others(p)]
         if readable:
             raise PermissionError(
-                f"rlimits-only would let the submission read {readable[0]} (hidden tests, "
+                f"it would let the submission read {readable[0]} (hidden tests, "
                 f"solutions): make it unreadable by other users (chmod 700 {readable[0]}), or "
                 "install bubblewrap")
         uid = worker_uid()

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import problems
 from ..feedback import SubmissionError
+from ..infrastructure import InfrastructureError
 from ..targets import ModuleView, Target
 from . import isolation
 from . import protocol as P
@@ -45,8 +46,19 @@ PASSED_THROUGH: dict[str, type] = {
 _FAILED_LEVELS = isolation.FAILED_LEVELS   # level -> why its worker did not start (once per process)
 
 
-class SandboxUnavailable(RuntimeError):
-    """No isolation level could start a worker: a problem of the grading machine, not the student."""
+class SandboxUnavailable(InfrastructureError, RuntimeError):
+    """No isolation level could start a worker: a problem of the grading machine, not the student.
+
+    The submission is then not graded at all (see :mod:`autograder.infrastructure`).
+    """
+
+
+#: What to change when no level starts; each level's own reason comes before it.
+START_FIX = ("make one level startable: install bubblewrap (apt-get install bubblewrap) where "
+             "user namespaces are allowed, or, for rlimits-only, do what its reason says (a "
+             "worker that ended before its first message may need more memory or processes: "
+             "AUTOGRADER_SANDBOX_MEMORY_BYTES, AUTOGRADER_SANDBOX_PROCESSES); "
+             "`python -m autograder.sandbox.selftest` checks this machine level by level")
 
 
 class WorkerLost(Exception):
@@ -119,6 +131,7 @@ class GradingWorker:
         self._next_id = 0
         self._depth = 0
         self._pending: tuple[str, Any] | None = None   # a launched worker not yet awaited
+        self.unavailable: SandboxUnavailable | None = None   # why no worker could start
         self._reaper = weakref.finalize(self, lambda: None)
 
     # ---------------------------------------------------------------- life cycle
@@ -133,7 +146,12 @@ class GradingWorker:
                 self.kill()
                 _FAILED_LEVELS[level] = str(exc)
         if self.box is None:
-            self.box = isolation.SandboxDir(self.directory, self.limits)
+            try:
+                self.box = isolation.SandboxDir(self.directory, self.limits)
+            except OSError as exc:
+                raise self._unavailable(
+                    f"the worker's box could not be written ({exc})",
+                    "give the grader a writable /var/tmp (or $TMPDIR) with free space") from None
         errors = [f"{lv}: {why}" for lv, why in _FAILED_LEVELS.items()
                   if lv in self.limits.levels]
         levels = [lv for lv in self.limits.levels if lv not in _FAILED_LEVELS] or ["rlimits-only"]
@@ -148,8 +166,14 @@ class GradingWorker:
                 _FAILED_LEVELS[level] = str(exc)
                 errors.append(f"{level}: {exc}")
         self.close()
-        raise SandboxUnavailable("no isolation level could start the grading worker: "
-                                 + "; ".join(errors))
+        raise self._unavailable("no isolation level could start the grading worker: "
+                                + "; ".join(errors), START_FIX)
+
+    def _unavailable(self, what: str, fix: str) -> SandboxUnavailable:
+        """The failure to start, remembered: a test that catches every exception cannot hide it
+        from the grader (see ``SandboxTarget.infrastructure_error``)."""
+        self.unavailable = SandboxUnavailable(what, fix)
+        return self.unavailable
 
     def _spawn(self, level: str) -> "isolation.Launch":
         return self._adopt(isolation.spawn(level, self.box, self.limits))
@@ -172,7 +196,9 @@ class GradingWorker:
             header, _ = self.channel.recv()
         except (TimeoutError, EOFError) as exc:
             detail = self._stderr_tail()
-            raise WorkerLost(f"the worker did not start ({type(exc).__name__}){detail}") from None
+            how = (f"said nothing within {self.limits.start_timeout:g} s"
+                   if isinstance(exc, TimeoutError) else "ended before its first message")
+            raise WorkerLost(f"the worker did not start (it {how}){detail}") from None
         if header.get("kind") != "hello":
             raise WorkerLost("the worker did not say hello")
         self.level, self.description = level, launch.description
@@ -182,10 +208,16 @@ class GradingWorker:
         try:   # never through a link: the text goes into a report the student reads
             fd = os.open(self.box.stderr, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
             with os.fdopen(fd, "rb") as f:
-                text = f.read()[-600:].decode(errors="replace")
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - 4096))
+                text = f.read().decode(errors="replace")
         except OSError:
             return ""
-        return f": {text.strip()}" if text.strip() else ""
+        # The box's name is random: two gradings must say the same thing. The last line (a
+        # traceback's exception) says why.
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        last = lines[-1].replace(str(self.box.root), "<sandbox>")[-300:] if lines else ""
+        return f": {last}" if last else ""
 
     def kill(self) -> None:
         """Kill the worker and everything it started (its session and process group)."""
@@ -429,6 +461,11 @@ class SandboxTarget(Target):
         """Run the trusted probe ``name`` (:mod:`autograder.lab.probes`) in the worker of
         ``module``, on functions of the submission passed as arguments; plain data comes back."""
         return self._call(module, name, args, kwargs, kind="probe")
+
+    @property
+    def infrastructure_error(self) -> SandboxUnavailable | None:
+        """Why no worker could start for this submission, if that happened at any point."""
+        return self._worker.unavailable
 
     # ---------------------------------------------------------------- requests
     def _load_module(self, module: str):

@@ -57,8 +57,10 @@ HOSTILE_PRELUDE = textwrap.dedent('''\
 ''')
 
 
-def run(cmd: list[str], root: Path, **kwargs) -> subprocess.CompletedProcess:
-    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable)
+def run(cmd: list[str], root: Path, extra_env: dict | None = None,
+        **kwargs) -> subprocess.CompletedProcess:
+    env = dict(os.environ, AUTOGRADER_ROOT=str(root), AUTOGRADER_PYTHON=sys.executable,
+               **(extra_env or {}))
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, **kwargs)
 
 
@@ -155,3 +157,37 @@ def test_a_hostile_submission_gets_no_points(gradescope_root):
 def test_an_empty_submission_still_gets_a_results_file(gradescope_root):
     results = grade(gradescope_root, {})
     assert results["score"] == 0
+
+
+#: An interpreter and numpy cannot start in 30 MB: no worker can say hello, at any level.
+NO_WORKER = {"AUTOGRADER_SANDBOX_MEMORY_BYTES": "30000000"}
+
+
+def test_setup_ends_with_a_worker_started_at_the_level_the_image_gives(gradescope_root):
+    setup = run(["bash", str(gradescope_root / "source" / "setup.sh")], gradescope_root)
+    assert setup.returncode == 0, setup.stdout + setup.stderr
+    assert "sandbox self-test: a grading worker started at level " in setup.stdout
+
+
+def test_setup_fails_the_build_when_no_worker_can_start(gradescope_root):
+    setup = run(["bash", str(gradescope_root / "source" / "setup.sh")], gradescope_root,
+                extra_env=NO_WORKER)
+    assert setup.returncode != 0
+    assert "sandbox self-test FAILED: no isolation level could start the grading worker" in setup.stderr
+    assert "To fix: " in setup.stderr and "then rebuild" in setup.stderr
+
+
+def test_run_autograder_fails_visibly_and_writes_no_score_when_no_worker_can_start(gradescope_root):
+    submission = gradescope_root / "submission"
+    shutil.rmtree(submission, ignore_errors=True)
+    submission.mkdir()
+    (submission / "gradient_descent.py").write_text("def gd(*a):\n    return 0\n")
+    shutil.copy2(gradescope_root / "source" / "run_autograder", gradescope_root / "run_autograder")
+    proc = run([str(gradescope_root / "run_autograder")], gradescope_root, extra_env=NO_WORKER,
+               cwd=gradescope_root)
+    # Gradescope shows "The autograder failed to execute correctly" for a missing results.json:
+    # no zero reaches the student, and the instructor's log says what to fix.
+    assert proc.returncode != 0
+    assert not (gradescope_root / "results" / "results.json").exists()
+    assert "Not graded: the grading machine failed, not the submission" in proc.stdout
+    assert "To fix: " in proc.stdout and "Your code raised" not in proc.stdout + proc.stderr

@@ -88,10 +88,12 @@ def test_a_lazy_job_source_is_never_read_ahead():
     assert results[1].score == 0.0 and results[0].score == results[0].max_score
 
 
-def test_missing_tests_are_an_error_for_every_job(tmp_path):
+def test_missing_tests_leave_every_job_not_graded(tmp_path):
     results = grade_many([SOLUTIONS, STUBS], tests=[tmp_path / "nowhere"])
     assert len(results) == 2
-    assert all(r.errors and "No tests to grade with" in r.errors[0] for r in results)
+    # The course's fault, not the submissions': not graded, nothing scored.
+    assert all("No tests to grade with" in r.infrastructure_error for r in results)
+    assert all(not r.tests and not r.errors for r in results)
 
 
 def test_a_worker_launched_early_is_adopted_by_its_target():
@@ -121,8 +123,8 @@ def test_a_worker_launched_early_is_adopted_by_its_target():
 
 
 def test_a_grader_failure_costs_only_its_own_submission(monkeypatch, tmp_path):
-    # A bug of the grader's (here: preparing one submission, then running another) is reported
-    # as that submission's error; the session goes on with the next.
+    # A bug of the grader's (here: preparing one submission, then running another) leaves that
+    # submission not graded (the machine's failure, not a zero); the session goes on with the next.
     import autograder.grading as grading
     import autograder.pytest_plugin as plugin
 
@@ -146,8 +148,11 @@ def test_a_grader_failure_costs_only_its_own_submission(monkeypatch, tmp_path):
     monkeypatch.setattr(grading, "materialise", materialise)
     monkeypatch.setattr(plugin, "begin_submission", begin_submission)
     results = grade_many([SOLUTIONS, broken, SOLUTIONS, STUBS], isolate=False, tests=PUBLIC)
-    assert [bool(r.errors) for r in results] == [False, True, True, False]
-    assert results[1].errors == ["the grader failed: RuntimeError: cannot prepare"]
-    assert results[2].errors == ["the grader failed: RuntimeError: cannot begin"]
+    assert [r.graded for r in results] == [True, False, False, True]
+    assert results[1].infrastructure_error.startswith(
+        "the grader failed (RuntimeError: cannot prepare). To fix: this is a bug of the autograder")
+    assert results[2].infrastructure_error.startswith(
+        "the grader failed (RuntimeError: cannot begin). To fix:")
+    assert not results[1].tests and not results[2].tests and not results[1].errors
     assert results[0].score == results[0].max_score > 0 and results[3].tests
     assert results[3].score == 0.0

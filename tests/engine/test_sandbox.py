@@ -410,7 +410,7 @@ def test_rlimits_only_refuses_a_grader_whose_files_another_uid_could_read(tmp_pa
     (course / "tests" / "hidden").mkdir(parents=True)
     os.chmod(base, 0o755)
     monkeypatch.setattr(isolation, "grader_paths", lambda: [str(course)])
-    monkeypatch.setattr(isolation, "_traversable_by_others", lambda path: True)  # Python is
+    monkeypatch.setattr(isolation, "_closed_to_others", lambda path: None)  # Python is open
     (tmp_path / "sub").mkdir()
     box = isolation.SandboxDir(tmp_path / "sub", Limits.from_env())
     try:

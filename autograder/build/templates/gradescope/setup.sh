@@ -5,6 +5,10 @@
 #   AUTOGRADER_ROOT    the grading root (default /autograder)
 #   AUTOGRADER_PYTHON  an interpreter that already has the dependencies: nothing is installed
 #                      (tests and CI use this to check the layout without a download)
+#
+# It installs what is missing (python3-venv and pip, bubblewrap: the strongest sandbox level),
+# makes a virtual environment with the engine, and ends with a self-test that starts one grading
+# worker as run_autograder will: the build fails, saying what to change, if none can start.
 set -euo pipefail
 
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
@@ -14,19 +18,42 @@ SOURCE="$ROOT/source"
 # the solutions and the course salt. The grader refuses to run a worker that could read them.
 chmod 700 "$SOURCE"
 
+selftest() {
+    # As run_autograder grades: from $SOURCE, with this interpreter.
+    (cd "$SOURCE" && "$1" -c 'import sys; from autograder.sandbox.selftest import main; sys.exit(main())') \
+        || { echo "setup.sh: no grading worker can start in this image (see above); every" \
+                  "submission would be 'not graded'. Change what the message says, then rebuild." >&2
+             exit 1; }
+}
+
 if [ -n "${AUTOGRADER_PYTHON:-}" ]; then
     "$AUTOGRADER_PYTHON" -c "import numpy, pytest" \
         || { echo "setup.sh: $AUTOGRADER_PYTHON lacks numpy or pytest" >&2; exit 1; }
     echo "setup.sh: using $AUTOGRADER_PYTHON as it is; nothing installed"
+    selftest "$AUTOGRADER_PYTHON"
     exit 0
 fi
 
-# Gradescope's Ubuntu images may come without venv or pip.
-if ! python3 -c "import venv, ensurepip" 2>/dev/null && command -v apt-get >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq python3 python3-venv python3-pip
+# Gradescope's Ubuntu images may come without venv or pip, and come without bubblewrap.
+missing=()
+python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3 python3-venv python3-pip)
+command -v bwrap >/dev/null || missing+=(bubblewrap)
+if [ "${#missing[@]}" -gt 0 ]; then
+    if command -v apt-get >/dev/null; then
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}" \
+            || echo "setup.sh: warning: could not install ${missing[*]}; the self-test below says" \
+                    "which sandbox level is left" >&2
+    else
+        echo "setup.sh: warning: no apt-get to install ${missing[*]}" >&2
+    fi
 fi
 # A virtual environment of our own: no clash with the image's system packages (PEP 668).
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
 # Editable, so the engine finds the test suites next to it in $SOURCE.
 "$ROOT/venv/bin/python" -m pip install --quiet -e "${SOURCE}{extras}"
+# The worker runs as a uid of its own: it must reach the interpreter and numpy (not $SOURCE,
+# which stays root's). Without bubblewrap it reads them in place.
+chmod o+x "$ROOT"
+chmod -R a+rX "$ROOT/venv"
+selftest "$ROOT/venv/bin/python"
