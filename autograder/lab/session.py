@@ -19,6 +19,7 @@ one sentence saying so; the lab's points stay in the maximum.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
@@ -26,10 +27,17 @@ from typing import Any
 
 from ..course import load_course
 from ..feedback import SubmissionError
+from ..infrastructure import InfrastructureError
 from . import spec
 
 EXERCISE = "keras_lab"
 MODULE = "keras_lab"
+
+
+@functools.lru_cache(maxsize=1)
+def _tensorflow_installed() -> bool:
+    # The worker imports it from this installation (its profile sees every installed package).
+    return importlib.util.find_spec("tensorflow") is not None
 
 
 def gpu_present() -> bool:
@@ -69,11 +77,16 @@ class LabSession:
 
     # ---------------------------------------------------------------- the notebook
     def require(self) -> None:
-        """Fail the running test when there is no notebook to grade, saying why."""
+        """Fail the running test when there is no notebook to grade, saying why; stop the
+        grading as the machine's failure when the grader has no TensorFlow to run it with."""
         if self.status.status != "ok":
             raise SubmissionError(f"Not graded: {self.status.reason}.",
                                   hint="Hand in the lab's notebook (keras_lab.ipynb) with your "
                                        "work saved in it.")
+        if not _tensorflow_installed():
+            raise InfrastructureError("the grader cannot run the Keras lab: TensorFlow is not "
+                                      "installed where the grader runs",
+                                      "install the lab's dependencies: pip install '.[lab]'")
 
     def call(self, name: str, *args, **kwargs) -> Any:
         self.require()

@@ -464,8 +464,10 @@ class SandboxTarget(Target):
 
     @property
     def infrastructure_error(self) -> SandboxUnavailable | None:
-        """Why no worker could start for this submission, if that happened at any point."""
-        return self._worker.unavailable
+        """Why no worker could start for this submission, if that happened at any point (for
+        its modules or for a notebook's profile)."""
+        return self._worker.unavailable or next(
+            (w.unavailable for w in self._profile_workers.values() if w.unavailable), None)
 
     # ---------------------------------------------------------------- requests
     def _load_module(self, module: str):
