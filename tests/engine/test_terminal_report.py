@@ -79,3 +79,41 @@ def test_version():
     proc = subprocess.run([sys.executable, "-m", "autograder", "--version"], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and proc.stdout.strip() == f"autograder {__version__}"
+
+
+def _grade_all(args: list[str]) -> str:
+    """Run the grade-all command in this process and return what it printed (stderr's console)."""
+    import argparse
+    import io
+
+    from rich.console import Console
+
+    from autograder.batch.cli import add_grade_all_parser, run_grade_all
+
+    parser = argparse.ArgumentParser()
+    add_grade_all_parser(parser.add_subparsers(dest="command"))
+    buffer = io.StringIO()
+    run_grade_all(parser.parse_args(["grade-all", *args]),
+                  console=Console(file=buffer, width=200, force_terminal=False))
+    return buffer.getvalue()
+
+
+def test_grade_all_notes_import_failures_and_shows_no_empty_bar(tmp_path):
+    import shutil
+
+    klass = tmp_path / "class"
+    for student in ("ok", "[on red]mallory[blink]"):
+        shutil.copytree(ROOT / "solutions", klass / student,
+                        ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
+    (klass / "[on red]mallory[blink]" / "dropout.py").write_text(
+        "def keep_probability(:\n")
+    db = str(tmp_path / "book.sqlite")
+    first = _grade_all([str(klass), "--db", db, "-j", "1"])
+    notes = [line for line in first.splitlines() if "could not be imported" in line]
+    assert len(notes) == 1, first
+    assert notes[0].startswith("[on red]mallory[blink]: dropout.py could not "
+                               "be imported: SyntaxError")
+    assert "2/2" in first                                           # the bar, while grading
+    again = _grade_all([str(klass), "--db", db, "-j", "1"])
+    assert "2 submission(s) already graded" in again
+    assert "0/0" not in again and "0%" not in again
