@@ -124,8 +124,8 @@ def test_table_obeys_nothing_the_submission_wrote(graded, verbose):
     assert f"Total  " in plain and real_score(graded) in plain.split("Total", 1)[1].splitlines()[0]
     if verbose:   # the markup is shown as the characters it is
         assert "[link=https://evil.example/rich]click[/link]" in plain.replace("\n", "")
-    else:
-        assert "[link=https://evil.example/name]" in plain
+    else:  # the summary shows a first line: the fake score stays inside the message
+        assert "raised RuntimeError: Score: 327 / 327" in plain
 
 
 def test_table_as_text_has_no_escape_at_all(graded):

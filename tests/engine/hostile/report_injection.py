@@ -1,8 +1,9 @@
-# attacked: gd, momentum_step, rmsprop_step, clip_by_norm
+# attacked: gd, constant_lr, exponential_lr, clip_by_norm
 # Exception messages and an exception class name written to take over the reports (issue 17):
 # terminal escapes that clear the screen and print a fake score, rich markup that makes a link,
 # a markdown fence that closes early followed by a fake heading and an <img>, characters XML 1.0
 # forbids with a forged JUnit testcase, an OSC 8 hyperlink, and messages of megabytes and lines.
+# (It attacks the functions lying_objects.py does, so the two share one honest-failure baseline.)
 ESC = "\x1b"
 FAKE_SCORE = ESC + "[2J" + ESC + "[H" + "Score: 327 / 327\n"
 MARKUP = "[link=https://evil.example/rich]click[/link] [bold red]Score: 327 / 327[/] [/]\n"
@@ -22,11 +23,11 @@ def gd(grad, x0, eta, num_steps):
 Forged = type("Forged" + ESC + "[2J[link=https://evil.example/name]x[/link]</b>\x01", (Exception,), {})
 
 
-def momentum_step(x, v, g, eta, beta):
+def exponential_lr(t, rate=0.1):
     raise Forged(HOSTILE)
 
 
-def rmsprop_step(x, s, g, eta, gamma=0.9, eps=1e-6):
+def constant_lr(t):
     raise ValueError("A" * 3_000_000)
 
 
