@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     from .reporters import FORMATS
 
     parser = argparse.ArgumentParser(prog="autograder", description="Grade course submissions.")
+    parser.add_argument("--version", action="version", version=f"autograder {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     grade = commands.add_parser(
         "grade", help="grade one submission and report its score",
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="zero every timing field so reports of two gradings are identical")
     grade.add_argument("--show-hidden", action="store_true",
                        help="show hidden tests' details in every format (instructors)")
+    grade.add_argument("--verbose", "-v", action="store_true",
+                       help="table: every test with its whole message (default: a summary per "
+                            "exercise, then the failing tests)")
     grade.add_argument("--lab-epochs", type=int, default=None, metavar="N",
                        help="epochs for the Keras lab (default: 20 on CPU, 250 on a GPU)")
     _add_variant_options(grade, required=False)
@@ -77,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     add_progress_parsers(commands)
     add_build_parser(commands)
     return parser
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _add_variant_options(parser: argparse.ArgumentParser, required: bool) -> None:
@@ -158,20 +168,17 @@ def _grade(args: argparse.Namespace) -> int:
                     salt_file=args.salt_file)
     _warn_without_salt(args)
     _log_isolation(results, isolate=not args.no_isolation)
-    if args.output is None and args.format == "table" and sys.stdout.isatty() \
-            and results.infrastructure_error is None:
+    if args.output is None and args.format == "table" and sys.stdout.isatty():
         from rich.console import Console
 
-        from .reporters.table import build_table
+        from .reporters.table import build_report
 
-        console = Console()
-        for error in results.errors:
-            console.print(f"[bold red]Could not grade:[/] {error}", highlight=False)
-        console.print(build_table(prepare(results, "table", timings=not args.no_timings,
-                                          show_hidden=args.show_hidden)))
+        Console(highlight=False).print(build_report(
+            prepare(results, "table", timings=not args.no_timings, show_hidden=args.show_hidden),
+            verbose=args.verbose))
     else:
         report = render(results, args.format, timings=not args.no_timings,
-                        show_hidden=args.show_hidden)
+                        show_hidden=args.show_hidden, verbose=args.verbose)
         if args.output and args.format == "gradescope" and results.infrastructure_error:
             # No results.json at all: Gradescope then shows "the autograder failed" rather
             # than a score; the line goes to the log (Gradescope's stdout, for instructors).
@@ -200,8 +207,14 @@ def _log_isolation(results, *, isolate: bool) -> None:
     if isolate and results.isolation == "none (sandbox not installed)":
         print("autograder: warning: the sandbox is not installed; the submission was imported "
               "in the grader's process", file=sys.stderr)
-    else:
-        print(f"autograder: sandbox level: {results.isolation}", file=sys.stderr)
+        return
+    print(f"autograder: sandbox level: {results.isolation}", file=sys.stderr)
+    if isolate:
+        from .sandbox.fallback import fallback_warning
+
+        warning = fallback_warning(results.isolation)
+        if warning:
+            print(f"autograder: warning: {warning}", file=sys.stderr)
 
 
 def _warn_without_salt(args: argparse.Namespace) -> None:

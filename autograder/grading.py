@@ -36,6 +36,7 @@ from .course import Course, load_course
 from .feedback import Feedback
 from .results import Results
 from .submission import SubmissionProblem, materialise
+from .untrusted import sanitise
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 Runner = Literal["inprocess", "subprocess"]
@@ -239,11 +240,17 @@ class _Prepared:
         return results
 
     def close(self, results: Results) -> Results:
+        """Release the submission's worker and copy; return ``results`` made safe to show.
+
+        Every Results this module hands out passes here, so this is where the text a submission
+        influenced is sanitised (:func:`~autograder.untrusted.sanitise`), once, for every report
+        and the gradebook alike.
+        """
         if self.target is not None:
             self.target.close()
             self.target = None
         self.tmp.cleanup()
-        return results
+        return sanitise(results)
 
 
 class _PreparedQueue:

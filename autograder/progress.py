@@ -1,9 +1,11 @@
 """``autograder progress`` and ``autograder watch``: where a student stands, like rustlings.
 
 Both run the public tests against the student's ``assignments/`` and show exercises done out of
-the total, in the teaching order of ``course.toml``, with the first unfinished exercise's
-failure message and hint. ``watch`` re-runs whenever a file in ``assignments/`` changes
-(``watchfiles``), so a student can keep it open beside the editor.
+the total, in the teaching order of ``course.toml``, with the failure message and hint of the
+exercise the student is working on: the one named (``progress EXERCISE``), else the first
+unfinished exercise of the module whose file changed last (the file ``watch`` just saw change),
+else the first unfinished exercise. ``watch`` re-runs whenever a file in ``assignments/``
+changes (``watchfiles``), so a student can keep it open beside the editor.
 
 The tests run in a fresh ``python -m pytest`` process each time: the student's modules change
 between runs, and a new process is the only reliable way to import the new code.
@@ -59,7 +61,40 @@ def summarise(results: Results) -> list[ExerciseProgress]:
             for ex in load_course().exercises if ex.id in groups]
 
 
-def render(results: Results):
+def last_changed_module(package: Path) -> str | None:
+    """The module of ``package`` whose file changed last, or None when no single one did.
+
+    A fresh release is unzipped with one fixed timestamp on every file (releases are
+    reproducible): then no module stands out and the student starts at the first exercise.
+    """
+    times = {}
+    for path in package.glob("*.py"):
+        try:
+            times[path.stem] = path.stat().st_mtime
+        except OSError:
+            continue
+    if not times:
+        return None
+    latest = max(times.values())
+    newest = [module for module, t in times.items() if t == latest]
+    return newest[0] if len(newest) == 1 else None
+
+
+def focus(exercises: list[ExerciseProgress], *, exercise: str | None = None,
+          module: str | None = None) -> ExerciseProgress | None:
+    """The exercise to show: ``exercise`` if named, else the first unfinished one of ``module``
+    (the file the student is editing), else the first unfinished one."""
+    if exercise is not None:
+        return next((e for e in exercises if e.id == exercise), None)
+    if module is not None:
+        modules = {ex.id: ex.module for ex in load_course().exercises}
+        found = next((e for e in exercises if not e.done and modules.get(e.id) == module), None)
+        if found is not None:
+            return found
+    return next((e for e in exercises if not e.done), None)
+
+
+def render(results: Results, *, exercise: str | None = None, module: str | None = None):
     """The progress view as a rich renderable (rich is imported here, not with the module: every
     `autograder` command builds this module's parsers, and rich adds 15 ms to each start)."""
     from rich.console import Group
@@ -86,22 +121,42 @@ def render(results: Results):
     parts = [header, bar, grid]
     if results.errors:
         parts.append(Text("\n".join(results.errors), style="red"))
-    nxt = next((e for e in exercises if not e.done), None)
+    nxt = focus(exercises, exercise=exercise, module=module)
+    label = "Next" if exercise is None and module is None else "Working on"
     if nxt is not None and nxt.first_failure is not None:
         failure = nxt.first_failure
         body = failure.feedback.render() if failure.feedback else failure.status
         parts.append(Panel(Text(f"{body}\n\nhint: {nxt.hint}"),
-                           title=f"Next: {nxt.id} ({nxt.title})", border_style="yellow"))
+                           title=Text(f"{label}: {nxt.id} ({nxt.title})"), border_style="yellow"))
+    elif nxt is not None:
+        parts.append(Text(f"{nxt.id} ({nxt.title}): every public test passes.", style="bold green"))
     elif exercises:
         parts.append(Text("Every public test passes. Well done!", style="bold green"))
     return Group(*parts)
 
 
+def _unknown_exercise(name: str | None) -> str | None:
+    """A one-line error when ``name`` is not an exercise of the course, else None."""
+    if name is None:
+        return None
+    ids = [ex.id for ex in load_course().exercises]
+    if name in ids:
+        return None
+    return f"no exercise {name!r} in this course; choose one of: {', '.join(ids)}"
+
+
 def progress_command(args: argparse.Namespace) -> int:
-    results = run_public_tests(Path(args.root), args.target)
+    problem = _unknown_exercise(args.exercise)
+    if problem:
+        print(f"autograder progress: {problem}", file=sys.stderr)
+        return 2
+    root = Path(args.root)
+    results = run_public_tests(root, args.target)
     from rich.console import Console
 
-    Console().print(render(results))
+    package = root / (args.target or load_course().student_package)
+    Console().print(render(results, exercise=args.exercise,
+                           module=None if args.exercise else last_changed_module(package)))
     return 0 if not results.errors else 2
 
 
@@ -110,26 +165,34 @@ def watch_command(args: argparse.Namespace) -> int:
 
     root = Path(args.root)
     from rich.console import Console
+    from rich.text import Text
 
+    problem = _unknown_exercise(args.exercise)
+    if problem:
+        print(f"autograder watch: {problem}", file=sys.stderr)
+        return 2
     console = Console()
     watched = root / load_course().student_package
     runs = 0
 
-    def show() -> None:
+    def show(module: str | None) -> None:
         nonlocal runs
         runs += 1
         results = run_public_tests(root, args.target)
         console.clear()
-        console.print(render(results))
-        console.print(f"[dim]watching {watched} for changes (Ctrl-C to stop)[/]")
+        console.print(render(results, exercise=args.exercise,
+                             module=None if args.exercise else module))
+        console.print(Text(f"watching {watched} for changes (Ctrl-C to stop)", style="dim"))
 
-    show()
+    show(last_changed_module(watched))
     try:
-        for _changes in watch(watched, debounce=300, raise_interrupt=False,
-                              watch_filter=lambda _change, path: path.endswith(".py")):
+        for changes in watch(watched, debounce=300, raise_interrupt=False,
+                             watch_filter=lambda _change, path: path.endswith(".py")):
             if args.max_runs and runs >= args.max_runs:
                 break
-            show()
+            # The file just saved is the exercise being worked on (the last one, if several).
+            show(sorted(Path(path).stem for _change, path in changes)[-1] if changes
+                 else last_changed_module(watched))
             if args.max_runs and runs >= args.max_runs:
                 break
     except KeyboardInterrupt:
@@ -142,6 +205,8 @@ def add_progress_parsers(subparsers) -> None:
             ("progress", progress_command, "show exercises done and the next one to work on"),
             ("watch", watch_command, "re-run the public tests whenever assignments/ changes")):
         p = subparsers.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("exercise", nargs="?", default=None, metavar="EXERCISE",
+                       help="the exercise to show (default: the one whose file changed last)")
         p.add_argument("--root", default=".", help="the course directory (default: here)")
         p.add_argument("--target", default=None, help="package under test (default: assignments)")
         if name == "watch":

@@ -395,7 +395,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results.execution_time = round(time.perf_counter() - config._autograder_started, 3)
     out = config.getoption("--results-json")
     if out:
-        Path(out).write_text(results.settled().to_json(), encoding="utf-8")
+        # The file is how results leave a plain pytest run (progress, a student's CI): what the
+        # submission influenced is made safe to show on the way out, as grade() does.
+        from .untrusted import sanitise
+
+        Path(out).write_text(sanitise(results.settled()).to_json(), encoding="utf-8")
 
 
 def results_of(config: pytest.Config) -> Results:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import time
 
 # Only the parser is built on every `autograder` command: rich, the gradebook and the runner are
@@ -31,12 +32,44 @@ def add_grade_all_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+_IMPORT_FAILURE = re.compile(r"^(\w+)\.py could not be imported: ")
+
+
+def import_failures(results) -> list[str]:
+    """What stopped a submission's modules from importing (a syntax error, an exception at import
+    time, a missing file), one message per module, in the order the tests met them.
+
+    The sentence "M.py could not be imported: ..." is the engine's own (the targets write it), so
+    a submission cannot fake one by its exception messages, which read "M.f raised ...".
+    """
+    found: dict[str, str] = {}
+    for test in results.tests:
+        rationale = test.feedback.rationale if test.feedback else ""
+        match = _IMPORT_FAILURE.match(rationale)
+        if match and match.group(1) not in found:
+            found[match.group(1)] = rationale.splitlines()[0]
+    return list(found.values())
+
+
+def _note(student: str, text: str, style: str):
+    """``student: text`` as a rich Text: neither part is read as markup."""
+    from rich.text import Text
+
+    from ..untrusted import NAME_CHARS, clean_text
+
+    line = Text(clean_text(student, limit=NAME_CHARS, max_lines=1), style=style)
+    line.append(": " + clean_text(text, max_lines=1), style="default")
+    return line
+
+
 def run_grade_all(args: argparse.Namespace, console=None) -> int:
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
                                TextColumn, TimeElapsedColumn, TimeRemainingColumn)
     from rich.table import Table
+    from rich.text import Text
 
+    from ..untrusted import NAME_CHARS, clean_text
     from .exports import export_all
     from .gradebook import Gradebook
     from .runner import grade_all
@@ -45,40 +78,53 @@ def run_grade_all(args: argparse.Namespace, console=None) -> int:
     columns = (TextColumn("[bold]grading"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
                TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("grading", total=None, rate="")
-        started = {}
+    # The bar is shown only once there is something to grade: a class already graded gets the
+    # note that says so, not a "0/0 0%" bar.
+    progress = Progress(*columns, console=console, transient=False)
+    started: dict = {}
 
-        def on_start(todo: int, skipped: int) -> None:
-            started["t"] = time.perf_counter()
-            progress.update(task, total=todo)
-            if skipped:
-                progress.console.print(f"{skipped} submission(s) already graded: skipped "
-                                       "(--regrade grades them again)")
+    def on_start(todo: int, skipped: int) -> None:
+        started["t"] = time.perf_counter()
+        if skipped:
+            console.print(f"{skipped} submission(s) already graded: skipped "
+                          "(--regrade grades them again)")
+        if todo:
+            started["task"] = progress.add_task("grading", total=todo, rate="")
+            progress.start()
 
-        def on_outcome(outcome) -> None:
+    def on_outcome(outcome) -> None:
+        task = started.get("task")
+        if task is not None:
             progress.advance(task)
             done = progress.tasks[0].completed
             rate = done / max(time.perf_counter() - started["t"], 1e-9)
             progress.update(task, rate=f"{rate:.1f}/s")
-            if outcome.error:
-                progress.console.print(f"[red]{outcome.submission.student}[/]: {outcome.error}")
+        if outcome.error:
+            console.print(_note(outcome.submission.student, outcome.error, "red"))
+        elif outcome.results is not None:
+            for failure in import_failures(outcome.results):
+                console.print(_note(outcome.submission.student, failure, "yellow"))
 
+    try:
         summary = grade_all(args.submissions, db_path=args.db, jobs=args.jobs,
                             scheduler=args.scheduler, regrade=args.regrade,
                             isolate=not args.no_isolation, timeout_s=args.timeout,
                             on_start=on_start, on_outcome=on_outcome)
+    finally:
+        progress.stop()
     with Gradebook(args.db) as book:
         table = Table(title=f"Gradebook {args.db}")
         for col in ("student", "score", "status", "note"):
             table.add_column(col)
         for row in book.latest_per_student():
-            table.add_row(row.student, f"{row.score:g} / {row.max_score:g}", row.status,
-                          (row.error or "")[:80])
+            # Cells are Texts: a student's folder name or error is never read as markup.
+            table.add_row(Text(clean_text(row.student, limit=NAME_CHARS, max_lines=1)),
+                          f"{row.score:g} / {row.max_score:g}", Text(str(row.status)),
+                          Text(clean_text(row.error or "", max_lines=1)[:80]))
         Console().print(table)
         if args.export:
             for path in export_all(book, args.export):
-                console.print(f"wrote {path}")
+                console.print(Text(f"wrote {path}"))
     console.print(f"graded {summary.graded}, errors {summary.errors}, skipped {summary.skipped} "
                   f"in {summary.wall_s:.1f} s")
     return 0

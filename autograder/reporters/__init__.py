@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..results import Results
+from ..untrusted import sanitise
 from ._common import HIDDEN_SENTENCE, conceal, display_name, without_timings
 from .exercism import render_exercism
 from .gradescope import render_gradescope
@@ -20,7 +21,7 @@ from .markdown import render_markdown
 
 
 def render_table(results: Results, **options) -> str:
-    """The rich table as text (see :mod:`.table`); rich is imported only when a table is wanted."""
+    """The terminal report as text (see :mod:`.table`); rich is imported only when it is wanted."""
     from .table import render_table as _render_table
 
     return _render_table(results, **options)
@@ -50,7 +51,8 @@ _PLATFORM_HIDES = {"gradescope"}
 
 def prepare(results: Results, fmt: str, *, timings: bool = True,
             show_hidden: bool = False) -> Results:
-    """The results a ``fmt`` report shows: timings dropped on request, hidden tests concealed.
+    """The results a ``fmt`` report shows: sanitised, timings dropped on request, hidden tests
+    concealed.
 
     ``timings=False`` zeroes or drops every wall-clock field, so two gradings of the same
     submission render byte-identical reports. ``show_hidden=True`` (instructors) shows hidden
@@ -58,6 +60,9 @@ def prepare(results: Results, fmt: str, *, timings: bool = True,
     """
     if fmt not in REPORTERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    # The engine sanitised results it graded; results read back from a file or built by a caller
+    # may not have been. Sanitising is idempotent, so this gate costs one scan of clean text.
+    results = sanitise(results)
     if not timings:
         results = without_timings(results)
     if not show_hidden and fmt not in _PLATFORM_HIDES:
@@ -65,9 +70,17 @@ def prepare(results: Results, fmt: str, *, timings: bool = True,
     return results
 
 
-def render(results: Results, fmt: str, *, timings: bool = True, show_hidden: bool = False) -> str:
-    """Render ``results`` as ``fmt`` (one of :data:`FORMATS`); see :func:`prepare`."""
-    return REPORTERS[fmt](prepare(results, fmt, timings=timings, show_hidden=show_hidden))
+def render(results: Results, fmt: str, *, timings: bool = True, show_hidden: bool = False,
+           verbose: bool = False) -> str:
+    """Render ``results`` as ``fmt`` (one of :data:`FORMATS`); see :func:`prepare`.
+
+    ``verbose`` concerns the table only: every test with its whole message, instead of a summary
+    per exercise and the failing tests.
+    """
+    prepared = prepare(results, fmt, timings=timings, show_hidden=show_hidden)
+    if fmt == "table":
+        return render_table(prepared, verbose=verbose)
+    return REPORTERS[fmt](prepared)
 
 
 __all__ = ["FORMATS", "HIDDEN_SENTENCE", "REPORTERS", "conceal", "display_name", "prepare", "render",

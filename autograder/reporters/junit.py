@@ -4,14 +4,33 @@ The shape follows the Jenkins/Ant ``junit-10.xsd`` that those tools read: ``<tes
 ``<testsuite>`` per exercise, each holding ``<testcase>`` elements whose failures carry a one-line
 ``message`` attribute and the full feedback as text. A submission that could not be graded adds a
 ``submission`` suite with one errored case, so CI shows why instead of a silent zero.
+
+The standard library's writer escapes ``<``, ``&`` and quotes but writes any character it is
+given, and XML 1.0 forbids most control characters even as references: one of them in a message
+and CI reads no report at all. So every text and attribute is cut to XML 1.0's ``Char``
+production before writing (the results are sanitised already; this makes the format's own
+guarantee not depend on it).
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from ..results import Results
 from ._common import by_exercise_in_course_order, exercise_title, fmt_points, infrastructure_line, message
+
+
+# Everything outside XML 1.0's Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-].
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_safe(root: ET.Element) -> None:
+    for el in root.iter():
+        if el.text:
+            el.text = _NOT_XML_CHAR.sub("", el.text)
+        for key, value in el.attrib.items():
+            el.attrib[key] = _NOT_XML_CHAR.sub("", value)
 
 
 def _seconds(value: float) -> str:
@@ -81,5 +100,6 @@ def render_junit(results: Results) -> str:
                 ET.SubElement(case, "skipped", {"message": first})
             if t.output:
                 ET.SubElement(case, "system-out").text = t.output
+    _xml_safe(root)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

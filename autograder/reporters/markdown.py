@@ -1,16 +1,55 @@
-"""Markdown for GitHub job summaries (``>> $GITHUB_STEP_SUMMARY``) and pull-request comments."""
+"""Markdown for GitHub job summaries (``>> $GITHUB_STEP_SUMMARY``) and pull-request comments.
+
+A message may hold anything a submission chose (sanitised of control characters, but not of
+markdown): backticks, ``# headings``, ``<img>`` tags, ``[links](...)``. So a message goes in a
+code fence longer than any run of backticks inside it (CommonMark: a fence closes only on a run
+at least as long), and every other piece of text is escaped: ``<``, ``>`` and ``&`` as HTML
+entities, every other ASCII punctuation character with a backslash, newlines as ``<br>``.
+"""
 
 from __future__ import annotations
+
+import re
 
 from ..results import Results
 from ._common import (by_exercise_in_course_order, display_name, exercise_title, fmt_points,
                       infrastructure_line, message)
 
 _ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+# Any ASCII punctuation character may be backslash-escaped in CommonMark. These are the ones
+# that start markup in the middle of a line (text here never starts a line): emphasis, code,
+# links and images, table pipes, math, mentions, footnotes. "-", "+", "=" and the like only mean
+# something at the start of a line, so they stay readable.
+_PUNCTUATION = frozenset("\\`*_{}[]()#!|~$@^")
+# GitHub also links bare ``www.host`` and ``scheme://host`` (GFM's autolink extension): the dot
+# after www and the colon before // are escaped too, and no other, to keep the text readable.
+_AUTOLINK = re.compile(r"(?i)(?<=www)\.|:(?=//)")
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """Plain text for a table cell or a line of prose: nothing in it is read as markup."""
+    out = []
+    autolink = {m.start() for m in _AUTOLINK.finditer(text)}
+    for i, char in enumerate(text):
+        if i in autolink:
+            out.append("\\" + char)
+        elif char in _ENTITIES:
+            out.append(_ENTITIES[char])
+        elif char in _PUNCTUATION:
+            out.append("\\" + char)
+        elif char == "\n":
+            out.append("<br>")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _fenced(text: str) -> list[str]:
+    """``text`` in a code block that nothing inside it can close."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", text, fence]
 
 
 def render_markdown(results: Results) -> str:
@@ -31,7 +70,7 @@ def render_markdown(results: Results) -> str:
                    f"{fmt_points(sum(t.max_score for t in tests))} | {passed} / {len(tests)} |")
     out.append("")
     for exercise, tests in groups.items():
-        out += [f"## {exercise_title(exercise)} (`{exercise}`)", "",
+        out += [f"## {_cell(exercise_title(exercise))} (`{exercise}`)", "",
                 "| | Test | Points |", "| --- | --- | ---: |"]
         for t in tests:
             out.append(f"| {_ICON.get(t.status, '')} | {_cell(display_name(t))} | "
@@ -40,5 +79,5 @@ def render_markdown(results: Results) -> str:
         for t in tests:
             text = message(t)
             if t.status != "passed" and text:
-                out += [f"**{_cell(display_name(t))}**", "", "```text", text, "```", ""]
+                out += [f"**{_cell(display_name(t))}**", "", *_fenced(text), ""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +25,18 @@ def student_tree(tmp_path: Path) -> Path:
     shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pytest.ini_options]\npythonpath = ["."]\nautograder_target = "assignments"\n')
+    # A release zip gives every file one fixed timestamp; the student's edits are newer.
+    for path in (tmp_path / "assignments").glob("*.py"):
+        os.utime(path, (RELEASED, RELEASED))
     return tmp_path
+
+
+RELEASED = 315532800    # 1980-01-01, a zip's earliest time
+
+
+def edit(path: Path, text: str, *, seconds_after_release: int = 100) -> None:
+    path.write_text(text)
+    os.utime(path, (RELEASED + seconds_after_release, RELEASED + seconds_after_release))
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -65,3 +77,19 @@ def test_watch_reruns_when_a_file_changes(student_tree):
     reader.join(timeout=5)
     second = "".join(lines).split("watching")[1]
     assert "✓ gd" in second
+
+
+def test_progress_shows_the_exercise_whose_file_changed_last(student_tree):
+    # The student works on normalization.py (batchnorm): that is what progress shows, not gd.
+    stub = student_tree / "assignments" / "normalization.py"
+    edit(stub, stub.read_text() + "\n# working on it\n")
+    out = cli("progress", cwd=student_tree).stdout
+    assert "Working on: batchnorm" in out and "Next: gd" not in out
+
+
+def test_progress_shows_the_exercise_asked_for(student_tree):
+    out = cli("progress", "adam", cwd=student_tree).stdout
+    assert "Working on: adam (Adam)" in out
+    bad = cli("progress", "no_such_exercise", cwd=student_tree)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.count("\n") == 1 and "no exercise 'no_such_exercise'" in bad.stderr

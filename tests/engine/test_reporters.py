@@ -86,6 +86,16 @@ def test_golden(fmt, fixture):
     assert got == path.read_text(encoding="utf-8"), f"{path.name} differs; see this file's docstring"
 
 
+@pytest.mark.parametrize("fixture", sorted(FIXTURES))
+def test_golden_verbose_table(fixture):
+    """``--verbose``: every test with its whole message (the default table is a summary)."""
+    got = render(FIXTURES[fixture](), "table", verbose=True)
+    path = GOLDEN / f"{fixture}.table-verbose.txt"
+    if os.environ.get("AUTOGRADER_UPDATE_GOLDEN"):
+        path.write_text(got, encoding="utf-8")
+    assert got == path.read_text(encoding="utf-8"), f"{path.name} differs; see this file's docstring"
+
+
 def _validator(name):
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
