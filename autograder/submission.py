@@ -119,7 +119,7 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
     for ex in course.exercises:
         if ex.is_notebook and ex.id not in result.notebooks:
             result.notebooks[ex.id] = NotebookIntake(
-                ex.id, "missing", f"{Path(ex.notebook).name} was not handed in")
+                ex.id, "missing", f"{Path(ex.notebook).name} is missing from your submission")
     # For a grader in another process (runner="subprocess"): only .py files are ever copied
     # from a submission, so this name is the grader's own.
     (dest / NOTEBOOKS_FILE).write_text(json.dumps(

@@ -200,7 +200,7 @@ def lab_session(target, rootdir: Path) -> LabSession:
     if notebooks is not None:
         # A submission: its notebook was read when it was handed in.
         status = notebooks.get(EXERCISE) or NotebookIntake(EXERCISE, "missing",
-                                                           "keras_lab.ipynb was not handed in")
+                                                           "keras_lab.ipynb is missing from your submission")
         if callable(getattr(type(target), "probe", None)):
             session = LabSession(target, status, epochs, own_target=False)
         else:   # graded in-process (--no-isolation): the notebook still runs only in the sandbox

@@ -152,7 +152,7 @@ def test_modules_without_the_notebook_keep_the_lab_in_the_maximum(tmp_path):
     """The maximum is the assignment's: a missing notebook scores 0 with one clear reason."""
     results = grade(ROOT / "solutions", tests=[LAB_TESTS])
     assert sum(t.max_score for t in _lab(results)) == FULL_POINTS and _score(results) == 0
-    assert all("keras_lab.ipynb was not handed in" in t.feedback.rationale for t in _lab(results))
+    assert all("keras_lab.ipynb is missing from your submission" in t.feedback.rationale for t in _lab(results))
 
 
 def test_course_toml_lists_the_functions_the_notebook_defines_and_the_tests_call():
