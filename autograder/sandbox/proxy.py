@@ -33,6 +33,7 @@ from ..feedback import SubmissionError
 from ..targets import ModuleView, Target
 from . import isolation
 from . import protocol as P
+from . import teardown
 
 #: Exception types the worker may name that are re-raised here as themselves.
 PASSED_THROUGH: dict[str, type] = {
@@ -111,6 +112,7 @@ class GradingWorker:
         self.limits = limits
         self.box: isolation.SandboxDir | None = None
         self.proc: subprocess.Popen | None = None
+        self._uid: int | None = None      # the worker's uid, when no one else uses it
         self.channel: _Channel | None = None
         self.level: str | None = None
         self.description = "not started"
@@ -161,6 +163,7 @@ class GradingWorker:
 
     def _adopt(self, launched: "isolation.Launched") -> "isolation.Launch":
         self.proc = launched.proc
+        self._uid = launched.uid
         self.channel = _Channel(launched.fd_read, launched.fd_write, self.limits.max_frame_bytes)
         # A grader that exits without close() still takes its worker down with it.
         self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
@@ -188,22 +191,13 @@ class GradingWorker:
         return f": {text.strip()}" if text.strip() else ""
 
     def kill(self) -> None:
-        """Kill the worker and everything it started (its session and process group)."""
+        """Kill the worker and every process it started (see :mod:`.teardown`)."""
         self._pending = None
         if self.proc is not None:
             self._reaper.detach()
-            # Kill the group before reaping the leader: once reaped, its pid (the group's id)
-            # may belong to someone else.
-            if self.proc.returncode is None:
-                _kill_group(self.proc.pid)
-            try:
-                self.proc.kill()
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+            # Not just its group: a process the submission started in a session of its own
+            # would outlive the grading (and could forge what is written after it).
+            teardown.end_worker(self.proc, uid=self._uid)
             self.proc = None
         if self.channel is not None:
             self.channel.close()
