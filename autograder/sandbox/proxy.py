@@ -163,7 +163,8 @@ class GradingWorker:
 
     def _adopt(self, launched: "isolation.Launched") -> "isolation.Launch":
         self.proc = launched.proc
-        self._uid = launched.uid
+        # Every process of a worker's uid is swept where no pid namespace holds them all.
+        self._uid = launched.uid if launched.level == "rlimits-only" else None
         self.channel = _Channel(launched.fd_read, launched.fd_write, self.limits.max_frame_bytes)
         # A grader that exits without close() still takes its worker down with it.
         self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
