@@ -7,7 +7,9 @@ A submission arrives as one of:
 * a single ``.py`` file: its code serves every module of ``course.toml`` (a student who keeps
   all their functions in one file is graded on all of them);
 * a ``.zip``: extracted safely (no absolute paths, no ``..``, no links, bounded size), the
-  modules found even when nested in one top-level folder or in ``assignments/``;
+  modules found even when nested in one top-level folder or in ``assignments/``; a folder (or a
+  zip) whose only gradable content is one zip is graded from that zip, as if it had been
+  uploaded itself (Gradescope unpacks an upload, so a zip inside the upload arrives as a file);
 * a ``.ipynb`` notebook: its code cells, with IPython magics and shell lines removed, serve
   every module, as for a ``.py`` file.
 
@@ -23,6 +25,7 @@ import json
 import re
 import shutil
 import stat
+import tempfile
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -289,11 +292,43 @@ def _find_module_dir(root: Path, course: Course) -> Path | None:
     return best_dir
 
 
-def _from_directory(src: Path, dest: Path, course: Course, kind: str) -> Materialised:
+def _zip_inside(root: Path) -> Path | None:
+    """The one zip file in ``root``'s tree (as deep as modules are looked for), or None; several
+    are refused (which one would be the submission?)."""
+    found = []
+    stack = [(root, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink() or entry.name.startswith("."):
+                continue
+            if entry.is_file() and entry.suffix.lower() == ".zip":
+                found.append(entry)
+            elif entry.is_dir() and depth < MAX_SEARCH_DEPTH and entry.name not in _SKIPPED_DIRS:
+                stack.append((entry, depth + 1))
+    if len(found) > 1:
+        names = ", ".join(sorted(p.relative_to(root).as_posix() for p in found))
+        raise SubmissionProblem(f"No course module was found in the submission, and it holds "
+                                f"several zip files ({names}); hand in one zip, or the .py files.")
+    return found[0] if found else None
+
+
+def _from_directory(src: Path, dest: Path, course: Course, kind: str,
+                    zips_left: int = 1) -> Materialised:
     folder = _find_module_dir(src, course)
     notebooks = _notebooks_in(src, dest, course)
     if folder is None and notebooks:
         return Materialised(dest, kind, notebooks=notebooks)
+    if folder is None and zips_left > 0:
+        inner = _zip_inside(src)
+        if inner is not None:
+            result = _from_zip(inner, dest, course, zips_left=zips_left - 1)
+            result.notes.insert(0, f"unpacked {inner.relative_to(src).as_posix()}")
+            return result
     if folder is None:
         expected = ", ".join(f"{m}.py" for m in course.modules)
         raise SubmissionProblem(f"No course module was found in the submission; expected files "
@@ -368,7 +403,7 @@ def _check_zip_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
                                     f"{MAX_UNPACKED_BYTES // 2**20} MiB.")
 
 
-def _from_zip(src: Path, dest: Path, course: Course) -> Materialised:
+def _from_zip(src: Path, dest: Path, course: Course, zips_left: int = 1) -> Materialised:
     # Hand-written rather than ZipFile.extractall: extractall silently rewrites unsafe names and
     # trusts the sizes the archive declares; we refuse unsafe archives with a reason and count
     # the bytes actually inflated, since a forged header can understate them.
@@ -377,8 +412,8 @@ def _from_zip(src: Path, dest: Path, course: Course) -> Materialised:
     except zipfile.BadZipFile:
         raise SubmissionProblem(f"{src.name} is not a valid zip file (it may be truncated); "
                                 "zip your files again and submit.") from None
-    unpacked = dest.parent / (dest.name + "-unzipped")
-    unpacked.mkdir()
+    # A directory of its own: a zip inside this one is unpacked beside it.
+    unpacked = Path(tempfile.mkdtemp(prefix=dest.name + "-unzipped-", dir=dest.parent))
     try:
         with archive:
             infos = [i for i in archive.infolist() if not i.is_dir()]
@@ -404,7 +439,7 @@ def _from_zip(src: Path, dest: Path, course: Course) -> Materialised:
                 except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
                     raise SubmissionProblem(f"{src.name} could not be unpacked: {info.filename!r} "
                                             f"is damaged ({exc}).") from None
-        result = _from_directory(unpacked, dest, course, kind="zip")
+        result = _from_directory(unpacked, dest, course, kind="zip", zips_left=zips_left)
     finally:
         shutil.rmtree(unpacked, ignore_errors=True)
     return result

@@ -5,13 +5,20 @@ Follows the "Autograder Specifications" of gradescope-autograders.readthedocs.io
 ``tests[]``, each with ``name``, ``score``, ``max_score``, ``status`` ("passed"/"failed"),
 ``output``, ``visibility`` and ``tags``. Gradescope hides a test by its ``visibility`` itself, so
 this reporter keeps hidden tests' details (instructors see them; students see them when due).
+
+Two things every student sees from the first submission on are kept to the visible tests: the
+top-level ``output`` (its total counts visible tests only, so it gives away nothing of the hidden
+ones before they are released) and the test names, which are unique (Gradescope matches tests by
+name) and the same from run to run.
 """
 
 from __future__ import annotations
 
 import json
 
-from ..results import Results
+from pathlib import PurePosixPath
+
+from ..results import Results, TestResult
 from ._common import display_name, exercise_title, fmt_points, infrastructure_line, message
 
 
@@ -25,10 +32,10 @@ def render_gradescope(results: Results) -> str:
                                           "infrastructure_error": results.infrastructure_error},
                            "tests": []}, indent=2, ensure_ascii=False) + "\n"
     tests = []
-    for t in results.tests:
+    for t, name in zip(results.tests, unique_names(results.tests)):
         output = message(t)
         tests.append({
-            "name": f"{exercise_title(t.exercise)}: {display_name(t)}",
+            "name": name,
             "score": t.score,
             "max_score": t.max_score,
             # Gradescope knows only passed/failed; a skipped test is not a pass.
@@ -37,7 +44,7 @@ def render_gradescope(results: Results) -> str:
             "visibility": t.visibility,
             "tags": [t.exercise],
         })
-    lines = [f"Score: {fmt_points(results.score)} / {fmt_points(results.max_score)}"]
+    lines = score_lines(results)
     if results.errors:
         lines.append("The submission could not be fully graded:")
         lines.extend(f"- {e}" for e in results.errors)
@@ -53,3 +60,37 @@ def render_gradescope(results: Results) -> str:
         "tests": tests,
     })
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def score_lines(results: Results) -> list[str]:
+    """The total a student may see now: all of it when every test is visible, else the visible
+    tests' points only (the hidden tests' share would tell how the student did on them)."""
+    visible = [t for t in results.tests if t.visibility == "visible"]
+    if len(visible) == len(results.tests):
+        return [f"Score: {fmt_points(results.score)} / {fmt_points(results.max_score)}"]
+    score = round(sum(t.score for t in visible), 6)
+    maximum = round(sum(t.max_score for t in visible), 6)
+    return [f"Visible tests: {fmt_points(score)} / {fmt_points(maximum)}",
+            "Hidden tests count toward your score too; their results are shown once they are "
+            "released."]
+
+
+def unique_names(tests: list[TestResult]) -> list[str]:
+    """``Exercise: test name``, qualified where two tests would share a name: by the suite
+    (public/hidden), then the test file, then the node id. A function of the tests collected, so
+    the same from run to run."""
+    def file_of(t: TestResult) -> str:
+        return PurePosixPath(t.nodeid.split("::", 1)[0]).stem
+
+    qualifiers = (lambda t: t.suite, lambda t: f"{t.suite}, {file_of(t)}", lambda t: t.nodeid)
+    names = [f"{exercise_title(t.exercise)}: {display_name(t)}" for t in tests]
+    for qualify in qualifiers:
+        seen: dict[str, int] = {}
+        for name in names:
+            seen[name] = seen.get(name, 0) + 1
+        if all(n == 1 for n in seen.values()):
+            break
+        base = [f"{exercise_title(t.exercise)}: {display_name(t)}" for t in tests]
+        names = [f"{b} ({qualify(t)})" if seen[n] > 1 else n
+                 for b, n, t in zip(base, names, tests)]
+    return names

@@ -540,6 +540,9 @@ class Launched:
     proc: subprocess.Popen
     fd_read: int
     fd_write: int
+    #: The uid no one else uses that the worker runs as (None: it shares its uid with others),
+    #: by which every process its submission starts can be found and ended.
+    uid: int | None = None
 
 
 def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
@@ -548,7 +551,8 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
     from_worker_r, from_worker_w = os.pipe()
     try:
         launch = plan(level, box, limits, to_worker_r, from_worker_w)
-        box.refresh(launch.config.get("uid") if level != "bubblewrap" else None)
+        uid = launch.config.get("uid")
+        box.refresh(uid if level != "bubblewrap" else None)
         kwargs = dict(launch.popen)
         if launch.config.pop("switch_in_popen", False):
             kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
@@ -568,7 +572,8 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
     finally:
         os.close(to_worker_r)
         os.close(from_worker_w)
-    return Launched(level, launch, proc, from_worker_r, to_worker_w)
+    return Launched(level, launch, proc, from_worker_r, to_worker_w,
+                    uid=uid if uid not in (None, NOBODY) else None)
 
 
 def launch_early(directory: Path, limits: Limits) -> tuple[SandboxDir, Launched] | None:

@@ -34,6 +34,7 @@ from ..infrastructure import InfrastructureError
 from ..targets import ModuleView, Target
 from . import isolation
 from . import protocol as P
+from . import teardown
 
 #: Exception types the worker may name that are re-raised here as themselves.
 PASSED_THROUGH: dict[str, type] = {
@@ -123,6 +124,7 @@ class GradingWorker:
         self.limits = limits
         self.box: isolation.SandboxDir | None = None
         self.proc: subprocess.Popen | None = None
+        self._uid: int | None = None      # the worker's uid, when no one else uses it
         self.channel: _Channel | None = None
         self.level: str | None = None
         self.description = "not started"
@@ -185,6 +187,8 @@ class GradingWorker:
 
     def _adopt(self, launched: "isolation.Launched") -> "isolation.Launch":
         self.proc = launched.proc
+        # Every process of a worker's uid is swept where no pid namespace holds them all.
+        self._uid = launched.uid if launched.level == "rlimits-only" else None
         self.channel = _Channel(launched.fd_read, launched.fd_write, self.limits.max_frame_bytes)
         # A grader that exits without close() still takes its worker down with it.
         self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
@@ -220,22 +224,13 @@ class GradingWorker:
         return f": {last}" if last else ""
 
     def kill(self) -> None:
-        """Kill the worker and everything it started (its session and process group)."""
+        """Kill the worker and every process it started (see :mod:`.teardown`)."""
         self._pending = None
         if self.proc is not None:
             self._reaper.detach()
-            # Kill the group before reaping the leader: once reaped, its pid (the group's id)
-            # may belong to someone else.
-            if self.proc.returncode is None:
-                _kill_group(self.proc.pid)
-            try:
-                self.proc.kill()
-            except OSError:
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
+            # Not just its group: a process the submission started in a session of its own
+            # would outlive the grading (and could forge what is written after it).
+            teardown.end_worker(self.proc, uid=self._uid)
             self.proc = None
         if self.channel is not None:
             self.channel.close()

@@ -82,7 +82,7 @@ def gradescope_root(tmp_path_factory) -> Path:
     return root
 
 
-def grade(root: Path, files: dict[str, str]) -> dict:
+def grade(root: Path, files: dict[str, str], code: int = 0) -> dict:
     submission = root / "submission"
     shutil.rmtree(submission, ignore_errors=True)
     submission.mkdir()
@@ -92,7 +92,7 @@ def grade(root: Path, files: dict[str, str]) -> dict:
     # Gradescope runs its copy of run_autograder from /autograder; the script uses only $ROOT.
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
     proc = run([str(root / "run_autograder")], root, cwd=root)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.returncode == code, proc.stdout + proc.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     results["_log"] = proc.stdout + proc.stderr
     return results
@@ -162,7 +162,7 @@ def test_a_hostile_submission_gets_no_points(gradescope_root):
 
 
 def test_an_empty_submission_still_gets_a_results_file(gradescope_root):
-    results = grade(gradescope_root, {})
+    results = grade(gradescope_root, {}, code=2)    # not graded, and run_autograder says so
     assert results["score"] == 0
 
 

@@ -29,6 +29,8 @@ MODULE = "gradient_descent"
 CASES = sorted(p.stem for p in HOSTILE.glob("*.py"))
 # Small budgets so the spinning cases cost seconds, with room for a busy machine: a timeout in an
 # honest call would make the test flaky, never lenient (scores are compared exactly).
+#: On the command line of a process a case leaves behind on purpose (with the case's results path).
+LINGERER_MARK = "AUTOGRADER-LINGERER"
 ENV = {"AUTOGRADER_SANDBOX_CALL_TIMEOUT": "2", "AUTOGRADER_SANDBOX_IMPORT_TIMEOUT": "5",
        "AUTOGRADER_SANDBOX_SUBMISSION_TIMEOUT": "40", "AUTOGRADER_SANDBOX_CPU_SECONDS": "10"}
 
@@ -114,16 +116,38 @@ def grade_all(jobs: list[tuple[str, Path]], env: dict) -> None:
         suites.append(str(REPO / "tests" / "hidden"))
     # These attacks are modules; the notebook attacks are graded in tests/lab/test_lab_grading.py.
     suites.append(f"--ignore={REPO / 'tests' / 'hidden' / 'test_keras_lab.py'}")
-    runs = [["-q", "-p", "no:cacheprovider", *suites, f"--target={spec}",
-             f"--results-json={results}"] for spec, results in jobs]
-    script = ("import json, sys, pytest\n"
-              "for args in json.loads(sys.argv[1]):\n"
-              "    pytest.main(args)\n")
+    runs = [(["-q", "-p", "no:cacheprovider", *suites, f"--target={spec}",
+              f"--results-json={results}"], str(results)) for spec, results in jobs]
+    # The moment a grading ends, the processes its submission left (named by a marker and the
+    # results file on their command lines) are listed beside its results.
+    script = ("import json, os, sys, pytest\n"
+              "def lingering(results):\n"
+              "    found = []\n"
+              "    for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+              "        if int(pid) == os.getpid():\n"
+              "            continue\n"
+              "        try:\n"
+              "            with open(f'/proc/{pid}/cmdline', 'rb') as f:\n"
+              "                line = f.read()\n"
+              "        except OSError:\n"
+              "            continue\n"
+              f"        if {LINGERER_MARK!r}.encode() in line and results.encode() in line:\n"
+              "            found.append(int(pid))\n"
+              "    return found\n"
+              "for args, results in json.loads(sys.argv[1]):\n"
+              "    pytest.main(args)\n"
+              "    with open(results + '.lingering', 'w') as f:\n"
+              "        json.dump(lingering(results), f)\n")
     proc = subprocess.run([sys.executable, "-c", script, json.dumps(runs)], cwd=REPO,
                           env={**os.environ, **ENV, **env}, capture_output=True, text=True,
                           timeout=300)
     for _, results in jobs:
         assert results.exists(), f"no {results.name}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+
+
+def lingering(results: Path) -> list[int]:
+    """The processes the submission graded into ``results`` left running when its grading ended."""
+    return json.loads(Path(f"{results}.lingering").read_text())
 
 
 def scores(results: dict) -> dict[str, float]:
@@ -166,6 +190,7 @@ def hostile_results(request, tmp_path_factory) -> dict[str, tuple[dict, dict]]:
            for name in CASES if name in graded}
     out["in-process"] = (graded["in-process"], graded["reference"], graded["reference"])
     out["level"] = level
+    out["lingering"] = {key: lingering(results) for key, (_, results) in jobs.items()}
     return out
 
 
@@ -175,6 +200,14 @@ def test_sandbox_grades_the_reference_exactly_like_in_process(hostile_results):
     assert [(t["nodeid"], t["status"], t["score"]) for t in sandboxed["tests"]] == \
         [(t["nodeid"], t["status"], t["score"]) for t in in_process["tests"]]
     assert sandboxed["score"] == sandboxed["max_score"] > 0
+
+
+def test_no_process_a_submission_started_outlives_its_grading(hostile_results):
+    # outlive_in_new_session.py leaves the worker's session and process group (a double fork and
+    # setsid), then would forge the results: it must be dead the moment its grading ends.
+    assert "outlive_in_new_session" in hostile_results["lingering"]
+    left = {key: pids for key, pids in hostile_results["lingering"].items() if pids}
+    assert not left, f"still running after grading at {hostile_results['level']}: {left}"
 
 
 def test_the_corpus_is_large_enough():

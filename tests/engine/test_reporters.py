@@ -123,6 +123,46 @@ def test_gradescope_keeps_visibility_per_test_and_the_details():
     assert skipped["status"] == "failed" and skipped["max_score"] == 0  # never counted as a pass
 
 
+def test_gradescope_visible_output_counts_visible_tests_only():
+    # Before the due date a student sees the top-level output: a total that counted the hidden
+    # tests would tell them how they did on those.
+    data = json.loads(render(mixed_results(), "gradescope"))
+    visible = [t for t in mixed_results().tests if t.visibility == "visible"]
+    got = sum(t.score for t in visible)
+    most = sum(t.max_score for t in visible)
+    assert data["output"].splitlines()[0] == f"Visible tests: {got:g} / {most:g}"
+    assert f"/ {mixed_results().max_score:g}" not in data["output"]
+    assert data["score"] == mixed_results().score     # Gradescope's score is still the total
+    all_visible = Results(tests=visible)
+    assert json.loads(render(all_visible, "gradescope"))["output"] == \
+        f"Score: {all_visible.score:g} / {all_visible.max_score:g}"
+
+
+def test_gradescope_names_are_unique_and_stable():
+    # Gradescope tells tests apart by name: a test of the public suite and one of the hidden
+    # suite, or two in different files, that would read the same get what separates them.
+    same = dict(exercise="lr_schedules", status="passed", max_score=1.0, score=1.0)
+    tests = [
+        results_tree.TestResult(nodeid="tests/public/test_gradient_descent.py::test_defaults",
+                                name="test_defaults", suite="public", **same),
+        results_tree.TestResult(nodeid="tests/hidden/test_gradient_descent.py::test_defaults",
+                                name="test_defaults", suite="hidden", **same),
+        results_tree.TestResult(nodeid="tests/hidden/test_mutants.py::test_defaults",
+                                name="test_defaults", suite="hidden", visibility="after_due_date",
+                                **same),
+        results_tree.TestResult(nodeid="tests/public/test_gradient_descent.py::test_other",
+                                name="test_other", suite="public", **same),
+    ]
+    names = [t["name"] for t in json.loads(render(Results(tests=tests), "gradescope"))["tests"]]
+    assert len(set(names)) == len(names), names
+    assert names[0].endswith("defaults (public)")
+    assert names[1].endswith("(hidden, test_gradient_descent)")
+    assert names[2].endswith("(hidden, test_mutants)")
+    assert names[3] == "Learning-rate schedules: other"       # no clash: no qualifier
+    again = [t["name"] for t in json.loads(render(Results(tests=list(tests)), "gradescope"))["tests"]]
+    assert again == names
+
+
 @pytest.mark.parametrize("fixture", sorted(FIXTURES))
 def test_exercism_follows_the_v3_spec(fixture):
     data = json.loads(render(FIXTURES[fixture](), "exercism"))

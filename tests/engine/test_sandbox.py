@@ -435,3 +435,85 @@ def test_numpy_inside_a_hidden_directory_is_still_the_workers(submission, monkey
         assert t.tools.call_back(abs, -3) == 3
         assert t.tools.peek(str(site_packages / "numpy" / "__init__.py"))
         assert not t.tools.peek(str(site_packages / "pytest"))
+
+
+def _reachable_python() -> str | None:
+    """An interpreter of this Python version whose installation every uid can reach (the
+    rlimits-only level runs the worker's uid with nothing hidden or exposed), or None."""
+    from autograder.sandbox import isolation
+
+    version = f"python{os.sys.version_info.major}.{os.sys.version_info.minor}"
+    for candidate in (os.sys.executable, shutil.which(version), f"/usr/bin/{version}"):
+        if not candidate or not os.path.exists(candidate):
+            continue
+        real = os.path.realpath(candidate)
+        prefix = Path(real).parents[1]
+        if isolation._traversable_by_others(real) and \
+                isolation._traversable_by_others(str(prefix / "lib" / version)):
+            return real
+    return None
+
+
+def _rlimits_only_here(monkeypatch) -> None:
+    """Let a root grader start rlimits-only workers in this test: nothing of the grader's to hide
+    (the test's submission is all there is) and an interpreter every uid can reach."""
+    from autograder.sandbox import isolation
+
+    if os.geteuid() != 0:
+        pytest.skip("only a root grader gives rlimits-only workers a uid of their own")
+    python = _reachable_python()
+    if python is None:
+        pytest.skip("no Python installation here is reachable by other uids")
+    monkeypatch.setattr(isolation, "grader_paths", lambda: [])
+    monkeypatch.setattr(isolation, "_python", lambda: python)
+    monkeypatch.setattr(isolation, "_traversable_by_others", lambda path: True)
+
+
+def _escapee_marked(marker: str) -> list[int]:
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    pids.append(int(pid))
+        except OSError:
+            pass
+    return pids
+
+
+@pytest.mark.parametrize("level", ["bubblewrap", "unshare", "rlimits-only"])
+@pytest.mark.parametrize("how", ["close", "timeout"])
+def test_no_process_a_submission_starts_outlives_its_worker(level, how, tmp_path, monkeypatch):
+    # A process in a session of its own (a double fork and setsid) leaves the worker's process
+    # group: once the worker is ended (closed after grading, or killed at a timeout) it must be
+    # dead too, before anything is written. The rlimits-only level has no pid namespace to end.
+    if level == "rlimits-only":
+        _rlimits_only_here(monkeypatch)
+    marker = f"AUTOGRADER-ESCAPEE-{level}-{how}-{os.getpid()}"
+    (tmp_path / "escape.py").write_text(
+        "import os, subprocess, sys\n"
+        "def escape():\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        f"            os.execv(sys.executable, [sys.executable, '-S', '-c', 'import time; time.sleep(60) # {marker}'])\n"
+        "        os._exit(0)\n"
+        "    child = subprocess.Popen([sys.executable, '-S', '-c',\n"
+        f"                              'import time; time.sleep(60) # {marker}'],\n"
+        "                             start_new_session=True)\n"
+        "    return child.pid\n"
+        "def spin():\n"
+        "    while True:\n"
+        "        pass\n")
+    with opened(tmp_path, level, call_timeout=1.0) as t:
+        assert t.isolation.startswith(level)
+        t.escape.escape()
+        deadline = time.monotonic() + 5
+        while len(_escapee_marked(marker)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(_escapee_marked(marker)) == 2, "the escapees never started"
+        if how == "timeout":
+            with pytest.raises(SubmissionError, match="timed out"):
+                t.escape.spin()
+            assert not _escapee_marked(marker)
+    assert not _escapee_marked(marker)

@@ -78,7 +78,44 @@ def test_a_zip_is_extracted_wherever_the_modules_sit(tmp_path, layout):
     m = _materialise(tmp_path, src)
     assert m.kind == "zip" and m.found == ["gradient_descent"]
     assert (m.directory / "gradient_descent.py").read_text() == GD
-    assert not (tmp_path / "out-unzipped").exists()  # the scratch extraction is cleaned up
+    assert not list(tmp_path.glob("out-unzipped*"))  # the scratch extraction is cleaned up
+
+
+@pytest.mark.parametrize("where", ["submission/", "submission/my-work/"])
+def test_a_zip_left_in_the_submission_folder_is_unpacked_as_an_upload_would_be(tmp_path, where):
+    # Gradescope unpacks an uploaded zip; a zip inside it (or a zip handed in beside nothing
+    # else) arrives as a file in /autograder/submission.
+    inner = tmp_path / where / "work.zip"
+    inner.parent.mkdir(parents=True)
+    _zip(inner, {"hw/gradient_descent.py": GD, "hw/notes.md": "x"})
+    m = _materialise(tmp_path, tmp_path / "submission")
+    assert m.found == ["gradient_descent"]
+    assert (m.directory / "gradient_descent.py").read_text() == GD
+    assert m.notes[0] == f"unpacked {where.removeprefix('submission/')}work.zip"
+    assert not list(tmp_path.glob("out-unzipped*"))
+
+
+def test_a_zip_inside_a_zip_is_unpacked_once_and_no_deeper(tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("gradient_descent.py", GD)
+    outer = _zip(tmp_path / "outer.zip", {"inner.zip": inner.getvalue()})
+    assert _materialise(tmp_path, outer).found == ["gradient_descent"]
+    deeper = _zip(tmp_path / "deeper.zip", {"outer.zip": outer.read_bytes()})
+    with pytest.raises(SubmissionProblem, match="No course module was found"):
+        materialise(deeper, tmp_path / "out2")
+
+
+def test_modules_beside_a_zip_win_and_two_zips_are_refused_with_a_reason(tmp_path):
+    sub = tmp_path / "submission"
+    sub.mkdir()
+    _zip(sub / "old.zip", {"gradient_descent.py": "def gd(*a):\n    return 'old'\n"})
+    (sub / "gradient_descent.py").write_text(GD)
+    assert (_materialise(tmp_path, sub).directory / "gradient_descent.py").read_text() == GD
+    (sub / "gradient_descent.py").unlink()
+    _zip(sub / "new.zip", {"gradient_descent.py": GD})
+    with pytest.raises(SubmissionProblem, match=r"several zip files \(new.zip, old.zip\)"):
+        materialise(sub, tmp_path / "out2")
 
 
 @pytest.mark.parametrize("entries, links, says", [

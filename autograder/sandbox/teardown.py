@@ -1,0 +1,182 @@
+"""Ending a worker together with every process its submission started, before a score is written.
+
+Killing the worker's process group is not enough: a submission can leave it
+(``subprocess.Popen(..., start_new_session=True)``, ``setsid``, a double fork) and live on after
+grading, long enough to forge a results file or keep a core busy. What catches every one of them
+depends on the isolation level:
+
+* **a pid namespace** (bubblewrap, unshare): every process of the submission lives in it, and when
+  the namespace's init (a child of the process we started) dies, the kernel kills every other one
+  *before* that init becomes a zombie. So we list every process below the one we started, kill
+  them all and wait until each is gone or a zombie: then the namespace is empty.
+* **a dedicated uid** (a root grader gives each worker a uid no one else uses): whatever the
+  submission started runs as that uid, wherever it went in the process tree. We kill every process
+  of that uid, then look again, until none is left alive.
+
+A worker that shares a uid with other programs and has no pid namespace (a grader that is not
+root, at the rlimits-only level) gets the process-tree sweep only: a process that left the tree
+(a double fork) cannot be told from the user's own programs there. README says so.
+
+Standard library only; Linux's /proc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+#: How long to wait for the processes killed to be gone (a process in uninterruptible sleep, a
+#: namespace of many processes); a kill that takes longer is reported, never ignored.
+DEADLINE_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Process:
+    pid: int
+    ppid: int
+    uids: tuple[int, ...]     # real, effective, saved, file-system
+    state: str                # "R", "S", "Z" (a zombie: dead, waiting to be reaped), ...
+    started: int              # clock ticks after boot: (pid, started) names one process for good
+
+    @property
+    def alive(self) -> bool:
+        return self.state not in ("Z", "X")
+
+
+def _read_status(pid: int, with_uids: bool = True) -> Process | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode(errors="replace")
+        status = ""
+        if with_uids:
+            with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+                status = f.read()
+    except OSError:   # gone meanwhile
+        return None
+    # The command name, in parentheses, may hold spaces and parentheses itself.
+    after_name = stat[stat.rfind(")") + 2:].split()
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    try:
+        uids = tuple(int(u) for u in fields["Uid"].split()) if with_uids else ()
+        return Process(pid, int(after_name[1]), uids, after_name[0], int(after_name[19]))
+    except (KeyError, ValueError, IndexError):
+        return None
+
+
+def processes(with_uids: bool = True) -> list[Process]:
+    """Every process in this pid namespace's view of /proc (threads are not processes here);
+    without their uids, one file read each instead of two."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    found = (_read_status(int(name), with_uids) for name in names if name.isdigit())
+    return [p for p in found if p is not None]
+
+
+def descendants(pid: int, table: list[Process] | None = None) -> list[Process]:
+    """The processes below ``pid`` in the process tree (not ``pid`` itself), parents first."""
+    table = processes(with_uids=False) if table is None else table
+    children: dict[int, list[Process]] = {}
+    for p in table:
+        children.setdefault(p.ppid, []).append(p)
+    out, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child.pid)
+    return out
+
+
+def of_uid(uid: int, table: list[Process] | None = None) -> list[Process]:
+    """The live processes that run as ``uid`` (any of their uids: a setuid program counts)."""
+    table = processes() if table is None else table
+    return [p for p in table if uid in p.uids and p.alive and p.pid != os.getpid()]
+
+
+def _kill(process: Process) -> None:
+    """SIGKILL ``process``, unless its pid now names another process (checked through a pidfd,
+    which pins the process: a pid freed and reused in between is never signalled)."""
+    try:
+        fd = os.pidfd_open(process.pid)
+    except ProcessLookupError:   # gone
+        return
+    except OSError:              # a kernel without pidfds (before 5.3): the pid, checked just before
+        now = _read_status(process.pid, with_uids=False)
+        if now is not None and now.started == process.started:
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signal.SIGKILL)
+        return
+    try:
+        now = _read_status(process.pid, with_uids=False)
+        if now is not None and now.started == process.started:
+            signal.pidfd_send_signal(fd, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def wait_dead(killed: list[Process]) -> list[Process]:
+    """Wait until none of ``killed`` is alive (gone, a zombie, or its pid now another process's);
+    those still alive at the deadline are returned."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        alive = [p for p in killed if (now := _read_status(p.pid, with_uids=False)) is not None
+                 and now.started == p.started and now.alive]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.002)
+
+
+def kill_uid(uid: int) -> list[Process]:
+    """Kill every process of ``uid`` until none is left alive; those left at the deadline are
+    returned. Only for a uid no one else uses (each fork between two looks is caught by the
+    next: a killed process forks no more, and RLIMIT_NPROC bounds how many there can be)."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        alive = of_uid(uid)
+        if not alive or time.monotonic() > deadline:
+            return alive
+        for p in alive:
+            _kill(p)
+        time.sleep(0.002)
+
+
+def end_worker(proc: subprocess.Popen, *, uid: int | None) -> None:
+    """Kill the worker ``proc`` and every process it or its submission started, and reap it.
+
+    Everything below the process we started is looked up first (while ``proc``, unreaped, still
+    pins its pid), then killed, parents first, and waited for: at the namespace levels that list
+    holds the namespace's init, whose death ends the whole namespace; at rlimits-only, whatever
+    has not left the tree. Then, with a dedicated ``uid``, every process of that uid wherever it
+    went (needed where there is no pid namespace: the caller passes ``uid`` there only). Returns
+    when none of them is alive (or after warning, on stderr, about any the kernel
+    did not end in time).
+    """
+    below = descendants(proc.pid) if proc.returncode is None else []
+    try:   # the group of the process we started (at rlimits-only, the worker's own)
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except OSError:
+        pass
+    for p in below:
+        _kill(p)
+    left = wait_dead(below)
+    try:
+        proc.wait(timeout=DEADLINE_SECONDS)
+    except subprocess.TimeoutExpired:
+        left.append(Process(proc.pid, os.getpid(), (), "?", 0))
+    if uid is not None:
+        left += kill_uid(uid)
+    if left:
+        print(f"autograder: warning: {len(left)} process(es) of a grading worker are still "
+              f"running after SIGKILL: pids {sorted(p.pid for p in left)}", file=sys.stderr)
