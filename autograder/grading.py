@@ -231,7 +231,8 @@ class _Prepared:
                 feedback=Feedback(f"Not graded: {self.problem}",
                                   hint="Fix the submission and hand it in again; nothing was run."))
                 for t in results.tests]
-        elif self.materialised is not None and not self.materialised.found:
+        elif self.materialised is not None and not self.materialised.found and not any(
+                n.status == "ok" for n in self.materialised.notebooks.values()):
             results.errors.insert(0, "The submission provides none of the course modules.")
         if self.isolate and not self.spec.startswith("sandbox:"):
             results.isolation = "none (sandbox not installed)"
