@@ -133,7 +133,7 @@ def reachable_python(tmp: Path) -> str | None:
     or a virtual environment of the system's Python of the same version that sees this one's
     site-packages (a worker at the rlimits-only level runs as another uid with nothing exposed
     for it). None when there is none."""
-    from autograder.sandbox.isolation import _traversable_by_others
+    from autograder.sandbox.isolation import _closed_to_others
 
     def reachable(python: str) -> bool:
         out = subprocess.run([python, "-c", "import sys, numpy, sympy, mpmath; print(sys.base_prefix);"
@@ -144,7 +144,7 @@ def reachable_python(tmp: Path) -> str | None:
         paths = [os.path.realpath(python)] + [str(Path(p).parent) for p in out.stdout.split()[1:]]
         version = f"python{sys.version_info.major}.{sys.version_info.minor}"
         paths.append(os.path.join(out.stdout.split()[0], "lib", version))
-        return all(_traversable_by_others(p) for p in paths)
+        return all(_closed_to_others(p) is None for p in paths)
 
     if os.geteuid() != 0 or reachable(sys.executable):
         return sys.executable
@@ -297,7 +297,7 @@ def test_scores_and_exit_codes(rehearsal):
         assert graded["zip-in-upload"]["results"]["score"] == full["score"]
     if "syntax-error" in graded:
         lost = {t["tags"][0] for t in graded["syntax-error"]["results"]["tests"]
-                if t["score"] < t["max_score"]}
+                if t["score"] < t["max_score"] and t not in lab}
         assert lost == {"dropout"}
     if "example" in graded:
         assert 0 < graded["example"]["results"]["score"] < full["score"]

@@ -448,8 +448,8 @@ def _reachable_python() -> str | None:
             continue
         real = os.path.realpath(candidate)
         prefix = Path(real).parents[1]
-        if isolation._traversable_by_others(real) and \
-                isolation._traversable_by_others(str(prefix / "lib" / version)):
+        if isolation._closed_to_others(real) is None and \
+                isolation._closed_to_others(str(prefix / "lib" / version)) is None:
             return real
     return None
 
