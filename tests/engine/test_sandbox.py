@@ -466,7 +466,7 @@ def _rlimits_only_here(monkeypatch) -> None:
         pytest.skip("no Python installation here is reachable by other uids")
     monkeypatch.setattr(isolation, "grader_paths", lambda: [])
     monkeypatch.setattr(isolation, "_python", lambda: python)
-    monkeypatch.setattr(isolation, "_traversable_by_others", lambda path: True)
+    monkeypatch.setattr(isolation, "_closed_to_others", lambda path: None)
 
 
 def _escapee_marked(marker: str) -> list[int]:
