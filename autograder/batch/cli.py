@@ -67,6 +67,9 @@ def run_grade_all(args: argparse.Namespace, console=None) -> int:
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
                                TextColumn, TimeElapsedColumn, TimeRemainingColumn)
     from rich.table import Table
+    from rich.text import Text
+
+    from ..usage import escape_controls
 
     from .discover import SubmissionsError
     from .exports import export_all
@@ -93,8 +96,9 @@ def run_grade_all(args: argparse.Namespace, console=None) -> int:
             done = progress.tasks[0].completed
             rate = done / max(time.perf_counter() - started["t"], 1e-9)
             progress.update(task, rate=f"{rate:.1f}/s")
-            if outcome.error:
-                progress.console.print(f"[red]{outcome.submission.student}[/]: {outcome.error}")
+            if outcome.error:  # a student's name is a folder's name: printed as itself
+                progress.console.print(Text.assemble((escape_controls(outcome.submission.student),
+                                                      "red"), ": ", escape_controls(outcome.error)))
 
         try:
             summary = grade_all(args.submissions, db_path=args.db, jobs=args.jobs,
@@ -106,12 +110,12 @@ def run_grade_all(args: argparse.Namespace, console=None) -> int:
 
             raise UsageError(str(exc)) from None
     with Gradebook(args.db) as book:
-        table = Table(title=f"Gradebook {args.db}")
+        table = Table(title=Text(f"Gradebook {escape_controls(args.db)}"))
         for col in ("student", "score", "status", "note"):
             table.add_column(col)
         for row in book.latest_per_student():
-            table.add_row(row.student, f"{row.score:g} / {row.max_score:g}", row.status,
-                          (row.error or "")[:80])
+            table.add_row(Text(escape_controls(row.student)), f"{row.score:g} / {row.max_score:g}",
+                          row.status, Text(escape_controls((row.error or "")[:80])))
         Console().print(table)
         if args.export:
             for path in export_all(book, args.export):

@@ -303,3 +303,15 @@ def test_an_unexpected_exception_is_one_line_unless_debugging(place):
     debug = subprocess.run(argv, cwd=place, env={**env, DEBUG_ENV: "1"}, capture_output=True,
                            text=True, timeout=120)
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "vanished" in debug.stderr
+
+
+def test_grade_all_prints_a_hostile_student_name_as_itself(place):
+    # A student's id is their folder's name: rich markup or a terminal escape in it must reach
+    # the gradebook table as text, not as style.
+    name = "[bold red]eve\x1b[2J"        # a folder's name holds no "/": no closing tag
+    (place / "class" / name).mkdir()
+    (place / "class" / name / "gradient_descent.py").write_text("def gd(:\n")
+    proc = _run([*AG, "grade-all", "class", "--db", "g.sqlite", "-j", "1"], place)
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == 0 and "Traceback" not in out + err, err
+    assert "[bold red]eve\\x1b[2J" in out and "\x1b" not in out, out
