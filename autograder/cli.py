@@ -20,6 +20,10 @@ import json
 import sys
 from pathlib import Path
 
+from .usage import (OneLineParser, UsageError, escape_controls, require_at_least, require_file,
+                    require_file_or_dir, require_output_dir, require_output_file, run_command,
+                    shown)
+
 EXIT_GRADED = 0
 EXIT_NOT_GRADED = 2
 
@@ -27,7 +31,7 @@ EXIT_NOT_GRADED = 2
 def _parser() -> argparse.ArgumentParser:
     from .reporters import FORMATS
 
-    parser = argparse.ArgumentParser(prog="autograder", description="Grade course submissions.")
+    parser = OneLineParser(prog="autograder", description="Grade course submissions.")
     parser.add_argument("--version", action="version", version=f"autograder {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     grade = commands.add_parser(
@@ -103,25 +107,21 @@ def _variant(args: argparse.Namespace) -> int:
     try:
         salt = read_salt(args.salt_file)
     except SaltError as exc:
-        print(f"autograder variant: {exc}", file=sys.stderr)
-        return EXIT_NOT_GRADED
+        raise UsageError(str(exc)) from None
     if salt is None:
-        print("autograder variant: refusing: no course salt is configured, so every student has "
-              "the default variant. Set $AUTOGRADER_SALT or $AUTOGRADER_SALT_FILE, or pass "
-              "--salt-file FILE (the salt is kept out of the repository).", file=sys.stderr)
-        return EXIT_NOT_GRADED
+        raise UsageError("refusing: no course salt is configured, so every student has the "
+                         "default variant. Set $AUTOGRADER_SALT or $AUTOGRADER_SALT_FILE, or pass "
+                         "--salt-file FILE (the salt is kept out of the repository).")
     students = [args.student] if args.student else []
     if args.roster:
         try:
             lines = Path(args.roster).read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            print(f"autograder variant: cannot read {args.roster}: {exc.strerror}", file=sys.stderr)
-            return EXIT_NOT_GRADED
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read the roster {shown(args.roster)}: "
+                             f"{getattr(exc, 'strerror', None) or exc}") from None
         students += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     if not students:
-        print("autograder variant: name a student (--student ID) or a roster (--roster FILE)",
-              file=sys.stderr)
-        return EXIT_NOT_GRADED
+        raise UsageError("name a student (--student ID) or a roster (--roster FILE)")
     if args.release:
         from .build.release import BuildError
         from .variants.release import personal_releases
@@ -130,16 +130,14 @@ def _variant(args: argparse.Namespace) -> int:
         try:
             written = personal_releases(args.release, students, salt, out)
         except (OSError, ValueError, BuildError) as exc:
-            print(f"autograder variant: {exc}", file=sys.stderr)
-            return EXIT_NOT_GRADED
+            raise UsageError(str(exc)) from None
         print(f"autograder variant: wrote {len(written)} per-student release(s) into {out}",
               file=sys.stderr)
         return EXIT_GRADED
     try:
         chosen = [variant_for(student, salt) for student in students]
     except ValueError as exc:
-        print(f"autograder variant: {exc}", file=sys.stderr)
-        return EXIT_NOT_GRADED
+        raise UsageError(str(exc)) from None
     if args.json:
         sys.stdout.write(chosen[0].to_json() if len(chosen) == 1 else
                          json.dumps({v.student: v.params for v in chosen}, indent=1, sort_keys=True) + "\n")
@@ -166,7 +164,8 @@ def _grade(args: argparse.Namespace) -> int:
     results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner,
                     lab_epochs=args.lab_epochs, student=args.student, metadata=args.metadata,
                     salt_file=args.salt_file)
-    _warn_without_salt(args)
+    if not results.errors:  # warnings about how it was graded, when it was
+        _warn_without_salt(args)
     _log_isolation(results, isolate=not args.no_isolation)
     if args.output is None and args.format == "table" and sys.stdout.isatty():
         from rich.console import Console
@@ -192,8 +191,8 @@ def _grade(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(report)
             sys.stdout.flush()
-    for error in results.errors:
-        print(f"autograder: could not grade: {error}", file=sys.stderr)
+    for error in results.errors:  # one line each, whatever the submission's name holds
+        print(f"autograder: could not grade: {escape_controls(error)}", file=sys.stderr)
     if results.infrastructure_error is not None:
         print(f"autograder: {infrastructure_line(results)}", file=sys.stderr)
     return EXIT_GRADED if results.graded else EXIT_NOT_GRADED
@@ -229,11 +228,52 @@ def _warn_without_salt(args: argparse.Namespace) -> None:
               file=sys.stderr)
 
 
+def _check_grade_args(args: argparse.Namespace) -> None:
+    """What ``grade`` is given exists and has the right type, before anything is graded.
+
+    A submission that is there but cannot be read (a corrupt zip, a notebook that is not JSON)
+    is not a usage error: it is graded, as a report saying why it scores nothing.
+    """
+    require_file_or_dir(args.path, "the submission",
+                        "give the submission's folder, .py file, .zip or .ipynb")
+    for tests in args.tests or ():
+        require_file_or_dir(tests, "tests", "--tests takes a folder or file of pytest tests")
+    if args.output:
+        require_output_file(args.output, "the report")
+    if args.metadata:
+        require_file(args.metadata, "metadata", "--metadata takes Gradescope's "
+                     "submission_metadata.json")
+    if args.salt_file:
+        require_file(args.salt_file, "the salt file", "--salt-file takes the file holding the "
+                     "course's salt")
+    require_at_least(args.lab_epochs, 1, "--lab-epochs")
+
+
+def _check_variant_args(args: argparse.Namespace) -> None:
+    if args.roster:
+        require_file(args.roster, "a roster", "--roster takes a file of student ids, one a line")
+    if args.salt_file:
+        require_file(args.salt_file, "the salt file", "--salt-file takes the file holding the "
+                     "course's salt")
+    if args.release:
+        require_file(args.release, "a release", "--release takes the student.zip "
+                     "`autograder build` wrote")
+        if args.out:
+            require_output_dir(args.out, "the per-student releases")
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "grade":
+        _check_grade_args(args)
+        return _grade(args)
+    if args.command == "variant":
+        _check_variant_args(args)
+    return args.func(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "grade":
-        return _grade(args)
-    return args.func(args)
+    return run_command(f"autograder {args.command}", _run, args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -145,7 +145,30 @@ def _unknown_exercise(name: str | None) -> str | None:
     return f"no exercise {name!r} in this course; choose one of: {', '.join(ids)}"
 
 
+def check_course_root(args: argparse.Namespace) -> None:
+    """``--root`` is a course folder: it holds the public tests and the package under test.
+
+    Without this, ``watch`` outside the course folder ends in watchfiles' "No path was found"
+    and ``progress --root`` of a missing folder in a subprocess traceback.
+    """
+    from .usage import UsageError, require_at_least, require_dir, shown
+
+    here = ("run it in your course folder (the one with assignments/ and tests/public/) "
+            "or pass --root DIR")
+    root = require_dir(args.root, "the course folder", here)
+    package = args.target or load_course().student_package
+    if not package.isidentifier():
+        raise UsageError(f"--target takes the name of a Python package, such as assignments, "
+                         f"not {shown(package)}")
+    for needed in (Path("tests") / "public", Path(package)):
+        if not (root / needed).is_dir():
+            raise UsageError(f"{shown(root.resolve())} has no {needed.as_posix()}/ folder, so it "
+                             f"is not a course folder: {here}")
+    require_at_least(getattr(args, "max_runs", None), 0, "--max-runs")
+
+
 def progress_command(args: argparse.Namespace) -> int:
+    check_course_root(args)
     problem = _unknown_exercise(args.exercise)
     if problem:
         print(f"autograder progress: {problem}", file=sys.stderr)
@@ -161,6 +184,7 @@ def progress_command(args: argparse.Namespace) -> int:
 
 
 def watch_command(args: argparse.Namespace) -> int:
+    check_course_root(args)
     from watchfiles import watch
 
     root = Path(args.root)

@@ -93,9 +93,14 @@ def expected_stubs(root: Path = ROOT) -> dict[Path, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.stubs", description=__doc__.split("\n\n")[0])
+    from .usage import OneLineParser, run_command
+
+    parser = OneLineParser(prog="python -m autograder.stubs", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="only report drift, write nothing")
-    args = parser.parse_args(argv)
+    return run_command(parser.prog, _run, parser.parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     drift = []
     for path, text in expected_stubs().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None

@@ -32,6 +32,36 @@ def add_grade_all_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_grade_all_args(args: argparse.Namespace) -> None:
+    """Every path and option of ``grade-all`` is usable, before a progress bar or a gradebook."""
+    from ..usage import (UsageError, require_at_least, require_dir, require_output_dir,
+                         require_output_file, shown)
+
+    require_dir(args.submissions, "the submissions",
+                "give the folder holding one submission per sub-folder, zip, notebook or .py file")
+    db = require_output_file(args.db, "the gradebook")
+    if db.is_file():
+        with db.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise UsageError(f"{shown(db)} is not a SQLite gradebook: name a new file or an "
+                             "existing gradebook with --db")
+    if args.export:
+        require_output_dir(args.export, "the exports")
+    require_at_least(args.jobs, 1, "-j/--jobs")
+    if not args.timeout > 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.scheduler is not None:
+        kind, _, rest = args.scheduler.partition(":")
+        local_ok = kind == "local" and rest.isdigit() and int(rest) >= 1
+        if not local_ok and "://" not in args.scheduler:
+            raise UsageError(f"--scheduler takes local:N (N workers here) or a Dask scheduler's "
+                             f"address such as tcp://host:8786, not {shown(args.scheduler)}")
+
+
 _IMPORT_FAILURE = re.compile(r"^(\w+)\.py could not be imported: ")
 
 
@@ -63,6 +93,7 @@ def _note(student: str, text: str, style: str):
 
 
 def run_grade_all(args: argparse.Namespace, console=None) -> int:
+    check_grade_all_args(args)
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn,
                                TextColumn, TimeElapsedColumn, TimeRemainingColumn)
@@ -70,6 +101,8 @@ def run_grade_all(args: argparse.Namespace, console=None) -> int:
     from rich.text import Text
 
     from ..untrusted import NAME_CHARS, clean_text
+    from ..usage import UsageError
+    from .discover import SubmissionsError
     from .exports import export_all
     from .gradebook import Gradebook
     from .runner import grade_all
@@ -110,6 +143,8 @@ def run_grade_all(args: argparse.Namespace, console=None) -> int:
                             scheduler=args.scheduler, regrade=args.regrade,
                             isolate=not args.no_isolation, timeout_s=args.timeout,
                             on_start=on_start, on_outcome=on_outcome)
+    except SubmissionsError as exc:
+        raise UsageError(str(exc)) from None
     finally:
         progress.stop()
     with Gradebook(args.db) as book:

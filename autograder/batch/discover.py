@@ -87,6 +87,10 @@ def _classroom_prefix(names: list[str]) -> str:
     return prefix[: cut + 1] if cut > 0 else ""
 
 
+class SubmissionsError(ValueError):
+    """The class folder cannot be graded as it is (two submissions for one student, say)."""
+
+
 def discover(directory: str | Path) -> list[Submission]:
     directory = Path(directory)
     if not directory.is_dir():
@@ -109,7 +113,8 @@ def discover(directory: str | Path) -> list[Submission]:
         seen[sub.student] = seen.get(sub.student, 0) + 1
     duplicates = sorted(s for s, n in seen.items() if n > 1)
     if duplicates:
-        raise ValueError(f"several submissions for the same student: {duplicates}")
+        raise SubmissionsError(f"several submissions for the same student: {duplicates}: keep one "
+                               "per student in the folder")
     return submissions
 
 

@@ -25,6 +25,35 @@ def add_build_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
+def check_build_args(args: argparse.Namespace) -> None:
+    """``--root`` is a course checkout, ``--out`` a folder we can write, ``--skip`` names a step."""
+    import os
+
+    from ..course import load_course
+    from ..usage import UsageError, require_dir, require_output_dir, shown
+    from .release import AUTOGRADER_PRODUCERS, STUDENT_PRODUCERS, load_producers
+
+    if args.root is not None:
+        fix = ("--root takes a course checkout (the folder with solutions/ and "
+               "autograder/course.toml)")
+        root = require_dir(args.root, "the course checkout", fix)
+        manifest = root / "autograder" / "course.toml"
+        course = load_course(manifest) if manifest.is_file() else load_course()
+        if not (root / course.reference_package).is_dir():
+            raise UsageError(f"{shown(root)} has no {course.reference_package}/ folder: {fix}")
+    require_output_dir(args.out, "the release")
+    if args.skip:
+        load_producers()
+        known = sorted({*STUDENT_PRODUCERS, *AUTOGRADER_PRODUCERS})
+        for name in args.skip:
+            if name not in known:
+                raise UsageError(f"--skip {shown(name)}: no build step has that name; the steps "
+                                 f"are {', '.join(known)}")
+    env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if args.source_date_epoch is None and env and not env.isdigit():
+        raise UsageError(f"$SOURCE_DATE_EPOCH must be a number of seconds, not {shown(env)}")
+
+
 def run_build(args: argparse.Namespace) -> int:
     """Run ``autograder build``; the exit code is 0 when every artifact was written."""
     import sys
@@ -34,6 +63,7 @@ def run_build(args: argparse.Namespace) -> int:
     from .leaks import LeakError
     from .release import ROOT, BuildError, build
 
+    check_build_args(args)
     started = time.perf_counter()
     root = Path(args.root) if args.root else ROOT
     try:

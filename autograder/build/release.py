@@ -173,20 +173,28 @@ def _student_dependencies(ctx: BuildContext, members: list[Member]) -> list[str]
     return deps
 
 
+#: What a student needs beyond the course's own ``lab`` extra: something to open the notebook in
+#: (the instructor's checkout runs the notebook headless, with nbclient, and needs no Jupyter).
+STUDENT_LAB_EXTRAS = ("jupyterlab>=4",)
+
+
 def _lab_parts(ctx: BuildContext) -> tuple[str, str]:
     """The student pyproject's ``lab`` extra and the README's lab section, when a notebook ships."""
     notebooks = [ex.notebook for ex in ctx.course.exercises if getattr(ex, "notebook", "")]
     if not notebooks or "notebooks" in ctx.skip:
         return "", ""
     project = tomllib.loads(ctx.read("pyproject.toml").decode("utf-8"))["project"]
-    lab = project.get("optional-dependencies", {}).get("lab", [])
+    lab = [*project.get("optional-dependencies", {}).get("lab", []), *STUDENT_LAB_EXTRAS]
     optional = ("[project.optional-dependencies]\n# The notebook exercise: python -m pip install -e \".[lab]\"\n"
                 "lab = [\n" + "".join(f'    "{d}",\n' for d in lab) + "]\n\n")
     names = ", ".join(f"`{n}`" for n in notebooks)
-    section = (f"## The notebook lab\n\n{names} is a Jupyter notebook: open it in Jupyter or VS Code "
-               "from its folder, fill in the parts marked `...`, and run its `grader.check(...)` "
-               "cells for the public checks. It needs TensorFlow and otter-grader (a larger "
-               "download):\n\n```sh\npython -m pip install -e \".[lab]\"\n```\n\n")
+    section = (f"## The notebook lab\n\n{names} is a Jupyter notebook. It needs TensorFlow, "
+               "otter-grader and JupyterLab (a larger download), all in the `lab` extra; then "
+               "open it in JupyterLab (or in VS Code, from this folder):\n\n```sh\n"
+               "python -m pip install -e \".[lab]\"\n"
+               + "".join(f"jupyter lab {n}\n" for n in notebooks) +
+               "```\n\nFill in the parts marked `...` and run its `grader.check(...)` cells for "
+               "the public checks.\n\n")
     return optional, section
 
 

@@ -7,19 +7,20 @@ name here instead, so the README's commands work alike in both.
 
 from __future__ import annotations
 
-import argparse
 import sys
+
+from ..usage import OneLineParser, run_command
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="autograder",
+    parser = OneLineParser(prog="autograder",
                                      description="Your progress through the course's exercises.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from ..progress import add_progress_parsers
 
     add_progress_parsers(commands)
     args = parser.parse_args(argv)
-    return args.func(args)
+    return run_command(f"autograder {args.command}", args.func, args)
 
 
 if __name__ == "__main__":

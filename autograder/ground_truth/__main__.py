@@ -12,6 +12,7 @@ import argparse
 import sys
 import time
 
+from ..usage import OneLineParser, UsageError, require_at_least, run_command
 from . import entry_id
 from .registry import cases, derive, read_cache, rebuild
 
@@ -46,8 +47,8 @@ def check(selected: list[tuple[str, dict]]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder.ground_truth", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = OneLineParser(prog="python -m autograder.ground_truth", description=__doc__,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--rebuild", action="store_true")
     action.add_argument("--check", action="store_true")
@@ -55,6 +56,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=None, help="with --check: check N cases")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    return run_command(parser.prog, _run, args)
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.all and not args.rebuild:
+        raise UsageError("--all goes with --rebuild (re-derive every case); --check re-derives "
+                         "every case already unless --sample N is given")
+    if args.sample is not None and not args.check:
+        raise UsageError("--sample N goes with --check (check N cases)")
+    require_at_least(args.sample, 1, "--sample")
+
+
+def _run(args: argparse.Namespace) -> int:
+    _check_args(args)
     start = time.perf_counter()
     if args.rebuild:
         timings = rebuild(reuse=not args.all, verbose=args.verbose)

@@ -3,6 +3,7 @@
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -248,6 +249,11 @@ def test_the_lab_notebook_ships_built_reproducibly_and_without_answers(tmp_path)
         # The student can install what the notebook needs, and the README says how.
         import tomllib
         project = tomllib.loads(z.read("pyproject.toml").decode())
-        assert "lab" in project["project"]["optional-dependencies"]
-        assert 'pip install -e ".[lab]"' in z.read("README.md").decode()
+        lab = project["project"]["optional-dependencies"]["lab"]
+        readme = z.read("README.md").decode()
+        assert 'pip install -e ".[lab]"' in readme
+        # ... and open it: the README's "open it in JupyterLab" command comes with that extra
+        assert any(re.match(r"jupyterlab\b", dep) for dep in lab), lab
+        for notebook in notebooks:
+            assert f"\njupyter lab {notebook}\n" in readme
     assert json.loads((tmp_path / "a/manifest.json").read_text())["skipped_producers"] == []

@@ -107,3 +107,28 @@ def test_the_progress_command_is_installed(stub_run, release):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0/" in proc.stdout and "exercises done" in proc.stdout
     assert "not implemented yet" in proc.stdout
+
+
+def _feedback_example(readme: str) -> str:
+    """The code block under a README's "feedback" heading or sentence: the example failure."""
+    match = re.search(r"known mistake gives, which mistake and how to fix it:\n\n```\n(.*?)```"
+                      r"|when the answer is a known mistake, which one:\n\n```\n(.*?)```", readme, re.S)
+    assert match, "the README shows no example of a failed test's feedback"
+    return match.group(1) or match.group(2)
+
+
+def test_the_readmes_feedback_example_is_what_pytest_prints(release, tmp_path):
+    # The example submission makes the momentum-d2l-form mistake; the student's own `pytest`
+    # must print the READMEs' example verbatim (the student README and the course README alike).
+    backup = tmp_path / "gradient_descent.py"
+    shutil.copy2(release / "assignments" / "gradient_descent.py", backup)
+    try:
+        shutil.copy2(ROOT / "examples" / "submission" / "gradient_descent.py",
+                     release / "assignments" / "gradient_descent.py")
+        proc, _ = pytest_in(release, "results-example.json")
+    finally:
+        shutil.copy2(backup, release / "assignments" / "gradient_descent.py")
+    for readme in (release / "README.md", ROOT / "README.md"):
+        example = _feedback_example(readme.read_text())
+        assert "known mistake: momentum-d2l-form" in example, readme
+        assert example in proc.stdout, (readme, proc.stdout[-3000:])

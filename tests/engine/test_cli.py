@@ -128,7 +128,7 @@ def _traversal_zip(path: Path) -> Path:
     (lambda d: _empty_zip(d / "empty.zip"), "empty zip"),
     (lambda d: _traversal_zip(d / "evil.zip"), "outside the archive"),
     (lambda d: (d / "lab.ipynb").write_text("not json {") and d / "lab.ipynb", "not valid JSON"),
-    (lambda d: d / "does-not-exist", "no file or folder"),
+    (lambda d: (d / "notes.txt").write_text("my answers") and d / "notes.txt", "not something"),
 ])
 def test_ungradable_submissions_get_a_report_and_exit_2(tmp_path, capsys, make, says):
     code, out, err = _cli(capsys, make(tmp_path), "--tests", GD_TESTS, "--format", "gradescope")
@@ -197,6 +197,16 @@ def test_usage_errors_do_not_grade(capsys):
     assert exc.value.code == EXIT_NOT_GRADED
 
 
+def test_a_path_that_is_not_there_is_a_usage_error_not_a_report(tmp_path, capsys):
+    # A typo in the command is not a submission that scored 0: one line, nothing graded.
+    code, out, err = _cli(capsys, tmp_path / "does-not-exist", "--format", "gradescope")
+    assert code == EXIT_NOT_GRADED and out == ""
+    assert err.splitlines() == [f"autograder grade: error: there is no file or folder at "
+                                f"'{tmp_path / 'does-not-exist'}': give the submission's folder, "
+                                ".py file, .zip or .ipynb"]
+
+
 def test_missing_tests_are_reported_not_crashed(tmp_path, capsys):
-    code, _, err = _cli(capsys, EXAMPLE, "--tests", tmp_path / "nope")
-    assert code == EXIT_NOT_GRADED and "No tests to grade with" in err
+    code, out, err = _cli(capsys, EXAMPLE, "--tests", tmp_path / "nope")
+    assert code == EXIT_NOT_GRADED and out == ""
+    assert "no file or folder" in err and "--tests takes a folder" in err
