@@ -201,8 +201,8 @@ def _grade(args: argparse.Namespace) -> int:
 def _log_isolation(results, *, isolate: bool) -> None:
     """The sandbox level in the run's log (Gradescope keeps stderr for instructors), in words
     that say what happened."""
-    if results.infrastructure_error is not None:
-        return          # nothing ran; the infrastructure line says why
+    if results.infrastructure_error is not None or results.errors:
+        return          # nothing was graded; the one error line says why
     if isolate and results.isolation == "none (sandbox not installed)":
         print("autograder: warning: the sandbox is not installed; the submission was imported "
               "in the grader's process", file=sys.stderr)
