@@ -59,7 +59,7 @@ class ModuleView:
             value = getattr(module, name)
         except AttributeError:
             raise SubmissionError(
-                f"{self._module_name}.py has no function `{name}`",
+                f"{self._module_name}.py has no {'constant' if name.isupper() else 'function'} `{name}`",
                 hint="Keep the function names and signatures of the assignment: the tests call them by name.",
             ) from None
         if callable(value) and not isinstance(value, type):

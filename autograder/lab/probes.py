@@ -20,6 +20,10 @@ import numpy as np
 
 #: Layers the grader rebuilds a model from: anything else is refused, never deserialised.
 REPLAYABLE_LAYERS = ("InputLayer", "Dense", "Dropout")
+#: A replayed model is the lab's 1-16-16-1 network or a mistake near it: far more is refused
+#: (a forged configuration must not make the grader's own worker train for minutes).
+MAX_LAYERS = 16
+MAX_PARAMETERS = 100_000
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "elu", "softplus", "swish", "gelu")
 MAX_LINE_POINTS = 4096
 
@@ -27,6 +31,12 @@ MAX_LINE_POINTS = 4096
 def _keras():
     import keras  # noqa: PLC0415 - only TensorFlow profiles import it
     return keras
+
+
+def _deterministic():
+    # The notebook's worker and the grader's replay must train bit for bit alike.
+    import tensorflow as tf  # noqa: PLC0415
+    tf.config.experimental.enable_op_determinism()
 
 
 def _floats(value, limit: int = 1_000_000) -> np.ndarray:
@@ -70,11 +80,18 @@ def with_dict(fn, pairs, describe: str = "value"):
 
 
 def _describe_model(model) -> dict:
+    """A model's configuration (JSON) and initial weights. A Sequential written without an
+    ``Input`` is built for the lab's one feature first (what its first ``fit`` would do)."""
     keras = _keras()
     if not isinstance(model, keras.Model):
         return {"is_model": False, "type": type(model).__name__}
+    if not model.built:
+        model.build((None, 1))
+    weights = [_floats(w) for w in model.get_weights()]
+    if sum(w.size for w in weights) > MAX_PARAMETERS:
+        weights = None     # not replayable: layers_of says why
     return {"is_model": True, "type": type(model).__name__, "config": model.to_json(),
-            "params": int(model.count_params())}
+            "weights": weights}
 
 
 def model(build_model, seed: int, **kwargs) -> dict:
@@ -84,14 +101,22 @@ def model(build_model, seed: int, **kwargs) -> dict:
 
 
 class _RecordedFit:
-    """Stands in for ``model.fit`` on one model: notes the arguments, then fits as asked."""
+    """Stands in for ``model.fit`` on one model: notes the arguments (by name, wherever they were
+    given), then fits as asked."""
 
     def __init__(self, fit):
+        import inspect  # noqa: PLC0415
         self.fit, self.calls = fit, []
+        self._signature = inspect.signature(fit)
 
     def __call__(self, *args, **kwargs):
-        shown = {k: v for k, v in kwargs.items() if isinstance(v, (int, float, str, bool)) or v is None}
-        self.calls.append({"n_args": len(args), **shown})
+        try:
+            named = self._signature.bind(*args, **kwargs).arguments
+        except TypeError:
+            named = kwargs
+        shown = {k: v for k, v in named.items()
+                 if k not in ("x", "y") and (isinstance(v, (int, float, str, bool)) or v is None)}
+        self.calls.append(shown)
         return self.fit(*args, **kwargs)
 
 
@@ -99,6 +124,7 @@ def train(build_model, train_fn, seed: int, lr, epochs: int, **build_kwargs) -> 
     """``train_fn(build_model(**build_kwargs), lr, epochs, seed)``, described: the history it
     returned, how it compiled and fitted the model, and the model's configuration."""
     keras = _keras()
+    _deterministic()
     keras.utils.set_random_seed(seed)
     net = build_model(**build_kwargs)
     described = _describe_model(net)
@@ -158,8 +184,8 @@ def layers_of(config_json: str) -> list[dict]:
     if not isinstance(config, dict) or config.get("class_name") != "Sequential":
         raise ValueError("not a keras.Sequential model")
     layers = (config.get("config") or {}).get("layers")
-    if not isinstance(layers, list) or len(layers) > 64:
-        raise ValueError("no list of layers")
+    if not isinstance(layers, list) or len(layers) > MAX_LAYERS:
+        raise ValueError(f"no list of at most {MAX_LAYERS} layers")
     out = []
     for layer in layers:
         kind = layer.get("class_name") if isinstance(layer, dict) else None
@@ -179,7 +205,20 @@ def layers_of(config_json: str) -> list[dict]:
             out.append({"type": "Dropout", "rate": float(rate)})
         else:
             out.append({"type": "InputLayer"})
+    if parameters(out) > MAX_PARAMETERS:
+        raise ValueError(f"{parameters(out)} parameters, more than the {MAX_PARAMETERS} the grader "
+                         "trains")
     return out
+
+
+def parameters(layers: list[dict], inputs: int = 1) -> int:
+    """Weights and biases of a chain of Dense layers fed ``inputs`` features (Dropout adds none)."""
+    total, width = 0, inputs
+    for layer in layers:
+        if layer["type"] == "Dense":
+            total += width * layer["units"] + (layer["units"] if layer["use_bias"] else 0)
+            width = layer["units"]
+    return total
 
 
 def lab_data(seed: int, n_points: int = 220) -> tuple[np.ndarray, np.ndarray]:
@@ -192,31 +231,58 @@ def lab_data(seed: int, n_points: int = 220) -> tuple[np.ndarray, np.ndarray]:
     return x.reshape(-1, 1).astype("float32"), y.reshape(-1, 1).astype("float32")
 
 
-def replay(config_json: str, seed: int, rates, epochs: int, batch_size: int,
+def _rebuilt(keras, layers: list[dict], weights):
+    net = keras.Sequential([keras.Input(shape=(1,))])
+    for layer in layers:
+        if layer["type"] == "Dense":
+            net.add(keras.layers.Dense(layer["units"], activation=layer["activation"],
+                                       use_bias=layer["use_bias"]))
+        elif layer["type"] == "Dropout":
+            net.add(keras.layers.Dropout(layer["rate"]))
+    if weights is not None:
+        net.set_weights([np.asarray(w, dtype=np.float32) for w in weights])
+    return net
+
+
+def replay(config_json: str, weights, seed: int, rates, epochs: int, batch_size: int,
            validation_split: float) -> dict:
-    """Rebuild the model from its configuration once per learning rate (the same initial weights
-    each time), train it with plain SGD on the mean squared error, and return the histories."""
+    """Rebuild the model from its configuration and initial weights once per learning rate,
+    train it with plain SGD on the mean squared error as the lab's ``train`` does (seeded before
+    fitting), and return the histories, keyed by ``repr(lr)``."""
     keras = _keras()
+    _deterministic()
     layers = layers_of(config_json)
     x, y = lab_data(seed)
     out = {}
     for lr in rates:
         keras.utils.set_random_seed(seed)
-        net = keras.Sequential([keras.Input(shape=(1,))])
-        for layer in layers:
-            if layer["type"] == "Dense":
-                net.add(keras.layers.Dense(layer["units"], activation=layer["activation"],
-                                           use_bias=layer["use_bias"]))
-            elif layer["type"] == "Dropout":
-                net.add(keras.layers.Dropout(layer["rate"]))
+        net = _rebuilt(keras, layers, weights)
         net.compile(optimizer=keras.optimizers.SGD(learning_rate=float(lr)), loss="mse")
         keras.utils.set_random_seed(seed)
         history = net.fit(x, y, batch_size=int(batch_size), epochs=int(epochs),
                           validation_split=float(validation_split), verbose=0).history
-        out[repr(float(lr))] = {k: _floats(history[k]).ravel() for k in ("loss", "val_loss")}
+        out[repr(float(lr))] = {k: _floats(history.get(k, [])).ravel() for k in ("loss", "val_loss")}
+    return out
+
+
+def replay_dropout_outputs(config_json: str, weights, seed: int, probe) -> dict:
+    """The rebuilt model's outputs twice in training and twice at inference, and those of the same
+    weights with its Dropout layers left out."""
+    keras = _keras()
+    layers = layers_of(config_json)
+    keras.utils.set_random_seed(seed)
+    net = _rebuilt(keras, layers, weights)
+    x = np.asarray(probe, dtype=np.float32).reshape(-1, 1)
+    out = {name: _floats(np.asarray(net(x, training=training)))
+           for name, training in (("train_a", True), ("train_b", True), ("infer_a", False),
+                                  ("infer_b", False))}
+    plain = _rebuilt(keras, [layer for layer in layers if layer["type"] != "Dropout"],
+                     net.get_weights())
+    out["plain"] = _floats(np.asarray(plain(x, training=False)))
     return out
 
 
 #: The probes a test may name (the worker refuses any other name).
-PROBES = {"figure": figure, "with_dict": with_dict, "model": model, "train": train, "dropout_outputs": dropout_outputs,
-          "replay": replay}
+PROBES = {"figure": figure, "with_dict": with_dict, "model": model, "train": train,
+          "dropout_outputs": dropout_outputs, "replay": replay,
+          "replay_dropout_outputs": replay_dropout_outputs}

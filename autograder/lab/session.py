@@ -74,6 +74,7 @@ class LabSession:
         self.epochs = epochs
         self._own_target = own_target
         self._replayer = None
+        self._replays: dict[Any, tuple[bool, Any]] = {}
 
     # ---------------------------------------------------------------- the notebook
     def require(self) -> None:
@@ -119,49 +120,96 @@ class LabSession:
                 if notes else None)
 
     # ---------------------------------------------------------------- memoised runs
-    @functools.lru_cache(maxsize=None)
+    # What the notebook's worker claims: its models' configurations and weights, its training
+    # runs, its dropout outputs. The tests check these against the grader's own replays.
     def model(self, hidden: int | None = None, dropout: float | None = None) -> dict:
         kwargs = {k: v for k, v in (("hidden", hidden), ("dropout", dropout)) if v is not None}
-        return self.probe("model", self.function("build_model"), spec.SEED, **kwargs)
+        return self._once(("model", hidden, dropout), lambda: self.probe(
+            "model", self.function("build_model"), spec.SEED, **kwargs))
 
-    @functools.lru_cache(maxsize=None)
     def train(self, lr: float, dropout: float | None = None) -> dict:
         kwargs = {} if dropout is None else {"hidden": spec.HIDDEN, "dropout": dropout}
-        return self.probe("train", self.function("build_model"), self.function("train"),
-                          spec.SEED, lr, self.epochs, **kwargs)
+        return self._once(("train", lr, dropout), lambda: self.probe(
+            "train", self.function("build_model"), self.function("train"), spec.SEED, lr,
+            self.epochs, **kwargs))
 
-    @functools.lru_cache(maxsize=None)
     def dropout_outputs(self) -> dict:
-        return self.probe("dropout_outputs", self.function("build_model"), spec.SEED,
-                          spec.DROPOUT_RATE, spec.probe_inputs())
+        return self._once("claimed_dropout_outputs", lambda: self.probe(
+            "dropout_outputs", self.function("build_model"), spec.SEED, spec.DROPOUT_RATE,
+            spec.probe_inputs()))
 
-    @functools.lru_cache(maxsize=None)
     def replayed_histories(self) -> dict[float, dict]:
-        """The notebook's model trained by the grader at each of the lab's learning rates."""
-        model = self.model()
+        """The notebook's model (its configuration and initial weights) trained by the grader at
+        each of the lab's learning rates."""
+        return self._replayed("rates", self.model, list(spec.LEARNING_RATES))
+
+    def replayed_dropout_history(self) -> dict:
+        """The dropout network of Part 4 trained by the grader as the notebook's ``train`` would."""
+        runs = self._replayed("dropout", lambda: self.model(hidden=spec.HIDDEN,
+                                                            dropout=spec.DROPOUT_TRAIN_RATE),
+                              [spec.DROPOUT_TRAIN_LR])
+        return runs[float(spec.DROPOUT_TRAIN_LR)]
+
+    def replayed_dropout_outputs(self) -> dict:
+        """The outputs of ``build_model(dropout=0.5)``'s configuration and weights, computed by the
+        grader in training and at inference."""
+        def run():
+            model = self._replayable(self.model(hidden=spec.HIDDEN, dropout=spec.DROPOUT_RATE))
+            return self._replayer_target().probe(MODULE, "replay_dropout_outputs", model["config"],
+                                                 model["weights"], spec.SEED, spec.probe_inputs())
+        return self._once("dropout_outputs", run)
+
+    def _replayed(self, key: str, model_of, rates: list[float]) -> dict[float, dict]:
+        def run():
+            model = self._replayable(model_of())
+            fit = self._fit_arguments()
+            out = self._replayer_target().probe(
+                MODULE, "replay", model["config"], model["weights"], spec.SEED, rates, self.epochs,
+                fit["batch_size"], fit["validation_split"])
+            return {float(lr): history for lr, history in out.items()}
+        return self._once(key, run)
+
+    def _once(self, key: str, run):
+        """``run()``'s value, or the failure it raised, computed once per submission: a replay that
+        fails is not tried again by every test that needs it."""
+        if key not in self._replays:
+            try:
+                self._replays[key] = (True, run())
+            except SubmissionError as exc:
+                self._replays[key] = (False, exc.feedback)
+        ok, value = self._replays[key]
+        if not ok:
+            raise SubmissionError(value.rationale, expected=value.expected, actual=value.actual,
+                                  hint=value.hint, misconception=value.misconception)
+        return value
+
+    @staticmethod
+    def _replayable(model: dict) -> dict:
         if not model.get("is_model"):
-            raise SubmissionError("build_model() must return a keras Model to be trained",
+            raise SubmissionError("build_model must return a keras Model for the grader to train",
                                   expected="a keras.Sequential", actual=str(model.get("type")))
-        fit = self._fit_arguments()
-        out = self._replayer_target().probe(
-            MODULE, "replay", model["config"], spec.SEED, list(spec.LEARNING_RATES), self.epochs,
-            fit["batch_size"], fit["validation_split"])
-        return {float(lr): history for lr, history in out.items()}
+        try:
+            from .probes import layers_of
+
+            layers_of(model["config"])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SubmissionError("the grader trains only a keras.Sequential of Dense and Dropout "
+                                  "layers", actual=str(exc)[:200]) from None
+        return model
 
     def _fit_arguments(self) -> dict:
-        """The batch size and validation split the notebook's ``train`` passed to ``fit``
-        (Keras's defaults where it passed none); the lab's own when ``train`` cannot run."""
+        """The batch size and validation split the notebook's ``train`` passed to ``fit``; the
+        lab's own (its docstring's) where it passed none or ``train`` does not run."""
         try:
-            run = self.train(0.1)
-            calls = run.get("fit_calls") or [{}]
+            calls = self.train(0.1).get("fit_calls") or [{}]
         except SubmissionError:
             calls = [{}]
-        call = calls[-1]
+        call = calls[-1] if isinstance(calls[-1], dict) else {}
         batch = call.get("batch_size")
-        split = call.get("validation_split", 0.0)
-        return {"batch_size": batch if type(batch) is int and 0 < batch <= 4096 else 32,
+        split = call.get("validation_split")
+        return {"batch_size": batch if type(batch) is int and 0 < batch <= 4096 else spec.BATCH_SIZE,
                 "validation_split": float(split) if isinstance(split, (int, float))
-                and 0.0 <= split < 1.0 else 0.0}
+                and 0.0 < split < 1.0 else spec.VALIDATION_SPLIT}
 
     def _replayer_target(self):
         if self._replayer is None:

@@ -168,6 +168,22 @@ def grader_paths() -> list[str]:
     return sorted(p for p in paths if p not in ("/", ""))
 
 
+#: Top-level directories of the operating system: everything else at the top (/home, /root,
+#: /srv, /opt, /work...) may hold other copies of a course or other users' files, and is hidden
+#: from an unshare-level worker like the grader's own directories (what it needs is bound back).
+SYSTEM_TOP_DIRECTORIES = frozenset({"bin", "boot", "dev", "etc", "lib", "lib32", "lib64",
+                                    "libx32", "proc", "run", "sbin", "sys", "tmp", "usr", "var"})
+
+
+def other_top_directories() -> list[str]:
+    try:
+        names = sorted(os.listdir("/"))
+    except OSError:
+        return []
+    return [f"/{name}" for name in names if name not in SYSTEM_TOP_DIRECTORIES
+            and os.path.isdir(f"/{name}") and not os.path.islink(f"/{name}")]
+
+
 def _closed_to_others(path: str) -> str | None:
     """What keeps an unprivileged uid from reaching ``path`` (x for others on every directory
     down to it, r on it): the chmod that opens it, or None when nothing does."""
@@ -466,12 +482,15 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
             config["drop_capabilities"] = True
             who = "own uid, no capabilities"
         expose = [sys.base_prefix, *map(str, box.packages.values())]
-        config["mounts"] = {"hide": grader_paths(), "private": ["/tmp", "/var/tmp", "/dev/shm"],
+        config["mounts"] = {"hide": [*grader_paths(), *other_top_directories()],
+                            "private": ["/tmp", "/var/tmp", "/dev/shm"],
                             "keep": [str(box.root)], "private_kept": [str(box.tmp)],
                             "tmp_bytes": limits.tmp_bytes, "need": expose,
                             "expose": expose if root else [],
-                            # The grader's own uid: nothing but its scratch may be writable.
-                            "read_only": not root}
+                            # Nothing but its scratch may be writable: not the grader's files
+                            # (a worker that keeps the grader's uid), nor a world-writable
+                            # folder of the host such as /run/lock (one with a uid of its own).
+                            "read_only": True}
         return Launch(level, f"unshare({names}; {who})", argv + _bootstrap(str(box.runtime)),
                       config, popen)
     # rlimits-only: another uid is all we can add. Never run a submission as root without a pid

@@ -229,12 +229,21 @@ class Worker:
                         namespace.update(saved)
                 for cls, saved in _PRISTINE_CLASSES:
                     _restore_class(cls, saved)
+                for func, code, defaults, kwdefaults in _PRISTINE_CODE:
+                    if func.__code__ is not code or func.__defaults__ is not defaults \
+                            or func.__kwdefaults__ is not kwdefaults:
+                        func.__code__, func.__defaults__ = code, defaults
+                        func.__kwdefaults__ = kwdefaults
                 return False
         return _Capture()
 
 
 _PRISTINE: list[tuple[dict, dict]] = []
 _PRISTINE_CLASSES: list[tuple[type, dict]] = []
+#: The probes' functions: a submission that swaps a function's code object (rather than the
+#: name that holds it) would otherwise change what the probes report for good. (What a probe
+#: reports is still only a claim: the lab's tests check it against the grader's replays.)
+_PRISTINE_CODE: list[tuple] = []
 
 
 def _remember_pristine() -> None:
@@ -248,6 +257,12 @@ def _remember_pristine() -> None:
     for table in (problems.KINDS, problems.COURSE_FUNCTIONS, probes.PROBES):
         _PRISTINE.append((table, dict(table)))
     _PRISTINE_CLASSES.append((problems.Problem, dict(problems.Problem.__dict__)))
+    for value in list(vars(probes).values()):
+        members = vars(value).values() if isinstance(value, type) and \
+            value.__module__ == probes.__name__ else [value]
+        for func in members:
+            if isinstance(func, types.FunctionType):
+                _PRISTINE_CODE.append((func, func.__code__, func.__defaults__, func.__kwdefaults__))
 
 
 def _keep_submodules(namespace: dict, saved: dict) -> None:
