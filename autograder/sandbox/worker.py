@@ -334,7 +334,13 @@ def describe(exc: BaseException) -> str:
 
 
 def apply_limits(limits: dict) -> None:
-    """Lower soft and hard limits together, so the submission cannot raise them again."""
+    """Lower soft and hard limits together, so the submission cannot raise them again.
+
+    The grader's own soft memory ceiling (``grade-all`` lowers RLIMIT_DATA for itself) is lifted
+    first: it is not this worker's, whose memory is bounded by its own RLIMIT_AS.
+    """
+    _, data_hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (data_hard, data_hard))
     names = {"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE,
              "nofile": resource.RLIMIT_NOFILE, "nproc": resource.RLIMIT_NPROC,
              "core": resource.RLIMIT_CORE}
