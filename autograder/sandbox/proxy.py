@@ -617,6 +617,8 @@ def _lost_words(exc: WorkerLost) -> str:
 def _lost_hint(exc: WorkerLost) -> str:
     if exc.timed_out:
         return "Check that every loop ends (a step counter, a tolerance that can be reached)."
+    if exc.reason.startswith("sent back too much data"):
+        return "Return only what the function is asked for: a number, or an array of its size."
     return "Do not call exit(), os._exit() or kill the process; return a value instead."
 
 

@@ -225,8 +225,9 @@ def test_a_hostile_reply_fails_its_call_and_the_next_call_gets_a_fresh_worker(ra
 
 def test_a_reply_is_bounded_by_what_the_call_sent(raw):
     assert raw.raw.ones(1000).shape == (1000,)
-    with pytest.raises(SubmissionError, match="too much data.*array elements"):
+    with pytest.raises(SubmissionError, match="too much data.*array elements") as refused:
         raw.raw.grow(np.zeros(10), 200_000)
+    assert "an array of its size" in refused.value.feedback.hint
     # 2,000,000 elements answering 100,000 are within 64 times the call's inputs.
     assert raw.raw.grow(np.zeros(100_000), 20).shape == (2_000_000,)
 
