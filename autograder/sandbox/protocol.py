@@ -104,14 +104,20 @@ class Budget:
         big = sys.maxsize
         return cls(frame_bytes, frame_bytes, big, big, big, 100_000, big)
 
-    def for_inputs(self, size: int, multiple: int = 64) -> "Budget":
+    def for_inputs(self, size: int, multiple: int = 16) -> "Budget":
         """This budget, raised for a call whose inputs hold ``size`` values (array elements and
-        the items of lists, tuples and dicts): what comes back may be ``multiple`` times that."""
+        the entries of lists, tuples and dicts): its reply may hold ``multiple`` times as many
+        values and array elements, in up to 24 bytes of JSON each (a float at full precision).
+
+        Containers are not raised: a flood of empty lists costs the grader 64 bytes for every 3
+        it reads, whatever the call sent.
+        """
         room = multiple * size
         if room <= min(self.items, self.array_elements):
             return self
-        return replace(self, items=max(self.items, room), containers=max(self.containers, room),
-                       array_elements=max(self.array_elements, room))
+        return replace(self, items=max(self.items, room),
+                       array_elements=max(self.array_elements, room),
+                       json_bytes=min(self.frame_bytes, max(self.json_bytes, 24 * room)))
 
 
 # ---------------------------------------------------------------------------------- values

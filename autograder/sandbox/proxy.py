@@ -324,8 +324,8 @@ def _lost(exc: BaseException, code: int | None, timeout: float, why: str) -> Wor
 def reply_budget(limits: isolation.Limits, inputs: int) -> P.Budget:
     """What the worker may send back for a request whose values hold ``inputs`` values (array
     elements and container entries): the default :class:`.protocol.Budget` within the frame size
-    of ``limits``, raised to 64 times the inputs (a call on a 100,000-element array may answer
-    with arrays of that size)."""
+    of ``limits``, raised to 16 times the inputs (a call on a 100,000-element array may answer
+    with a few arrays of that size)."""
     return P.Budget(frame_bytes=limits.max_frame_bytes).for_inputs(inputs)
 
 

@@ -157,8 +157,10 @@ def test_the_budget_grows_with_what_the_call_sends():
     small = reply_budget(limits, 10)
     assert small == P.Budget(frame_bytes=limits.max_frame_bytes)
     large = reply_budget(limits, 1_000_000)
-    assert large.array_elements == large.items == 64_000_000
-    assert large.json_bytes == small.json_bytes and large.depth == small.depth
+    assert large.array_elements == large.items == 16_000_000
+    assert large.json_bytes == limits.max_frame_bytes      # 24 bytes a value, up to the frame
+    assert (large.containers, large.depth) == (small.containers, small.depth)
+    assert reply_budget(limits, 100_000).json_bytes == 24 * 16 * 100_000
     encoder = P.Encoder()
     P.encode_message({}, {"args": (np.zeros((10, 10)), [1, 2, 3])}, encoder=encoder)
     assert encoder.size == 100 + 3 + 2        # elements, list items, the tuple's two entries
@@ -228,8 +230,8 @@ def test_a_reply_is_bounded_by_what_the_call_sent(raw):
     with pytest.raises(SubmissionError, match="too much data.*array elements") as refused:
         raw.raw.grow(np.zeros(10), 200_000)
     assert "an array of its size" in refused.value.feedback.hint
-    # 2,000,000 elements answering 100,000 are within 64 times the call's inputs.
-    assert raw.raw.grow(np.zeros(100_000), 20).shape == (2_000_000,)
+    # 2,000,000 elements answering 200,000 are within 16 times the call's inputs.
+    assert raw.raw.grow(np.zeros(200_000), 10).shape == (2_000_000,)
 
 
 def test_the_caller_may_pass_a_budget_of_its_own(raw):
