@@ -86,8 +86,9 @@ class Budget:
     ``array_elements`` their elements in all, read from each array's header before its data.
 
     The defaults are about 25 times what the largest honest reply of the course needs (a few
-    hundred bytes of JSON, 40,000 array elements), and small enough that a reply at every limit
-    at once costs the grader tens of megabytes, not gigabytes.
+    hundred bytes of JSON, 40,000 array elements; a trajectory of 10,000 steps returned as a list
+    of arrays is 10,001 arrays), and small enough that a reply at every limit at once costs the
+    grader tens of megabytes, not gigabytes.
     """
 
     frame_bytes: int = DEFAULT_MAX_FRAME
@@ -95,7 +96,7 @@ class Budget:
     containers: int = 100_000
     items: int = 250_000
     depth: int = JSON_DEPTH
-    arrays: int = 4_096
+    arrays: int = 100_000
     array_elements: int = 2**20
 
     @classmethod

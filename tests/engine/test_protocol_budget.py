@@ -125,7 +125,11 @@ def test_array_elements_are_checked_before_the_data_is_read():
     with pytest.raises(P.OverBudget, match="array elements"):
         read(many)
     with pytest.raises(P.OverBudget, match="arrays"):
-        read(frame(b"{}", [npy(np.zeros(0))] * 5000))
+        read(frame(b"{}", [npy(np.zeros(0))] * 5), P.Budget(arrays=4))
+    # A trajectory returned as a list of 10,001 arrays is an honest answer.
+    steps = [np.zeros(2) for _ in range(10_001)]
+    header, arrays = read(P.encode_message({}, {"value": steps}), P.Budget())
+    assert len(P.Decoder(arrays).decode(header["value"])) == 10_001
 
 
 def test_an_array_with_a_lying_shape_or_dtype_is_refused():
