@@ -29,7 +29,7 @@ import os
 import re
 import struct
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, fields, replace
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -104,6 +104,18 @@ class Budget:
         """Only the byte size is bounded (frames of the trusted side, read by the worker)."""
         big = sys.maxsize
         return cls(frame_bytes, frame_bytes, big, big, big, 100_000, big)
+
+    def to_wire(self) -> list[int]:
+        """The budget as JSON, sent with each request so that the worker can check its reply."""
+        return list(astuple(self))
+
+    @classmethod
+    def from_wire(cls, data: Any) -> "Budget | None":
+        """The budget a request carries, or None where it carries none (or a malformed one)."""
+        if type(data) is not list or len(data) != len(fields(cls)) \
+                or any(type(v) is not int or v < 0 for v in data):
+            return None
+        return cls(*data)
 
     def for_inputs(self, size: int, multiple: int = 16) -> "Budget":
         """This budget, raised for a call whose inputs hold ``size`` values (array elements and
@@ -391,12 +403,29 @@ def pack(header: dict, arrays: list[np.ndarray] = (), *, max_frame: int = DEFAUL
 def encode_message(header: dict, values: dict[str, Any], *, special=None,
                    max_frame: int = DEFAULT_MAX_FRAME, encoder: Encoder | None = None) -> bytes:
     """A frame whose header holds ``header`` plus the encoded ``values`` (by key); pass an
-    ``encoder`` to learn afterwards how much was sent (its ``size``)."""
+    ``encoder`` to learn afterwards what was sent (its ``arrays`` and ``size``)."""
     encoder = encoder or Encoder(special)
     message = dict(header)
     for key, value in values.items():
         message[key] = encoder.encode(value)
     return pack(message, encoder.arrays, max_frame=max_frame)
+
+
+def check_outgoing(frame: bytes, arrays: list[np.ndarray], budget: Budget) -> None:
+    """Raise what the reader of ``frame`` (packed with ``arrays``) would raise for it under
+    ``budget``, before it is sent: the worker checks its own replies, so that an honest answer
+    too large to read is reported as such, not taken for an attack that costs it its worker."""
+    _, body_len, count = _HEAD.unpack_from(frame)
+    if len(frame) > budget.frame_bytes:
+        raise FrameTooLarge(len(frame), budget.frame_bytes)
+    if body_len > budget.json_bytes:
+        raise FrameTooLarge(body_len, budget.json_bytes, "a JSON header")
+    if count > budget.arrays:
+        raise OverBudget("arrays", count, budget.arrays)
+    check_json(frame[_HEAD.size:_HEAD.size + body_len], budget)
+    elements = sum(array.size for array in arrays)
+    if elements > budget.array_elements:
+        raise OverBudget("array elements", elements, budget.array_elements)
 
 
 # A JSON string, escapes included (unrolled so that the regular expression never backtracks).

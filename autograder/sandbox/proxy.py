@@ -261,9 +261,12 @@ class GradingWorker:
         self._next_id += 1
         request_id = self._next_id
         encoder = P.Encoder(encode_special)
-        frame = P.encode_message({**header, "id": request_id}, values, encoder=encoder,
-                                 max_frame=self.limits.max_frame_bytes)
+        encoded = {key: encoder.encode(value) for key, value in values.items()}
         budget = budget or reply_budget(self.limits, encoder.size)
+        # The worker checks its own reply against the budget it is told: an honest answer too
+        # large to read comes back as "unsendable", and the worker lives on.
+        frame = P.pack({**header, **encoded, "id": request_id, "budget": budget.to_wire()},
+                       encoder.arrays, max_frame=self.limits.max_frame_bytes)
         limit = timeout if timeout is not None else \
             self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
         timeout = min(limit, self.budget_left())

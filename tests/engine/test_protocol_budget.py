@@ -168,6 +168,25 @@ def test_the_budget_grows_with_what_the_call_sends():
     encoder = P.Encoder()
     P.encode_message({}, {"args": (np.zeros((10, 10)), [1, 2, 3])}, encoder=encoder)
     assert encoder.size == 100 + 3 + 2        # elements, list items, the tuple's two entries
+    assert P.Budget.from_wire(large.to_wire()) == large
+    assert P.Budget.from_wire(None) is None and P.Budget.from_wire([1, 2]) is None
+
+
+def test_the_worker_checks_its_own_reply_exactly_as_the_grader_reads_it():
+    budget = P.Budget(items=1000, array_elements=100)
+    for value, refused in (([0.5] * 900, False), ([0.5] * 1100, True),
+                           (np.zeros(100), False), ((np.zeros(60), np.zeros(41)), True)):
+        encoder = P.Encoder()
+        data = P.encode_message({"kind": "result"}, {"value": value}, encoder=encoder)
+        outcomes = []
+        for check in (lambda: P.check_outgoing(data, encoder.arrays, budget),
+                      lambda: read(data, budget)):
+            try:
+                check()
+                outcomes.append(False)
+            except P.OverBudget:
+                outcomes.append(True)
+        assert outcomes == [refused, refused], value
 
 
 # ------------------------------------------------------------------ through a worker
@@ -231,15 +250,29 @@ def test_a_hostile_reply_fails_its_call_and_the_next_call_gets_a_fresh_worker(ra
 
 def test_a_reply_is_bounded_by_what_the_call_sent(raw):
     assert raw.raw.ones(1000).shape == (1000,)
-    with pytest.raises(SubmissionError, match="too much data.*array elements") as refused:
+    starts = raw._worker.starts
+    # An honest answer over the budget: the worker checks its reply against the budget the
+    # request carries and says so, instead of sending it and being killed for it.
+    with pytest.raises(SubmissionError, match="cannot read: 2,000,000 array elements") as refused:
         raw.raw.grow(np.zeros(10), 200_000)
-    assert "an array of its size" in refused.value.feedback.hint
+    assert "numpy arrays" in refused.value.feedback.hint
     # 2,000,000 elements answering 200,000 are within 16 times the call's inputs.
     assert raw.raw.grow(np.zeros(200_000), 10).shape == (2_000_000,)
+    assert raw._worker.starts == starts
 
 
 def test_the_caller_may_pass_a_budget_of_its_own(raw):
-    with pytest.raises(Exception, match="too much data"):
-        raw._worker.request({"kind": "call", "module": "raw", "name": "ones"},
-                            {"args": (100,), "kwargs": {}}, budget=P.Budget(array_elements=10))
+    reply, _ = raw._worker.request({"kind": "call", "module": "raw", "name": "ones"},
+                                   {"args": (100,), "kwargs": {}}, budget=P.Budget(array_elements=10))
+    assert reply["kind"] == "unsendable" and "100 array elements" in reply["message"]
     assert raw.raw.fine() == 1.5
+
+
+def test_a_worker_that_ignores_its_budget_is_killed_for_it(raw, monkeypatch):
+    # The worker's own check is a courtesy to honest code; the grader's reader decides.
+    monkeypatch.setattr(P.Budget, "to_wire", lambda self: None)
+    starts = raw._worker.starts
+    with pytest.raises(SubmissionError, match="sent back too much data") as refused:
+        raw.raw.grow(np.zeros(10), 200_000)
+    assert "an array of its size" in refused.value.feedback.hint
+    assert raw.raw.fine() == 1.5 and raw._worker.starts == starts + 1
