@@ -539,7 +539,8 @@ class SandboxTarget(Target):
             if passed is not None:
                 raise passed(message)
             where = f" ({_text(reply, 'where', 200)})" if reply.get("where") else ""
-            raise SubmissionError(f"{qualname} raised {_text(reply, 'type', 200)}: {message}{where}",
+            raised = _text(reply, "type", 200)
+            raise SubmissionError(f"{qualname} raised {raised}: {message}{where}",
                                   hint="Run the public tests locally to see the traceback.")
         if kind == "import_failed":
             raise _import_error(module, _text(reply, "description"))

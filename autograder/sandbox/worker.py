@@ -80,11 +80,13 @@ class Worker:
         sys.modules[PACKAGE] = pkg
 
     # ------------------------------------------------------------------ wire
-    def send(self, header: dict, values: dict | None = None, budget: P.Budget | None = None) -> None:
-        """Send a reply; one over the grader's ``budget`` for it goes as ``unsendable``, saying why."""
+    def send(self, header: dict, values: dict | None = None,
+             budget: P.Budget | None = None) -> None:
+        """Send a reply; one over the grader's ``budget`` goes as ``unsendable``, saying why."""
         encoder = P.Encoder(self._encode_special)
         try:
-            frame = P.encode_message(header, values or {}, encoder=encoder, max_frame=self.max_frame)
+            frame = P.encode_message(header, values or {}, encoder=encoder,
+                                     max_frame=self.max_frame)
             if budget is not None:
                 P.check_outgoing(frame, encoder.arrays, budget)
         except (P.ProtocolError, RecursionError, MemoryError, ValueError, TypeError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+import time
 
 import numpy as np
 import pytest
@@ -263,7 +264,8 @@ def test_a_reply_is_bounded_by_what_the_call_sent(raw):
 
 def test_the_caller_may_pass_a_budget_of_its_own(raw):
     reply, _ = raw._worker.request({"kind": "call", "module": "raw", "name": "ones"},
-                                   {"args": (100,), "kwargs": {}}, budget=P.Budget(array_elements=10))
+                                   {"args": (100,), "kwargs": {}},
+                                   budget=P.Budget(array_elements=10))
     assert reply["kind"] == "unsendable" and "100 array elements" in reply["message"]
     assert raw.raw.fine() == 1.5
 
@@ -276,3 +278,20 @@ def test_a_worker_that_ignores_its_budget_is_killed_for_it(raw, monkeypatch):
         raw.raw.grow(np.zeros(10), 200_000)
     assert "an array of its size" in refused.value.feedback.hint
     assert raw.raw.fine() == 1.5 and raw._worker.starts == starts + 1
+
+
+def test_decoding_counts_against_the_calls_deadline_and_the_submissions_budget(raw, monkeypatch):
+    real = P.Decoder.decode
+
+    def slow(self, data, depth=0):   # a decoder that takes longer than the call may
+        if depth == 0:
+            time.sleep(2.5)
+        return real(self, data, depth)
+
+    used = raw._worker.used
+    monkeypatch.setattr(P.Decoder, "decode", slow)
+    with pytest.raises(SubmissionError, match="timed out after 2 s"):
+        raw.raw.ones(3)
+    monkeypatch.undo()
+    assert raw._worker.used - used >= 2.5
+    assert raw.raw.fine() == 1.5
