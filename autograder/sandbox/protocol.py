@@ -493,28 +493,43 @@ class FrameReader:
     """Reads whole frames from a byte source ``read(n) -> bytes`` (b"" at end of file).
 
     Every frame is read within a :class:`Budget` (``budget``, or the one given to
-    :meth:`read_frame`); without one, only its size is bounded, by ``max_frame``.
+    :meth:`read_frame`); without one, only its size is bounded, by ``max_frame``. Small parts
+    are read ahead in blocks of 64 KiB (a frame is many small parts: one system call each would
+    cost more than checking them), kept for the next part; large ones are read as they are needed.
     """
+
+    _AHEAD = 1 << 16
 
     def __init__(self, read: Callable[[int], bytes], max_frame: int = DEFAULT_MAX_FRAME,
                  budget: Budget | None = None):
         self._read = read
         self.max_frame = max_frame
         self.budget = budget or Budget.frame_only(max_frame)
+        self._ahead, self._at = b"", 0   # bytes read ahead, and how many of them were taken
 
     def _exactly(self, n: int) -> bytes:
-        chunks, need = [], n
-        while need:
-            chunk = self._read(min(need, 1 << 20))
+        end = self._at + n
+        if end <= len(self._ahead):
+            self._at = end
+            return self._ahead[end - n:end]
+        chunks = [self._ahead[self._at:]]
+        have = len(chunks[0])
+        while have < n:
+            chunk = self._read(max(min(n - have, 1 << 20), self._AHEAD))
             if not chunk:
                 raise EOFError("the other side closed the channel")
             chunks.append(chunk)
-            need -= len(chunk)
-        return b"".join(chunks)
+            have += len(chunk)
+        data = b"".join(chunks)
+        # Keep only what was read beyond n (under 64 KiB), never a large part already taken.
+        self._ahead, self._at = data[n:], 0
+        return data[:n] if have > n else data
 
     def _fill(self, view: memoryview) -> None:
         """Read exactly ``len(view)`` bytes into ``view`` (an array's memory: no second copy)."""
-        done = 0
+        done = min(len(self._ahead) - self._at, len(view))
+        view[:done] = memoryview(self._ahead)[self._at:self._at + done]
+        self._at += done
         while done < len(view):
             chunk = self._read(min(len(view) - done, 1 << 20))
             if not chunk:
