@@ -29,7 +29,7 @@ import os
 import re
 import struct
 import sys
-from dataclasses import astuple, dataclass, fields, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -107,13 +107,14 @@ class Budget:
 
     def to_wire(self) -> list[int]:
         """The budget as JSON, sent with each request so that the worker can check its reply."""
-        return list(astuple(self))
+        return [self.frame_bytes, self.json_bytes, self.containers, self.items, self.depth,
+                self.arrays, self.array_elements]
 
     @classmethod
     def from_wire(cls, data: Any) -> "Budget | None":
         """The budget a request carries, or None where it carries none (or a malformed one)."""
-        if type(data) is not list or len(data) != len(fields(cls)) \
-                or any(type(v) is not int or v < 0 for v in data):
+        if type(data) is not list or len(data) != 7 \
+                or not all(type(v) is int and v >= 0 for v in data):
             return None
         return cls(*data)
 

@@ -329,7 +329,12 @@ def reply_budget(limits: isolation.Limits, inputs: int) -> P.Budget:
     elements and container entries): the default :class:`.protocol.Budget` within the frame size
     of ``limits``, raised to 16 times the inputs (a call on a 100,000-element array may answer
     with a few arrays of that size)."""
-    return P.Budget(frame_bytes=limits.max_frame_bytes).for_inputs(inputs)
+    return _default_budget(limits.max_frame_bytes).for_inputs(inputs)
+
+
+@functools.lru_cache(maxsize=8)
+def _default_budget(frame_bytes: int) -> P.Budget:
+    return P.Budget(frame_bytes=frame_bytes)
 
 
 def _alive(pid: int) -> bool:

@@ -7,6 +7,7 @@ submission would (see ``hostile/reply_*.py`` for the same attacks through a real
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import struct
@@ -170,6 +171,7 @@ def test_the_budget_grows_with_what_the_call_sends():
     P.encode_message({}, {"args": (np.zeros((10, 10)), [1, 2, 3])}, encoder=encoder)
     assert encoder.size == 100 + 3 + 2        # elements, list items, the tuple's two entries
     assert P.Budget.from_wire(large.to_wire()) == large
+    assert len(large.to_wire()) == len(dataclasses.fields(P.Budget))
     assert P.Budget.from_wire(None) is None and P.Budget.from_wire([1, 2]) is None
 
 
