@@ -12,12 +12,19 @@ Prints three tables, each with its baseline measured in the same run:
    worker), and their ratio;
 2. worker start: time to start a worker and import a module, for each isolation level available;
 3. the public suite: wall time of ``pytest tests/public`` with ``--target=DIR`` (in-process) and
-   ``--target=sandbox:DIR``, the median of a few runs, and the ratio.
+   ``--target=sandbox:DIR``, the median of a few runs, and the ratio;
+4. the reply budget (:class:`autograder.sandbox.protocol.Budget`): the same round trips through
+   one worker with every budget check on, and with only the frame's size bounded (as before the
+   budget), interleaved in one run; and what refusing a hostile reply costs;
+5. with ``--against REF`` (a git revision, e.g. ``main``): reading and decoding the same replies
+   through a pipe with REF's ``protocol.py`` and with this tree's, interleaved in one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import io
 import os
 import shutil
 import statistics
@@ -33,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from autograder.problems import Problem  # noqa: E402
+from autograder.sandbox import protocol as P  # noqa: E402
 from autograder.sandbox import proxy  # noqa: E402
 from autograder.sandbox.isolation import Limits  # noqa: E402
 from autograder.targets import directory_target  # noqa: E402
@@ -70,6 +78,100 @@ def per_call(submission: Path, repeat: int) -> list[tuple[str, float, float]]:
         rows.append((f"(worker isolation: {remote.isolation})", float("nan"), float("nan")))
     finally:
         remote.close()
+    return rows
+
+
+def budget_checks(submission: Path, repeat: int) -> list[tuple[str, float, float]]:
+    """(call, median with the size-only budget, median with the full budget) per round trip."""
+    remote = proxy.sandbox_target(submission)
+    x = np.linspace(-1.0, 1.0, 1000)
+    cases = {
+        "scalar: exponential_lr(10)": lambda: remote.gradient_descent.exponential_lr(10, rate=0.1),
+        "arrays: adam_step, d=1000": lambda: remote.gradient_descent.adam_step(
+            x, np.zeros_like(x), np.zeros_like(x), 1, x, 0.01),
+        "50 call-backs: gd(grad, 50 steps)": lambda: remote.gradient_descent.gd(
+            lambda v: 2 * v, 10.0, 0.1, 50),
+    }
+    real = proxy.reply_budget
+    checked = {True: real,
+               False: lambda limits, inputs: P.Budget.frame_only(limits.max_frame_bytes)}
+    rows = []
+    try:
+        for name, call in cases.items():
+            call()
+            times: dict[bool, list[float]] = {True: [], False: []}
+            for _ in range(repeat):   # interleaved, so a busy moment of the machine hits both
+                for on in (False, True):
+                    proxy.reply_budget = checked[on]
+                    start = time.perf_counter()
+                    call()
+                    times[on].append(time.perf_counter() - start)
+            rows.append((name, statistics.median(times[False]), statistics.median(times[True])))
+    finally:
+        proxy.reply_budget = real
+        remote.close()
+    return rows
+
+
+def refusals(repeat: int) -> list[tuple[str, float]]:
+    """What the grader spends on a reply before refusing it (reading from memory, no worker)."""
+    def frame(body: bytes) -> bytes:
+        return P._HEAD.pack(P.MAGIC, len(body), 0) + body
+    def honest(value) -> bytes:
+        return P.encode_message({"kind": "result", "id": 7, "output": ""},
+                                {"value": value, "generators": {}})
+    cases = {
+        "honest reply, a tuple of 3 arrays (accepted)": honest((np.zeros(3),) * 3),
+        "honest reply, a list of 1000 floats (accepted)": honest([0.5] * 1000),
+        "3 MiB of [[],[],...] (refused)": frame(b'{"value":[' + b"[]," * 2**20 + b"[]]}"),
+        "3 MiB of [[[...]]] (refused)": frame(b"[" * 3 * 2**19 + b"]" * 3 * 2**19),
+        "32 MiB announced (refused unread)": P._HEAD.pack(P.MAGIC, 32 * 2**20, 0),
+    }
+    rows = []
+    for name, data in cases.items():
+        def read():
+            try:
+                P.FrameReader(io.BytesIO(data).read, budget=P.Budget()).read_frame()
+            except P.ProtocolError:
+                pass
+        rows.append((name, median_time(read, repeat if len(data) < 2**20 else 5)))
+    return rows
+
+
+def readers_against(ref: str, repeat: int) -> list[tuple[str, float, float]]:
+    """(reply, median with REF's protocol.py, median with this tree's) to read and decode it."""
+    source = subprocess.run(["git", "show", f"{ref}:autograder/sandbox/protocol.py"], cwd=REPO,
+                            capture_output=True, text=True, check=True).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "protocol_at_ref.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location("protocol_at_ref", path)
+        old = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = old   # dataclasses look their module up
+        spec.loader.exec_module(old)
+    x = np.linspace(-1.0, 1.0, 1000)
+    replies = {"a float": 0.5, "3 arrays, d=1000": (x, x, x), "a list of 100 floats": [0.5] * 100}
+    rows = []
+    for name, value in replies.items():
+        medians = []
+        for module, kwargs in ((old, {}), (P, {"budget": P.Budget()})):
+            data = module.encode_message({"kind": "result", "id": 3, "output": ""},
+                                         {"value": value, "generators": {}})
+            r, w = os.pipe()
+            try:
+                reader = module.FrameReader(lambda n, r=r: os.read(r, n), **kwargs)
+                times = []
+                for _ in range(repeat * 10):
+                    os.write(w, data)
+                    start = time.perf_counter()
+                    header, arrays = reader.read_frame()
+                    module.Decoder(arrays).decode(header["value"])
+                    times.append(time.perf_counter() - start)
+            finally:
+                os.close(r)
+                os.close(w)
+            medians.append(statistics.median(times))
+        rows.append((name, *medians))
     return rows
 
 
@@ -114,6 +216,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--suite-runs", type=int, default=3)
+    parser.add_argument("--against", metavar="REF",
+                        help="also time reading replies with protocol.py at this git revision")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         submission = Path(tmp) / "submission"
@@ -131,6 +235,20 @@ def main() -> None:
         for name, seconds in worker_starts(submission):
             shown = "-" if np.isnan(seconds) else f"{seconds * 1e3:.0f}ms"
             print(f"{name:<72} {shown:>8}")
+        print(f"\n{'reply budget, per round trip (median)':<42} {'size only':>12} "
+              f"{'budget':>12} {'ratio':>8}")
+        for name, off, on in budget_checks(submission, args.repeat):
+            print(f"{name:<42} {off * 1e6:>10.1f}us {on * 1e6:>10.1f}us {on / off:>7.2f}x  "
+                  f"({(on - off) * 1e6:+.1f}us)")
+        print(f"\n{'reading one reply within the budget (median)':<60} {'time':>10}")
+        for name, seconds in refusals(args.repeat):
+            print(f"{name:<60} {seconds * 1e6:>8.1f}us")
+        if args.against:
+            print(f"\n{'read + decode one reply, through a pipe':<42} {args.against:>12} "
+                  f"{'this tree':>12} {'ratio':>8}")
+            for name, before, now in readers_against(args.against, args.repeat):
+                print(f"{name:<42} {before * 1e6:>10.1f}us {now * 1e6:>10.1f}us "
+                      f"{now / before:>7.2f}x  ({(now - before) * 1e6:+.1f}us)")
         local, remote = suite(submission, args.suite_runs)
         print(f"\n{'public suite, pytest wall time (median)':<42} {'in-process':>12} {'worker':>12} {'ratio':>8}")
         print(f"{'tests/public on the reference solutions':<42} {local:>11.2f}s {remote:>11.2f}s "

@@ -6,6 +6,11 @@ tests collected once, and the next submission's sandbox starts while the current
 Each can still be killed on its own when a submission overruns, which ``concurrent.futures``
 pools cannot do. The submission itself still runs in the sandbox that
 ``autograder.grading.grade`` starts; this process only holds trusted code.
+
+It still decodes what the submissions send back, so it runs under a memory ceiling of its own
+(:func:`limit_memory`): should a reply ever get past the protocol's budget, this process fails
+with a MemoryError, the batch records that one submission as not graded and a fresh worker goes
+on with the rest, instead of the machine swapping for every grader on it.
 """
 
 from __future__ import annotations
@@ -14,12 +19,38 @@ import base64
 import json
 import os
 import queue
+import resource
 import shutil
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+
+#: The ceiling of one grading process's heap and private mappings (RLIMIT_DATA), in bytes: a
+#: grading session with numpy, pytest and the tests collected uses about 120 MB of it.
+#: ``AUTOGRADER_BATCH_MEMORY_BYTES`` sets another; 0 leaves the process unlimited.
+DEFAULT_MEMORY_BYTES = 4 * 2**30
+
+
+def limit_memory(limit: int | None = None) -> int | None:
+    """Cap this process's data segment (heap and private writable mappings) at ``limit`` bytes.
+
+    RLIMIT_DATA, not RLIMIT_AS: address space that is reserved but never written (thread stacks,
+    numpy's and malloc's reservations) costs nothing, and counting it would refuse honest work.
+    Only the soft limit is lowered: the sandboxed workers this process starts raise theirs again
+    and are held by their own limits (see :mod:`autograder.sandbox.worker`). Returns the limit set.
+    """
+    if limit is None:
+        limit = int(float(os.environ.get("AUTOGRADER_BATCH_MEMORY_BYTES", DEFAULT_MEMORY_BYTES)))
+    if limit <= 0:
+        return None
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    return limit
 
 
 def grade_payloads(packed: list[tuple[str, str, bytes]], isolate: bool = True) -> list[dict]:
@@ -104,6 +135,7 @@ def main() -> int:
     """Grade the jobs of stdin in one grading session, one JSON reply per line on stdout."""
     from ..grading import grade_many
 
+    limit_memory()
     # The protocol owns the real stdout; anything else printing (pytest, a library) goes to stderr.
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)

@@ -28,6 +28,8 @@ import math
 import os
 import re
 import struct
+import sys
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any, Callable
 
@@ -42,6 +44,8 @@ _ARRAY_LEN = struct.Struct("<Q")
 DEFAULT_MAX_FRAME = 64 * 1024 * 1024
 #: Containers nested deeper than this are refused (a list of a list of ... 10**6 deep).
 MAX_DEPTH = 64
+#: The same limit in JSON: a tuple adds two JSON levels, a dict three (its items and pairs).
+JSON_DEPTH = 3 * (MAX_DEPTH + 2) + 4
 #: dtype kinds that may travel: bool, signed, unsigned, float, complex.
 ARRAY_KINDS = frozenset("biufc")
 #: Bit generators whose state can travel as JSON and be rebuilt on the other side.
@@ -53,10 +57,81 @@ class ProtocolError(Exception):
 
 
 class FrameTooLarge(ProtocolError):
-    def __init__(self, size: int, limit: int):
+    def __init__(self, size: int, limit: int, what: str = "a message"):
         self.size, self.limit = size, limit
-        super().__init__(f"a message of {size / 2**20:.1f} MiB is larger than the "
+        super().__init__(f"{what} of {size / 2**20:.1f} MiB is larger than the "
                          f"{limit / 2**20:.0f} MiB limit")
+
+
+class OverBudget(ProtocolError):
+    """A frame that would make the reader build more than its :class:`Budget` allows."""
+
+    def __init__(self, what: str, count: int, limit: int):
+        self.what, self.count, self.limit = what, count, limit
+        super().__init__(f"{count:,} {what} in one message, over the limit of {limit:,}")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one frame from the other side may make the reader build, checked before decoding.
+
+    The byte size of a frame says little about what decoding it costs: ``json.loads`` builds
+    about 20 bytes of Python objects for each byte of ``[[],[],...]``, and one array referenced
+    many times becomes many copies in the code that reads it. So the reader bounds each part:
+
+    ``frame_bytes`` the whole frame; ``json_bytes`` its JSON header (checked before it is read);
+    ``containers`` the JSON arrays and objects, ``items`` the values inside them (a key and its
+    value count as two) and ``depth`` their nesting, all three counted on the raw bytes before
+    ``json.loads`` runs (see :func:`check_json`); ``arrays`` how many ``.npy`` arrays and
+    ``array_elements`` their elements in all, read from each array's header before its data.
+
+    The defaults are about 25 times what the largest honest reply of the course needs (a few
+    hundred bytes of JSON, 40,000 array elements; a trajectory of 10,000 steps returned as a list
+    of arrays is 10,001 arrays), and small enough that a reply at every limit at once costs the
+    grader tens of megabytes, not gigabytes.
+    """
+
+    frame_bytes: int = DEFAULT_MAX_FRAME
+    json_bytes: int = 4 * 2**20
+    containers: int = 100_000
+    items: int = 250_000
+    depth: int = JSON_DEPTH
+    arrays: int = 100_000
+    array_elements: int = 2**20
+
+    @classmethod
+    def frame_only(cls, frame_bytes: int = DEFAULT_MAX_FRAME) -> "Budget":
+        """Only the byte size is bounded (frames of the trusted side, read by the worker)."""
+        big = sys.maxsize
+        return cls(frame_bytes, frame_bytes, big, big, big, 100_000, big)
+
+    def to_wire(self) -> list[int]:
+        """The budget as JSON, sent with each request so that the worker can check its reply."""
+        return [self.frame_bytes, self.json_bytes, self.containers, self.items, self.depth,
+                self.arrays, self.array_elements]
+
+    @classmethod
+    def from_wire(cls, data: Any) -> "Budget | None":
+        """The budget a request carries, or None where it carries none (or a malformed one)."""
+        if type(data) is not list or len(data) != 7 \
+                or not all(type(v) is int and v >= 0 for v in data):
+            return None
+        return cls(*data)
+
+    def for_inputs(self, size: int, multiple: int = 16) -> "Budget":
+        """This budget, raised for a call whose inputs hold ``size`` values (array elements and
+        the entries of lists, tuples and dicts): its reply may hold ``multiple`` times as many
+        values and array elements, in up to 24 bytes of JSON each (a float at full precision).
+
+        Containers are not raised: a flood of empty lists costs the grader 64 bytes for every 3
+        it reads, whatever the call sent.
+        """
+        room = multiple * size
+        if room <= min(self.items, self.array_elements):
+            return self
+        return replace(self, items=max(self.items, room),
+                       array_elements=max(self.array_elements, room),
+                       json_bytes=min(self.frame_bytes, max(self.json_bytes, 24 * room)))
 
 
 # ---------------------------------------------------------------------------------- values
@@ -73,7 +148,13 @@ class Encoder:
 
     def __init__(self, special: Callable[[Any], dict | None] | None = None):
         self.arrays: list[np.ndarray] = []
+        self.items = 0   # entries of the lists, tuples and dicts encoded (see ``size``)
         self._special = special
+
+    @property
+    def size(self) -> int:
+        """How many values were encoded: array elements plus the entries of containers."""
+        return self.items + sum(array.size for array in self.arrays)
 
     def encode(self, value: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
@@ -88,10 +169,13 @@ class Encoder:
         if kind is float:
             return value if math.isfinite(value) else {"$": "float", "v": repr(value)}
         if kind is list:
+            self.items += len(value)
             return [self.encode(v, depth + 1) for v in value]
         if kind is tuple:
+            self.items += len(value)
             return {"$": "tuple", "items": [self.encode(v, depth + 1) for v in value]}
         if kind is dict:
+            self.items += len(value)
             items = []
             for k, v in value.items():
                 if type(k) is not str:
@@ -183,13 +267,16 @@ class Decoder:
     ``special`` maps extra tags (``callback``, ``function``, ``generator``, ``problem``) to
     functions that build the local stand-in; an unknown tag is a ProtocolError, never a lookup by
     name. A special tag's ``data`` entry is decoded (with these same rules) before its function
-    sees the tag.
+    sees the tag. Each array may be referenced once (the encoder sends every occurrence of an
+    array on its own): a list of 100,000 references to one array would otherwise become, in the
+    first ``np.asarray`` of a test, 100,000 copies of it.
     """
 
     def __init__(self, arrays: list[np.ndarray],
                  special: dict[str, Callable[[dict], Any]] | None = None):
         self.arrays = arrays
         self.special = special or {}
+        self._taken: set[int] = set()
 
     def decode(self, data: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH + 2:
@@ -246,6 +333,9 @@ class Decoder:
         index = data.get("i")
         if type(index) is not int or not 0 <= index < len(self.arrays):
             raise ProtocolError("bad array reference")
+        if index in self._taken:
+            raise ProtocolError("an array is referenced twice")
+        self._taken.add(index)
         return self.arrays[index]
 
 
@@ -262,7 +352,8 @@ def _list(data: dict, key: str) -> list:
 # Arrays travel in numpy's .npy format (version 1.0), always read with allow_pickle=False.
 # numpy's reader parses every header with ast.literal_eval (40 µs, half of a small call's cost),
 # so the headers numpy itself writes for plain numeric arrays are written and read here with a
-# fixed pattern; anything else goes through numpy's own reader, which refuses object arrays.
+# fixed pattern; any other header goes through numpy's own header parser. Either way the dtype
+# and the element count are checked before the data is read, straight into the array's memory.
 _NPY_MAGIC = b"\x93NUMPY\x01\x00"
 _NPY_HEADER = re.compile(
     rb"\{'descr': '([<>|][biufc][0-9]{1,2})', 'fortran_order': (False|True), "
@@ -279,42 +370,18 @@ def _npy_bytes(array: np.ndarray) -> bytes:
                      np.ascontiguousarray(array).tobytes()])
 
 
-def _npy_array(data: bytes) -> np.ndarray:
-    array = _simple_npy(data)
-    if array is None:
-        array = _numpy_npy(data)
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in ARRAY_KINDS \
-            or array.dtype.fields is not None:
-        raise ProtocolError("refused array: only numeric and boolean dtypes may travel")
-    # Read from bytes, the array is read-only; the code on either side may write into it.
-    return array if array.flags.writeable else array.copy()
-
-
-def _simple_npy(data: bytes) -> np.ndarray | None:
-    """A plain numeric array in the exact layout numpy writes, else None (for numpy's reader)."""
-    if data[:8] != _NPY_MAGIC or len(data) < 10:
-        return None
-    (length,) = struct.unpack("<H", data[8:10])
-    match = _NPY_HEADER.fullmatch(data[10:10 + length])
-    if match is None:
-        return None
-    dtype = np.dtype(match.group(1).decode("ascii"))
-    shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
-    count = math.prod(shape)
-    body = memoryview(data)[10 + length:]
-    if len(body) != count * dtype.itemsize:
-        raise ProtocolError("malformed array: its data does not match its shape")
-    order = "F" if match.group(2) == b"True" else "C"
-    return np.frombuffer(body, dtype=dtype, count=count).reshape(shape, order=order).copy(order="K")
-
-
-def _numpy_npy(data: bytes) -> np.ndarray:
-    try:
-        return npy_format.read_array(io.BytesIO(data), allow_pickle=False)
-    except ValueError as exc:  # object arrays: "Object arrays cannot be loaded when allow_pickle=False"
-        raise ProtocolError(f"refused array: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - any malformed .npy payload is a protocol error
+def _npy_header(start: bytes, header: bytes) -> tuple[np.dtype, tuple[int, ...], str]:
+    """dtype, shape and order of a version 1.0 ``.npy`` header (``start``: magic and length)."""
+    match = _NPY_HEADER.fullmatch(header)
+    if match is not None:
+        shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
+        return (np.dtype(match.group(1).decode("ascii")), shape,
+                "F" if match.group(2) == b"True" else "C")
+    try:   # numpy's own parser: any header it writes; it never unpickles
+        shape, fortran, dtype = npy_format.read_array_header_1_0(io.BytesIO(start[8:] + header))
+    except Exception as exc:  # noqa: BLE001 - any malformed header is a protocol error
         raise ProtocolError(f"malformed array: {type(exc).__name__}: {exc}") from None
+    return dtype, tuple(shape), "F" if fortran else "C"
 
 
 def pack(header: dict, arrays: list[np.ndarray] = (), *, max_frame: int = DEFAULT_MAX_FRAME) -> bytes:
@@ -335,13 +402,76 @@ def pack(header: dict, arrays: list[np.ndarray] = (), *, max_frame: int = DEFAUL
 
 
 def encode_message(header: dict, values: dict[str, Any], *, special=None,
-                   max_frame: int = DEFAULT_MAX_FRAME) -> bytes:
-    """A frame whose header holds ``header`` plus the encoded ``values`` (by key)."""
-    encoder = Encoder(special)
+                   max_frame: int = DEFAULT_MAX_FRAME, encoder: Encoder | None = None) -> bytes:
+    """A frame whose header holds ``header`` plus the encoded ``values`` (by key); pass an
+    ``encoder`` to learn afterwards what was sent (its ``arrays`` and ``size``)."""
+    encoder = encoder or Encoder(special)
     message = dict(header)
     for key, value in values.items():
         message[key] = encoder.encode(value)
     return pack(message, encoder.arrays, max_frame=max_frame)
+
+
+def check_outgoing(frame: bytes, arrays: list[np.ndarray], budget: Budget) -> None:
+    """Raise what the reader of ``frame`` (packed with ``arrays``) would raise for it under
+    ``budget``, before it is sent: the worker checks its own replies, so that an honest answer
+    too large to read is reported as such, not taken for an attack that costs it its worker."""
+    _, body_len, count = _HEAD.unpack_from(frame)
+    if len(frame) > budget.frame_bytes:
+        raise FrameTooLarge(len(frame), budget.frame_bytes)
+    if body_len > budget.json_bytes:
+        raise FrameTooLarge(body_len, budget.json_bytes, "a JSON header")
+    if count > budget.arrays:
+        raise OverBudget("arrays", count, budget.arrays)
+    check_json(frame[_HEAD.size:_HEAD.size + body_len], budget)
+    elements = sum(array.size for array in arrays)
+    if elements > budget.array_elements:
+        raise OverBudget("array elements", elements, budget.array_elements)
+
+
+# A JSON string, escapes included (unrolled so that the regular expression never backtracks).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def check_json(body: bytes, budget: Budget) -> None:
+    """Refuse a JSON text with more containers, values or nesting than ``budget``, before
+    ``json.loads`` builds any of it.
+
+    Counting bytes runs at memory speed (well under a microsecond for a reply of a few hundred
+    bytes) and gives upper bounds: every array or object opens with ``[`` or ``{``, every value
+    but the first of its container follows a comma, every object value a colon, and nesting
+    cannot be deeper than the number of containers. Only when a bound is over the budget are
+    the strings (where these characters may appear too) taken out and the exact counts made.
+    """
+    if len(body) <= min(budget.containers, budget.items, budget.depth):
+        return   # most replies: n bytes hold at most n of anything
+    containers = body.count(b"[") + body.count(b"{")
+    values = containers + body.count(b",") + body.count(b":")
+    if containers <= min(budget.containers, budget.depth) and values <= budget.items:
+        return
+    bare = _JSON_STRING.sub(b'""', body)
+    containers = bare.count(b"[") + bare.count(b"{")
+    if containers > budget.containers:
+        raise OverBudget("JSON arrays and objects", containers, budget.containers)
+    values = containers + bare.count(b",") + bare.count(b":")
+    if values > budget.items:
+        raise OverBudget("JSON values", values, budget.items)
+    if containers > budget.depth:
+        depth = _depth(bare.translate(None, _NOT_BRACKETS))
+        if depth > budget.depth:
+            raise OverBudget("levels of nesting", depth, budget.depth)
+
+
+def _depth(brackets: bytes) -> int:
+    """The deepest nesting of a run of brackets, in slices (a bounded temporary array)."""
+    codes = np.frombuffer(brackets, np.uint8)
+    deepest = level = 0
+    for start in range(0, len(codes), 1 << 16):
+        # "[" and "{" have bit 1 set, "]" and "}" do not.
+        levels = np.where(codes[start:start + (1 << 16)] & 2, 1, -1).cumsum() + level
+        deepest, level = max(deepest, int(levels.max())), int(levels[-1])
+    return deepest
 
 
 def parse_json(body: bytes) -> dict:
@@ -349,51 +479,117 @@ def parse_json(body: bytes) -> dict:
         header = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
     except RecursionError:
         raise ProtocolError("the message is nested too deeply") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"malformed message: {exc}") from None
+    except MemoryError:
+        raise ProtocolError("the message is too large to decode") from None
+    except ValueError as exc:   # malformed JSON, bad UTF-8, an integer of more than 4300 digits
+        raise ProtocolError(f"malformed message: {str(exc)[:200]}") from None
     if type(header) is not dict:
         raise ProtocolError("a message header must be a JSON object")
     return header
 
 
 def _no_constants(name: str):
-    raise ProtocolError(f"bare {name} in a message")
+    raise ProtocolError(f"bare {name} in a message (JSON has no NaN or Infinity)")
 
 
 class FrameReader:
-    """Reads whole frames from a byte source ``read(n) -> bytes`` (b"" at end of file)."""
+    """Reads whole frames from a byte source ``read(n) -> bytes`` (b"" at end of file).
 
-    def __init__(self, read: Callable[[int], bytes], max_frame: int = DEFAULT_MAX_FRAME):
+    Every frame is read within a :class:`Budget` (``budget``, or the one given to
+    :meth:`read_frame`); without one, only its size is bounded, by ``max_frame``. Small parts
+    are read ahead in blocks of 64 KiB (a frame is many small parts: one system call each would
+    cost more than checking them), kept for the next part; large ones are read as they are needed.
+    """
+
+    _AHEAD = 1 << 16
+
+    def __init__(self, read: Callable[[int], bytes], max_frame: int = DEFAULT_MAX_FRAME,
+                 budget: Budget | None = None):
         self._read = read
         self.max_frame = max_frame
+        self.budget = budget or Budget.frame_only(max_frame)
+        self._ahead, self._at = b"", 0   # bytes read ahead, and how many of them were taken
 
     def _exactly(self, n: int) -> bytes:
-        chunks, need = [], n
-        while need:
-            chunk = self._read(min(need, 1 << 20))
+        end = self._at + n
+        if end <= len(self._ahead):
+            self._at = end
+            return self._ahead[end - n:end]
+        chunks = [self._ahead[self._at:]]
+        have = len(chunks[0])
+        while have < n:
+            chunk = self._read(max(min(n - have, 1 << 20), self._AHEAD))
             if not chunk:
                 raise EOFError("the other side closed the channel")
             chunks.append(chunk)
-            need -= len(chunk)
-        return b"".join(chunks)
+            have += len(chunk)
+        data = b"".join(chunks)
+        # Keep only what was read beyond n (under 64 KiB), never a large part already taken.
+        self._ahead, self._at = data[n:], 0
+        return data[:n] if have > n else data
 
-    def read_frame(self) -> tuple[dict, list[np.ndarray]]:
+    def _fill(self, view: memoryview) -> None:
+        """Read exactly ``len(view)`` bytes into ``view`` (an array's memory: no second copy)."""
+        done = min(len(self._ahead) - self._at, len(view))
+        view[:done] = memoryview(self._ahead)[self._at:self._at + done]
+        self._at += done
+        while done < len(view):
+            chunk = self._read(min(len(view) - done, 1 << 20))
+            if not chunk:
+                raise EOFError("the other side closed the channel")
+            view[done:done + len(chunk)] = chunk
+            done += len(chunk)
+
+    def read_frame(self, budget: Budget | None = None) -> tuple[dict, list[np.ndarray]]:
+        budget = budget or self.budget
         magic, body_len, count = _HEAD.unpack(self._exactly(_HEAD.size))
         if magic != MAGIC:
             raise ProtocolError("not a protocol frame (bad magic)")
         size = _HEAD.size + body_len
-        if size > self.max_frame or count > 100_000:
-            raise FrameTooLarge(size, self.max_frame)
-        header = parse_json(self._exactly(body_len))
-        arrays = []
+        if size > budget.frame_bytes:
+            raise FrameTooLarge(size, budget.frame_bytes)
+        if body_len > budget.json_bytes:
+            raise FrameTooLarge(body_len, budget.json_bytes, "a JSON header")
+        if count > budget.arrays:
+            raise OverBudget("arrays", count, budget.arrays)
+        body = self._exactly(body_len)
+        check_json(body, budget)
+        header = parse_json(body)
+        del body
+        arrays, room = [], budget.array_elements
         for _ in range(count):
             (length,) = _ARRAY_LEN.unpack(self._exactly(_ARRAY_LEN.size))
             size += _ARRAY_LEN.size + length
             # The size is checked before reading, so a 10 GB answer is refused unread.
-            if size > self.max_frame:
-                raise FrameTooLarge(size, self.max_frame)
-            arrays.append(_npy_array(self._exactly(length)))
+            if size > budget.frame_bytes:
+                raise FrameTooLarge(size, budget.frame_bytes)
+            array = self._array(length, room)
+            room -= array.size
+            arrays.append(array)
         return header, arrays
+
+    def _array(self, length: int, room: int) -> np.ndarray:
+        """One ``.npy`` array of ``length`` bytes and at most ``room`` elements, read with
+        ``allow_pickle=False`` semantics: its header is checked before any of its data is read."""
+        start = self._exactly(min(length, 10))
+        if len(start) < 10 or start[:8] != _NPY_MAGIC:
+            raise ProtocolError("malformed array: not a version 1.0 .npy array")
+        (header_len,) = struct.unpack("<H", start[8:10])
+        if 10 + header_len > length:
+            raise ProtocolError("malformed array: its header is longer than the array")
+        dtype, shape, order = _npy_header(start, self._exactly(header_len))
+        if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype:
+            raise ProtocolError(f"refused array of dtype {dtype}: only numeric and boolean "
+                                "dtypes may travel")
+        elements = math.prod(shape)
+        if elements > room:
+            raise OverBudget("array elements", elements, room)
+        if length - 10 - header_len != elements * dtype.itemsize:
+            raise ProtocolError("malformed array: its data does not match its shape")
+        flat = np.empty(elements, dtype)
+        if elements:
+            self._fill(memoryview(flat.view(np.uint8)))
+        return flat.reshape(shape, order=order)
 
 
 def fd_reader(fd: int) -> Callable[[int], bytes]:

@@ -12,6 +12,13 @@ Timeouts are wall clock, enforced here: on expiry the worker's whole process gro
 the call fails with "timed out"; whatever kills a worker, the next call starts a fresh one, so
 every other exercise is still graded. A module whose import killed the worker is remembered as
 broken.
+
+What comes back is read within a budget (:class:`.protocol.Budget`): bytes, JSON containers,
+values and nesting, arrays and their elements, raised for calls with large inputs
+(:func:`reply_budget`). A reply beyond it, or one that breaks the protocol in any other way (an
+integer of 5000 digits, a bare NaN), fails its call exactly like a worker that died: the worker is
+killed and the next call starts a fresh one. Reading, checking and decoding a reply all count
+against the call's deadline and the submission's time budget.
 """
 
 from __future__ import annotations
@@ -78,7 +85,7 @@ class _Channel:
         os.set_blocking(fd_read, False)
         os.set_blocking(fd_write, False)
         self.deadline = float("inf")
-        self.reader = P.FrameReader(self._read, max_frame)
+        self.reader = P.FrameReader(self._read, max_frame, P.Budget(frame_bytes=max_frame))
 
     def _wait(self, fd: int, event: int) -> None:
         poller = select.poll()
@@ -105,8 +112,14 @@ class _Channel:
             except BlockingIOError:
                 self._wait(self.fd_write, select.POLLOUT)
 
-    def recv(self) -> tuple[dict, list]:
-        return self.reader.read_frame()
+    def recv(self, budget: P.Budget | None = None) -> tuple[dict, list]:
+        frame = self.reader.read_frame(budget)
+        self.check_deadline()   # reading is bounded by the deadline, checking it too
+        return frame
+
+    def check_deadline(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise TimeoutError
 
     def close(self) -> None:
         for fd in (self.fd_read, self.fd_write):
@@ -254,8 +267,14 @@ class GradingWorker:
 
     def request(self, header: dict, values: dict, *, encode_special=None,
                 on_callback: Callable[[dict, list], bytes] | None = None,
-                decode_special=None, timeout: float | None = None) -> tuple[dict, Any]:
-        """Send one request; answer call-backs until its reply; return (header, decoded values)."""
+                decode_special=None, timeout: float | None = None,
+                budget: P.Budget | None = None) -> tuple[dict, Any]:
+        """Send one request; answer call-backs until its reply; return (header, decoded values).
+
+        Every frame of the worker's (its call-backs and its reply) is read within ``budget``: by
+        default :func:`reply_budget` for what this request sends; a caller that knows the size
+        of the answer may pass a tighter one (or a larger one, for a call kind that needs it).
+        """
         if self.budget_left() <= 0:
             raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
                              "time budget", timed_out=True)
@@ -268,8 +287,13 @@ class GradingWorker:
             self.start()
         self._next_id += 1
         request_id = self._next_id
-        frame = P.encode_message({**header, "id": request_id}, values, special=encode_special,
-                                 max_frame=self.limits.max_frame_bytes)
+        encoder = P.Encoder(encode_special)
+        encoded = {key: encoder.encode(value) for key, value in values.items()}
+        budget = budget or reply_budget(self.limits, encoder.size)
+        # The worker checks its own reply against the budget it is told: an honest answer too
+        # large to read comes back as "unsendable", and the worker lives on.
+        frame = P.pack({**header, **encoded, "id": request_id, "budget": budget.to_wire()},
+                       encoder.arrays, max_frame=self.limits.max_frame_bytes)
         limit = timeout if timeout is not None else \
             self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
         timeout = min(limit, self.budget_left())
@@ -284,7 +308,7 @@ class GradingWorker:
         try:
             self.channel.send(frame)
             while True:
-                reply, arrays = self.channel.recv()
+                reply, arrays = self.channel.recv(budget)
                 if reply.get("kind") == "callback" and on_callback is not None:
                     answer = on_callback(reply, arrays)
                     if self.channel is None:   # a nested call in the call-back lost the worker
@@ -293,28 +317,51 @@ class GradingWorker:
                     continue
                 if reply.get("id") != request_id:
                     raise P.ProtocolError("a reply to another request")
-                decoded = {key: P.Decoder(arrays, decode_special).decode(reply[key])
+                decoder = P.Decoder(arrays, decode_special)   # one: an array is decoded once
+                decoded = {key: decoder.decode(reply[key])
                            for key in ("value", "generators") if key in reply}
+                self.channel.check_deadline()
                 return reply, decoded
-        except TimeoutError:
-            self.kill()
-            raise WorkerLost(f"timed out after {timeout:.3g} s{why}", timed_out=True) from None
-        except EOFError:
+        except (TimeoutError, EOFError, P.ProtocolError, RecursionError, MemoryError,
+                OSError) as exc:
             proc = self.proc
-            self.kill()
-            raise WorkerLost(_death(proc.returncode if proc else None)) from None
-        except P.FrameTooLarge as exc:
-            self.kill()
-            raise WorkerLost(f"sent back too much data ({exc})") from None
-        except (P.ProtocolError, RecursionError, OSError) as exc:
-            self.kill()
-            raise WorkerLost(f"broke the grading protocol ({exc})") from None
+            self.kill()   # reaps it: its exit code is known from here on
+            code = proc.returncode if proc is not None else None
+            # What was refused (megabytes of a hostile reply) must not outlive the call: pytest
+            # keeps the exception of every failed test, with its context and their frames.
+            exc.__traceback__ = None
+            reply = arrays = decoder = None  # noqa: F841 - this frame stays in the traceback
+            raise _lost(exc, code, timeout, why) from None
         finally:
             self._depth -= 1
             if self.channel is not None:
                 self.channel.deadline = outer_deadline
             if not self._depth:
                 self.used += time.monotonic() - started
+
+
+def _lost(exc: BaseException, code: int | None, timeout: float, why: str) -> WorkerLost:
+    """Why a request lost its worker, in the words of the report."""
+    if isinstance(exc, TimeoutError):
+        return WorkerLost(f"timed out after {timeout:.3g} s{why}", timed_out=True)
+    if isinstance(exc, EOFError):
+        return WorkerLost(_death(code))
+    if isinstance(exc, (P.FrameTooLarge, P.OverBudget)):
+        return WorkerLost(f"sent back too much data ({exc})")
+    return WorkerLost(f"broke the grading protocol ({exc})")
+
+
+def reply_budget(limits: isolation.Limits, inputs: int) -> P.Budget:
+    """What the worker may send back for a request whose values hold ``inputs`` values (array
+    elements and container entries): the default :class:`.protocol.Budget` within the frame size
+    of ``limits``, raised to 16 times the inputs (a call on a 100,000-element array may answer
+    with a few arrays of that size)."""
+    return _default_budget(limits.max_frame_bytes).for_inputs(inputs)
+
+
+@functools.lru_cache(maxsize=8)
+def _default_budget(frame_bytes: int) -> P.Budget:
+    return P.Budget(frame_bytes=frame_bytes)
 
 
 def _alive(pid: int) -> bool:
@@ -478,7 +525,7 @@ class SandboxTarget(Target):
             self._broken[module] = error
             return error
         if reply.get("kind") == "import_failed":
-            return _import_error(module, str(reply.get("description")))
+            return _import_error(module, _text(reply, "description"))
         return RemoteModule(self, module)
 
     def _attr(self, module: str, name: str):
@@ -489,7 +536,7 @@ class SandboxTarget(Target):
             raise SubmissionError(f"{module}.{name} could not be looked up: the worker "
                                   f"{_lost_words(exc)}") from None
         if reply.get("kind") == "import_failed":
-            raise _import_error(module, str(reply.get("description")))
+            raise _import_error(module, _text(reply, "description"))
         if not reply.get("exists"):
             return AttributeError(name)
         if reply.get("callable"):
@@ -553,19 +600,27 @@ class SandboxTarget(Target):
             return values.get("value")
         if kind == "raised":
             passed = PASSED_THROUGH.get(str(reply.get("passed_as")))
-            message = str(reply.get("message", ""))
+            message = _text(reply, "message")
             if passed is not None:
                 raise passed(message)
-            where = f" ({reply['where']})" if reply.get("where") else ""
-            raise SubmissionError(f"{qualname} raised {reply.get('type')}: {message}{where}",
+            where = f" ({_text(reply, 'where', 200)})" if reply.get("where") else ""
+            raised = _text(reply, "type", 200)
+            raise SubmissionError(f"{qualname} raised {raised}: {message}{where}",
                                   hint="Run the public tests locally to see the traceback.")
         if kind == "import_failed":
-            raise _import_error(module, str(reply.get("description")))
+            raise _import_error(module, _text(reply, "description"))
         if kind == "unsendable":
             raise SubmissionError(f"{qualname} returned something the grader cannot read: "
-                                  f"{reply.get('message')}",
+                                  f"{_text(reply, 'message')}",
                                   hint="Return floats, lists or numpy arrays of numbers.")
-        raise SubmissionError(f"{qualname}: the worker answered {kind!r}: {reply.get('message', '')}")
+        raise SubmissionError(f"{qualname}: the worker answered {str(kind)[:100]!r}: "
+                              f"{_text(reply, 'message')}")
+
+
+def _text(reply: dict, key: str, limit: int = 2000) -> str:
+    """A text field of a reply, cut to what the worker itself would send (it may not be the
+    worker's own code writing the reply)."""
+    return str(reply.get(key, ""))[:limit]
 
 
 def _result_specials(callbacks: list) -> dict:
@@ -631,6 +686,8 @@ def _lost_words(exc: WorkerLost) -> str:
 def _lost_hint(exc: WorkerLost) -> str:
     if exc.timed_out:
         return "Check that every loop ends (a step counter, a tolerance that can be reached)."
+    if exc.reason.startswith("sent back too much data"):
+        return "Return only what the function is asked for: a number, or an array of its size."
     return "Do not call exit(), os._exit() or kill the process; return a value instead."
 
 

@@ -81,10 +81,15 @@ class Worker:
         sys.modules[PACKAGE] = pkg
 
     # ------------------------------------------------------------------ wire
-    def send(self, header: dict, values: dict | None = None, generators=None) -> None:
+    def send(self, header: dict, values: dict | None = None,
+             budget: P.Budget | None = None) -> None:
+        """Send a reply; one over the grader's ``budget`` goes as ``unsendable``, saying why."""
+        encoder = P.Encoder(self._encode_special)
         try:
-            frame = P.encode_message(header, values or {}, special=self._encode_special,
+            frame = P.encode_message(header, values or {}, encoder=encoder,
                                      max_frame=self.max_frame)
+            if budget is not None:
+                P.check_outgoing(frame, encoder.arrays, budget)
         except (P.ProtocolError, RecursionError, MemoryError, ValueError, TypeError) as exc:
             reason = {RecursionError: "the value is nested too deeply",
                       MemoryError: "out of memory while sending the value"}.get(type(exc), str(exc))
@@ -176,10 +181,12 @@ class Worker:
         if callable(value) and not isinstance(value, type):
             self.send({**reply, "exists": True, "callable": True})
         else:
-            self.send({**reply, "exists": True, "callable": False}, {"value": value})
+            self.send({**reply, "exists": True, "callable": False}, {"value": value},
+                      P.Budget.from_wire(header.get("budget")))
 
     def on_call(self, header: dict, arrays) -> None:
         call_id = header.get("id")
+        budget = P.Budget.from_wire(header.get("budget"))
         generators: dict = {}
         try:
             decoder = self._decoder(arrays, generators)
@@ -205,10 +212,11 @@ class Worker:
         except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt: all feedback
             self.send({"kind": "raised", "id": call_id, **exception_info(exc),
                        "output": self.output.take()},
-                      {"generators": {str(g): gen for g, gen in generators.items()}})
+                      {"generators": {str(g): gen for g, gen in generators.items()}}, budget)
             return
         self.send({"kind": "result", "id": call_id, "output": self.output.take()},
-                  {"value": result, "generators": {str(g): gen for g, gen in generators.items()}})
+                  {"value": result, "generators": {str(g): gen for g, gen in generators.items()}},
+                  budget)
 
     def capture(self):
         worker = self
@@ -373,7 +381,13 @@ def describe(exc: BaseException) -> str:
 
 
 def apply_limits(limits: dict) -> None:
-    """Lower soft and hard limits together, so the submission cannot raise them again."""
+    """Lower soft and hard limits together, so the submission cannot raise them again.
+
+    The grader's own soft memory ceiling (``grade-all`` lowers RLIMIT_DATA for itself) is lifted
+    first: it is not this worker's, whose memory is bounded by its own RLIMIT_AS.
+    """
+    _, data_hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (data_hard, data_hard))
     names = {"cpu": resource.RLIMIT_CPU, "as": resource.RLIMIT_AS, "fsize": resource.RLIMIT_FSIZE,
              "nofile": resource.RLIMIT_NOFILE, "nproc": resource.RLIMIT_NPROC,
              "core": resource.RLIMIT_CORE}

@@ -263,6 +263,51 @@ def test_jobs_in_flight_behind_a_killed_one_are_graded_by_a_fresh_worker(tmp_pat
     assert got["c_stub"] == (0.0, got["b_ok"][1], "graded")
 
 
+def _soft_data_limit(pid: int) -> str:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max data size"):
+            return line.split()[3]
+    return "?"
+
+
+def test_the_batch_grading_processes_run_under_a_memory_ceiling(monkeypatch):
+    from autograder.batch.runner import _LocalWorker
+
+    monkeypatch.setenv("AUTOGRADER_BATCH_MEMORY_BYTES", str(3 * 2**30))
+    worker = _LocalWorker(True)
+    worker._start()
+    try:
+        deadline = time.monotonic() + 60
+        while _soft_data_limit(worker.proc.pid) != str(3 * 2**30):
+            assert worker.proc.poll() is None and time.monotonic() < deadline, \
+                _soft_data_limit(worker.proc.pid)
+            time.sleep(0.1)
+    finally:
+        worker.kill()
+
+
+def test_the_ceiling_stops_the_grader_but_not_the_submissions_worker(tmp_path):
+    # Under a 1 GiB ceiling the grader cannot build 2 GB; a submission may still use its own
+    # memory (up to its worker's RLIMIT_AS): the ceiling is the grader's, not the sandbox's.
+    (tmp_path / "hog.py").write_text("def hog(n):\n    return len(bytearray(n))\n")
+    script = textwrap.dedent(f"""
+        from autograder.batch.worker import limit_memory
+        from autograder.sandbox.proxy import sandbox_target
+        limit_memory({2**30})
+        target = sandbox_target({str(tmp_path)!r})
+        print("worker", target.hog.hog(1_200_000_000))
+        target.close()
+        try:
+            bytearray(2 * 10**9)
+            print("grader allocated")
+        except MemoryError:
+            print("grader MemoryError")
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.stdout.split("\n")[:2] == ["worker 1200000000", "grader MemoryError"], proc.stderr
+
+
 def test_dask_chunks_are_regraded_one_by_one_when_their_worker_is_lost(monkeypatch):
     # Dask runs a chunk of submissions per task (one grading session each); a task whose worker
     # was lost is not an error for all of its chunk: each member is sent again on its own.

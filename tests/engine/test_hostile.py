@@ -28,11 +28,13 @@ HOSTILE = Path(__file__).parent / "hostile"
 MODULE = "gradient_descent"
 CASES = sorted(p.stem for p in HOSTILE.glob("*.py"))
 # Small budgets so the spinning cases cost seconds, with room for a busy machine: a timeout in an
-# honest call would make the test flaky, never lenient (scores are compared exactly).
+# honest call would make the test flaky, never lenient (scores are compared exactly). The
+# submission's budget holds 16 calls of gd timing out (32 s) and about 300 honest calls, which took
+# over 8 s on a machine running six times as many processes as it has cores.
 #: On the command line of a process a case leaves behind on purpose (with the case's results path).
 LINGERER_MARK = "AUTOGRADER-LINGERER"
 ENV = {"AUTOGRADER_SANDBOX_CALL_TIMEOUT": "2", "AUTOGRADER_SANDBOX_IMPORT_TIMEOUT": "5",
-       "AUTOGRADER_SANDBOX_SUBMISSION_TIMEOUT": "40", "AUTOGRADER_SANDBOX_CPU_SECONDS": "10"}
+       "AUTOGRADER_SANDBOX_SUBMISSION_TIMEOUT": "60", "AUTOGRADER_SANDBOX_CPU_SECONDS": "10"}
 
 
 def parse_case(name: str) -> tuple[tuple[str, ...], str | None, str]:
@@ -109,8 +111,17 @@ def isolation_level(levels: str = "strongest") -> str:
         probe.close()
 
 
-def grade_all(jobs: list[tuple[str, Path]], env: dict) -> None:
-    """Grade submissions one after another in one Python process (pytest starts only once)."""
+#: Cases marked ``# measured:`` (replies a worker writes itself, to make the grader decode too
+#: much) are graded each alone in a fresh process, to measure the grader's own peak memory.
+MEASURED = [name for name in CASES if "\n# measured:" in (HOSTILE / f"{name}.py").read_text()]
+
+
+def grade_all(jobs: list[tuple[str, Path]], env: dict) -> int:
+    """Grade submissions one after another in one Python process (pytest starts only once).
+
+    Returns that process's peak RSS in KiB (RUSAGE_SELF: the grader, not its workers), which
+    measures one submission when ``jobs`` holds only one.
+    """
     suites = [str(REPO / "tests" / "public")]
     if (REPO / "tests" / "hidden").is_dir():
         suites.append(str(REPO / "tests" / "hidden"))
@@ -119,8 +130,9 @@ def grade_all(jobs: list[tuple[str, Path]], env: dict) -> None:
     runs = [(["-q", "-p", "no:cacheprovider", *suites, f"--target={spec}",
               f"--results-json={results}"], str(results)) for spec, results in jobs]
     # The moment a grading ends, the processes its submission left (named by a marker and the
-    # results file on their command lines) are listed beside its results.
-    script = ("import json, os, sys, pytest\n"
+    # results file on their command lines) are listed beside its results; at the end, the
+    # process's peak memory.
+    script = ("import json, os, resource, sys, pytest\n"
               "def lingering(results):\n"
               "    found = []\n"
               "    for pid in filter(str.isdigit, os.listdir('/proc')):\n"
@@ -137,12 +149,19 @@ def grade_all(jobs: list[tuple[str, Path]], env: dict) -> None:
               "for args, results in json.loads(sys.argv[1]):\n"
               "    pytest.main(args)\n"
               "    with open(results + '.lingering', 'w') as f:\n"
-              "        json.dump(lingering(results), f)\n")
+              "        json.dump(lingering(results), f)\n"
+              "print('PEAK-RSS-KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    # The timeout only guards against a hang: on a machine shared with other work a batch of
+    # spinning cases has taken over 300 s.
     proc = subprocess.run([sys.executable, "-c", script, json.dumps(runs)], cwd=REPO,
                           env={**os.environ, **ENV, **env}, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=900)
     for _, results in jobs:
         assert results.exists(), f"no {results.name}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+    peaks = [line.split()[1] for line in proc.stdout.splitlines()
+             if line.startswith("PEAK-RSS-KIB")]
+    assert peaks, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return int(peaks[0])
 
 
 def lingering(results: Path) -> list[int]:
@@ -178,19 +197,22 @@ def hostile_results(request, tmp_path_factory) -> dict[str, tuple[dict, dict]]:
     reference = build(root / "reference")
     jobs["reference"] = (f"sandbox:{reference}", root / "reference.results.json")
     jobs["in-process"] = (str(reference), root / "in-process.results.json")
-    # Most of a spinning case is waiting for its timeout, so three batches keep two cores busy;
-    # the slow cases (listed first) are dealt out over all of them.
+    # The measured attacks and their baseline each get a process of their own (listed first:
+    # they are many short runs); the rest share three, the slow cases dealt out over them.
+    alone = [k for k in (*MEASURED, baselines.get((MODULE, "gd"))) if k in jobs]
     slow = ("slow_import", "spin_forever", "catch_timeout_signals")
-    keys = [k for k in slow if k in jobs] + sorted(k for k in jobs if k not in slow)
-    batches = [[jobs[k] for k in keys[i::3]] for i in range(3)]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        list(pool.map(grade_all, batches, [LEVELS[request.param]] * len(batches)))
+    keys = [k for k in slow if k in jobs] + sorted(k for k in jobs if k not in (*slow, *alone))
+    batches = [[jobs[k]] for k in alone] + [[jobs[k] for k in keys[i::3]] for i in range(3)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+        peaks = list(pool.map(grade_all, batches, [LEVELS[request.param]] * len(batches)))
     graded = {key: json.loads(results.read_text()) for key, (_, results) in jobs.items()}
     out = {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
            for name in CASES if name in graded}
     out["in-process"] = (graded["in-process"], graded["reference"], graded["reference"])
     out["level"] = level
     out["lingering"] = {key: lingering(results) for key, (_, results) in jobs.items()}
+    out["peak-rss-kib"] = dict(zip(alone, peaks))
+    out["gd-baseline"] = baselines.get((MODULE, "gd"))
     return out
 
 
@@ -230,3 +252,27 @@ def test_attack_scores_exactly_an_honest_failure(case, hostile_results):
     assert lost, f"{case}: the attack touches no test"
     assert attacked["score"] < reference["score"]
     assert not (REPO / "results.json").exists()
+
+
+
+# ------------------------------------------- attacks on the protocol: the grader's own resources
+
+
+def test_the_measured_corpus_covers_every_amplification():
+    assert {"reply_of_empty_lists", "reply_nested_deeply", "reply_huge_integer",
+            "reply_bare_nan", "reply_never_ends", "reply_array_aliases"} <= set(MEASURED)
+    assert all(parse_case(name)[0] == (MODULE, "gd") for name in MEASURED), \
+        "a measured attack is compared with the honest failure of gd"
+
+
+@pytest.mark.parametrize("case", MEASURED)
+def test_a_hostile_reply_costs_the_grader_little_memory_and_stays_in_budget(case, hostile_results):
+    attacked, honest, _ = hostile_results[case]
+    peaks = hostile_results["peak-rss-kib"]
+    peak, honest_peak = peaks[case], peaks[hostile_results["gd-baseline"]]
+    assert peak < 2 * honest_peak, (
+        f"{case}: the grader peaked at {peak / 1024:.0f} MiB, grading an honest failure at "
+        f"{honest_peak / 1024:.0f} MiB")
+    budget = float(ENV["AUTOGRADER_SANDBOX_SUBMISSION_TIMEOUT"])
+    assert attacked["execution_time"] <= budget, (
+        f"{case}: grading took {attacked['execution_time']:.1f} s, the budget is {budget:g} s")
