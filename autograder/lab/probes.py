@@ -94,10 +94,17 @@ def _describe_model(model) -> dict:
             "weights": weights}
 
 
-def model(build_model, seed: int, **kwargs) -> dict:
-    """``build_model(**kwargs)`` after seeding Keras: its configuration (JSON) and its size."""
+def model(build_model, seed: int, probe, **kwargs) -> dict:
+    """``build_model(**kwargs)`` after seeding Keras: its configuration (JSON), its initial
+    weights, and its outputs at inference on ``probe`` (which the grader recomputes from the
+    other two: a model is what it computes, not what it says it is)."""
     _keras().utils.set_random_seed(seed)
-    return _describe_model(build_model(**kwargs))
+    net = build_model(**kwargs)
+    described = _describe_model(net)
+    if described["is_model"]:
+        x = np.asarray(probe, dtype=np.float32).reshape(-1, 1)
+        described["outputs"] = _floats(np.asarray(net(x, training=False)))
+    return described
 
 
 class _RecordedFit:

@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..course import load_course
 from ..feedback import SubmissionError
 from ..infrastructure import InfrastructureError
@@ -123,9 +125,27 @@ class LabSession:
     # What the notebook's worker claims: its models' configurations and weights, its training
     # runs, its dropout outputs. The tests check these against the grader's own replays.
     def model(self, hidden: int | None = None, dropout: float | None = None) -> dict:
+        """``build_model(...)`` as the notebook's worker describes it, once the grader has
+        recomputed its outputs from its configuration and weights and found them the same."""
         kwargs = {k: v for k, v in (("hidden", hidden), ("dropout", dropout)) if v is not None}
-        return self._once(("model", hidden, dropout), lambda: self.probe(
-            "model", self.function("build_model"), spec.SEED, **kwargs))
+
+        def run():
+            model = self.probe("model", self.function("build_model"), spec.SEED,
+                               spec.probe_inputs(), **kwargs)
+            if model.get("is_model"):
+                self._replayable(model)
+                got = np.asarray(model.get("outputs", []), dtype=np.float64)
+                want = self._replayer_target().probe(
+                    MODULE, "replay_dropout_outputs", model["config"], model["weights"], spec.SEED,
+                    spec.probe_inputs())["infer_a"]
+                if got.shape != want.shape or not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+                    raise SubmissionError(
+                        "the model build_model returns does not compute what its own layers and "
+                        "weights compute", expected="the outputs of its Dense and Dropout layers",
+                        actual="other outputs",
+                        hint="Return the keras.Sequential itself, built from keras.layers.")
+            return model
+        return self._once(("model", hidden, dropout), run)
 
     def train(self, lr: float, dropout: float | None = None) -> dict:
         kwargs = {} if dropout is None else {"hidden": spec.HIDDEN, "dropout": dropout}
