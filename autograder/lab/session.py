@@ -92,26 +92,30 @@ class LabSession:
                                       "install the lab's dependencies: pip install '.[lab]'")
 
     def call(self, name: str, *args, **kwargs) -> Any:
-        self.require()
-        return getattr(getattr(self.target, MODULE), name)(*args, **kwargs)
+        return self.function(name)(*args, **kwargs)
 
     def function(self, name: str):
+        """A function (or constant) of the notebook; when it is missing because a cell of the
+        notebook failed to run, the failure says which cell and why."""
         self.require()
-        return getattr(getattr(self.target, MODULE), name)
+        try:
+            return getattr(getattr(self.target, MODULE), name)
+        except SubmissionError as exc:
+            hint = self.hint()
+            if hint is None:
+                raise
+            raise SubmissionError(exc.feedback.rationale, hint=hint) from None
+
+    value = function
 
     def probe(self, name: str, *args, **kwargs) -> Any:
         self.require()
         return self.target.probe(MODULE, name, *args, **kwargs)
 
-    def value(self, name: str) -> Any:
-        """A constant of the notebook (``LEARNING_RATES``)."""
-        self.require()
-        return getattr(getattr(self.target, MODULE), name)
-
     @functools.cached_property
     def cell_errors(self) -> list[str]:
         try:
-            errors = self.value("_notebook_cell_errors")
+            errors = getattr(getattr(self.target, MODULE), "_notebook_cell_errors")
         except Exception:  # noqa: BLE001 - only ever a hint
             return []
         return [str(e)[:300] for e in errors][:3] if isinstance(errors, (list, tuple)) else []

@@ -306,3 +306,14 @@ def test_grade_all_with_a_hostile_notebook_changes_no_other_grade(tmp_path, stud
         by_itself = {r.student: (r.score, r.max_score) for r in solo.submissions()}
     assert together["honest"] == by_itself["honest"]
     assert together["mallory"][0] == 0
+
+
+def test_a_cell_that_fails_is_named_where_its_definitions_are_missing(tmp_path):
+    """A cell that raises when it runs costs only what it defines, and says why."""
+    path = _mutant(tmp_path, "broken_cell", [("def surface(", "class _Broken:\n    raise RuntimeError('boom in a "
+                                                            "class body')\n\n\n@_no_such_decorator\ndef surface(")])
+    results = grade(path, tests=[LAB_TESTS], lab_epochs=1)
+    surface = next(t for t in _lab(results) if t.name == "test_surface_values")
+    assert surface.status == "failed" and "no function `surface`" in surface.feedback.rationale
+    assert "RuntimeError: boom in a class body" in surface.feedback.hint
+    assert next(t for t in _lab(results) if t.name == "test_make_data").status == "passed"
