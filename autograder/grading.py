@@ -197,9 +197,8 @@ class _Prepared:
             from .targets import open_target
 
             self.target = open_target(self.spec)
-        # What became of the notebook exercises' notebooks, for the lab fixture (underscored:
-        # a target's other attributes are the submission's modules).
-        self.target._notebooks = self.materialised.notebooks if self.materialised is not None else {}
+        # For the lab fixture (underscored: a target's other attributes are the submission's
+        # modules); what became of the notebooks it reads from the materialised folder.
         self.target._lab_epochs = job.lab_epochs
 
     @classmethod

@@ -121,16 +121,20 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
     _write_placeholders(result, course)
     for ex in course.exercises:
         if ex.is_notebook and ex.id not in result.notebooks:
-            result.notebooks[ex.id] = NotebookIntake(
-                ex.id, "missing", f"{Path(ex.notebook).name} is missing from your submission")
-    # For a grader in another process (runner="subprocess"): only .py files are ever copied
-    # from a submission, so this name is the grader's own.
+            result.notebooks[ex.id] = missing_notebook(ex)
+    # What the lab's tests read (in this process or, with runner="subprocess", another): only
+    # .py files are ever copied from a submission, so this name is the grader's own.
     (dest / NOTEBOOKS_FILE).write_text(json.dumps(
         {k: [v.status, v.reason, list(v.notes)] for k, v in result.notebooks.items()}), encoding="utf-8")
     return result
 
 
 NOTEBOOKS_FILE = ".notebooks.json"
+
+
+def missing_notebook(exercise) -> NotebookIntake:
+    return NotebookIntake(exercise.id, "missing",
+                          f"{Path(exercise.notebook).name} is missing from your submission")
 
 
 def read_notebook_intake(directory: Path) -> dict[str, NotebookIntake] | None:

@@ -158,26 +158,6 @@ def train(build_model, train_fn, seed: int, lr, epochs: int, **build_kwargs) -> 
     return info
 
 
-def dropout_outputs(build_model, seed: int, rate: float, probe) -> dict:
-    """Outputs of ``build_model(dropout=rate)`` twice in training and twice at inference, and of
-    ``build_model(dropout=0.0)`` carrying the same weights."""
-    keras = _keras()
-    keras.utils.set_random_seed(seed)
-    net = build_model(hidden=16, dropout=rate)
-    described = _describe_model(net)
-    if not described["is_model"]:
-        return {"model": described}
-    x = np.asarray(probe, dtype=np.float32).reshape(-1, 1)
-    out = {"model": described}
-    for name, training in (("train_a", True), ("train_b", True), ("infer_a", False), ("infer_b", False)):
-        out[name] = _floats(np.asarray(net(x, training=training)))
-    keras.utils.set_random_seed(seed)
-    plain = build_model(hidden=16, dropout=0.0)
-    plain.set_weights(net.get_weights())
-    out["plain"] = _floats(np.asarray(plain(x, training=False)))
-    return out
-
-
 # -- trusted replays: run only in a worker that has imported no submission ----------------------
 
 def layers_of(config_json: str) -> list[dict]:
@@ -272,7 +252,7 @@ def replay(config_json: str, weights, seed: int, rates, epochs: int, batch_size:
     return out
 
 
-def replay_dropout_outputs(config_json: str, weights, seed: int, probe) -> dict:
+def replay_outputs(config_json: str, weights, seed: int, probe) -> dict:
     """The rebuilt model's outputs twice in training and twice at inference, and those of the same
     weights with its Dropout layers left out."""
     keras = _keras()
@@ -291,5 +271,4 @@ def replay_dropout_outputs(config_json: str, weights, seed: int, probe) -> dict:
 
 #: The probes a test may name (the worker refuses any other name).
 PROBES = {"figure": figure, "with_dict": with_dict, "model": model, "train": train,
-          "dropout_outputs": dropout_outputs, "replay": replay,
-          "replay_dropout_outputs": replay_dropout_outputs}
+          "replay": replay, "replay_outputs": replay_outputs}

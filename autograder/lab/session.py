@@ -137,17 +137,18 @@ class LabSession:
             model = self.probe("model", self.function("build_model"), spec.SEED,
                                spec.probe_inputs(), **kwargs)
             if model.get("is_model"):
-                self._replayable(model)
                 got = np.asarray(model.get("outputs", []), dtype=np.float64)
-                want = self._replayer_target().probe(
-                    MODULE, "replay_dropout_outputs", model["config"], model["weights"], spec.SEED,
-                    spec.probe_inputs())["infer_a"]
+                want = self._outputs_of((hidden, dropout), self._replayable(model))["infer_a"]
                 if got.shape != want.shape or not np.allclose(got, want, rtol=1e-5, atol=1e-6):
+                    # With Dropout layers, the known way to get there: dropping at inference.
+                    known = ({"misconception": "lab-dropout-at-inference",
+                              "hint": load_course().misconceptions["lab-dropout-at-inference"].message}
+                             if dropout else
+                             {"hint": "Return the keras.Sequential itself, built from keras.layers."})
                     raise SubmissionError(
                         "the model build_model returns does not compute what its own layers and "
                         "weights compute", expected="the outputs of its Dense and Dropout layers",
-                        actual="other outputs",
-                        hint="Return the keras.Sequential itself, built from keras.layers.")
+                        actual="other outputs", **known)
             return model
         return self._once(("model", hidden, dropout), run)
 
@@ -156,11 +157,6 @@ class LabSession:
         return self._once(("train", lr, dropout), lambda: self.probe(
             "train", self.function("build_model"), self.function("train"), spec.SEED, lr,
             self.epochs, **kwargs))
-
-    def dropout_outputs(self) -> dict:
-        return self._once("claimed_dropout_outputs", lambda: self.probe(
-            "dropout_outputs", self.function("build_model"), spec.SEED, spec.DROPOUT_RATE,
-            spec.probe_inputs()))
 
     def replayed_histories(self) -> dict[float, dict]:
         """The notebook's model (its configuration and initial weights) trained by the grader at
@@ -176,12 +172,14 @@ class LabSession:
 
     def replayed_dropout_outputs(self) -> dict:
         """The outputs of ``build_model(dropout=0.5)``'s configuration and weights, computed by the
-        grader in training and at inference."""
-        def run():
-            model = self._replayable(self.model(hidden=spec.HIDDEN, dropout=spec.DROPOUT_RATE))
-            return self._replayer_target().probe(MODULE, "replay_dropout_outputs", model["config"],
-                                                 model["weights"], spec.SEED, spec.probe_inputs())
-        return self._once("dropout_outputs", run)
+        grader in training and at inference (those :meth:`model` checked the notebook's against)."""
+        model = self._replayable(self.model(hidden=spec.HIDDEN, dropout=spec.DROPOUT_RATE))
+        return self._outputs_of((spec.HIDDEN, spec.DROPOUT_RATE), model)
+
+    def _outputs_of(self, key, model: dict) -> dict:
+        return self._once(("outputs", key), lambda: self._replayer_target().probe(
+            MODULE, "replay_outputs", model["config"], model["weights"], spec.SEED,
+            spec.probe_inputs()))
 
     def _replayed(self, key: str, model_of, rates: list[float]) -> dict[float, dict]:
         def run():
@@ -260,19 +258,15 @@ def lab_session(target, rootdir: Path) -> LabSession:
     session = getattr(target, "_lab_session", None)
     if session is not None:
         return session
-    from ..submission import NotebookIntake
+    from ..submission import missing_notebook, read_notebook_intake
 
-    # (Underscored: any other attribute of a target is a module of the code under test.)
-    from ..submission import read_notebook_intake
-
+    # (Underscored attributes: any other attribute of a target is a module of the code under test.)
     epochs = getattr(target, "_lab_epochs", None) or default_epochs()
-    notebooks = getattr(target, "_notebooks", None)
-    if notebooks is None and getattr(target, "_directory", None) is not None:
-        notebooks = read_notebook_intake(target._directory)
+    directory = getattr(target, "_directory", None)
+    notebooks = read_notebook_intake(directory) if directory is not None else None
     if notebooks is not None:
         # A submission: its notebook was read when it was handed in.
-        status = notebooks.get(EXERCISE) or NotebookIntake(EXERCISE, "missing",
-                                                           "keras_lab.ipynb is missing from your submission")
+        status = notebooks.get(EXERCISE) or missing_notebook(load_course().exercise(EXERCISE))
         if callable(getattr(type(target), "probe", None)):
             session = LabSession(target, status, epochs, own_target=False)
         else:   # graded in-process (--no-isolation): the notebook still runs only in the sandbox

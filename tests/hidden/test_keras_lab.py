@@ -374,16 +374,10 @@ def test_dropout_layers(lab):
 
 def _dropout_outputs(lab) -> dict:
     """The dropout network's outputs as the grader computes them from its configuration and
-    weights, once the notebook's own outputs at inference are seen to agree with them."""
+    weights (``lab.model`` has checked the notebook's own outputs at inference against them,
+    naming lab-dropout-at-inference where they differ)."""
     _needs_dropout_layers(lab)
-    out = lab.replayed_dropout_outputs()
-    claimed = lab.dropout_outputs()
-    got = np.asarray(claimed.get("infer_a", []), dtype=np.float64)
-    if got.shape != out["infer_a"].shape or not np.allclose(got, out["infer_a"], rtol=1e-5, atol=1e-6):
-        raise Failure("build_model(dropout=0.5)'s outputs at inference are not those of its own "
-                      "layers and weights", expected="the outputs of its Dense and Dropout layers",
-                      actual="other outputs", **_known("lab-dropout-at-inference"))
-    return out
+    return lab.replayed_dropout_outputs()
 
 
 @pytest.mark.points(1)
