@@ -131,13 +131,14 @@ class Limits:
         other rule is the same as for any submission.
         """
         per_call = 60.0 + 2.0 * epochs
+        budget = 300.0 + 8 * per_call
         return cls.from_env(
             call_timeout=per_call, repeat_timeout=per_call, import_timeout=180.0,
-            submission_timeout=300.0 + 8 * per_call, start_timeout=60.0,
-            cpu_seconds=int((300.0 + 8 * per_call) * (os.cpu_count() or 1)),
+            submission_timeout=budget, start_timeout=60.0,
+            cpu_seconds=int(budget * (os.cpu_count() or 1)),
             memory_bytes=-1 if gpu else 16 * 1024**3, file_size_bytes=64 * 1024**2,
             tmp_bytes=256 * 1024**2, open_files=4096, processes=512,
-            max_output_chars=10_000, packages=(ALL_PACKAGES,),
+            packages=(ALL_PACKAGES,),
             devices=tuple(sorted(str(p) for p in Path("/dev").glob("nvidia*"))) if gpu else ())
 
     @classmethod
