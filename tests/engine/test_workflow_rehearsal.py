@@ -1,0 +1,188 @@
+"""Every workflow the project ships or generates, rehearsed: its commands run, not assumed.
+
+:mod:`ci_rehearsal` runs a job's ``run:`` steps in order in a temporary folder (a fresh clone, a
+fresh virtual environment, the runner's files as temporary files) and checks each ``uses:``
+step's inputs with the handlers below. Steps that need a GPU or the network are skipped, each
+with its reason. The workflows:
+
+* ``.github/workflows/release.yml``: the release it builds is byte for byte what
+  ``autograder build`` builds from the same checkout;
+* ``.github/workflows/gpu-lab.yml``: its CPU-side commands (install, the lab tests' collection);
+* the student release's ``classroom.yml`` on a student's repository holding the example
+  submission: the points reach GitHub Classroom's grading reporter, one entry per exercise, and
+  the result matches ``golden/example.classroom.json``;
+* the instructor's ``grade-submissions.yml`` on that student's repository.
+
+A whole-suite ``python -m pytest`` step is collected only (``--collect-only``): the suite is the
+run this test belongs to. One rehearsal takes seconds to a minute here (the release's
+``otter assign`` and the student's public tests are most of it); see the README.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+
+sys.path.insert(0, str(Path(__file__).parent))
+from ci_rehearsal import (Rehearsal, decode_classroom_result, fresh_clone,  # noqa: E402
+                          git_repository)
+
+from autograder.build.release import build  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).parent / "golden"
+STUDENT_REPO = "course-org/hw1-alice"
+SUITE = "the whole suite is the run this rehearsal belongs to: collected, not run again"
+
+
+# --------------------------------------------------------------------------- actions
+
+CHECKOUT_INPUTS = {"repository", "ref", "token", "path", "persist-credentials", "fetch-depth"}
+
+
+def checkout(repositories: dict[str, Path]):
+    """actions/checkout: the job's own repository (already the workspace, or cloned to
+    ``path``), or another one the test provides under its name."""
+    def handler(reh: Rehearsal, inputs: dict, step: dict) -> str:
+        assert set(inputs) <= CHECKOUT_INPUTS, set(inputs) - CHECKOUT_INPUTS
+        repo = inputs.get("repository", "")
+        dest = reh.workspace / inputs.get("path", "")
+        if repo:
+            assert repo in repositories, f"checkout of {repo!r}: no such repository here"
+            assert inputs.get("token"), f"checkout of {repo!r} (private) without a token"
+            subprocess.run(["git", "clone", "--quiet", "--branch", inputs.get("ref") or "main",
+                            str(repositories[repo]), str(dest)], check=True, capture_output=True)
+            return f"cloned {repo}@{inputs.get('ref') or 'main'}"
+        if dest != reh.workspace:
+            fresh_clone(repositories[""], dest)
+            return f"cloned this repository into {inputs['path']}"
+        assert (reh.workspace / ".git").exists(), "the workspace is not a clone"
+        return "the workspace is a fresh clone"
+    return handler
+
+
+def setup_python(reh: Rehearsal, inputs: dict, step: dict) -> str:
+    """actions/setup-python: the version the project supports, a dependency file for the pip
+    cache; a fresh virtual environment (of this interpreter) first on PATH."""
+    assert set(inputs) <= {"python-version", "cache", "cache-dependency-path"}, inputs
+    version = inputs["python-version"]
+    projects = sorted(reh.workspace.glob("**/pyproject.toml"), key=lambda p: (len(p.parts), p))
+    assert projects, "no pyproject.toml in the workspace: setup-python's pip cache finds nothing"
+    import tomllib
+    requires = tomllib.loads(projects[0].read_text())["project"]["requires-python"]
+    assert SpecifierSet(requires).contains(version + ".0"), f"{version} is not {requires}"
+    if inputs.get("cache"):
+        assert inputs["cache"] == "pip" and not inputs.get("cache-dependency-path")
+    reh.setup_python()
+    here = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"python {version} asked (rehearsed with {here}); pip cache keyed on {projects[0].name}"
+
+
+def upload_artifact(reh: Rehearsal, inputs: dict, step: dict) -> str:
+    """actions/upload-artifact: a name, and the files its ``path`` names exist when required."""
+    assert inputs.get("name") and inputs.get("path"), inputs
+    target = reh.workspace / inputs["path"]
+    files = [p for p in ([target] if target.is_file() else target.rglob("*")) if p.is_file()] \
+        if target.exists() else []
+    if inputs.get("if-no-files-found", "warn") == "error":
+        assert files, f"upload-artifact {inputs['name']!r}: nothing at {inputs['path']}"
+    reh.context.setdefault("artifacts", {})[inputs["name"]] = files
+    return f"{inputs['name']}: {len(files)} file(s)"
+
+
+def grading_reporter(reh: Rehearsal, inputs: dict, step: dict) -> str:
+    """classroom-resources/autograding-grading-reporter: for each runner id its
+    ``<ID>_RESULTS`` variable, base64 JSON with ``tests`` and ``max_score``; the points it
+    reports are the tests' scores summed, of the max_scores summed (as the reporter does)."""
+    spec = reh.spec
+    assert spec["name"] == "Autograding Tests", "Classroom reads only 'Autograding Tests'"
+    assert list(spec["jobs"]) == ["run-autograding-tests"], "Classroom reads that one job"
+    runners = [r for r in re.split(r"[\s,]", inputs["runners"]) if r]
+    assert runners
+    env = {k: reh.context and _sub(v, reh) for k, v in (step.get("env") or {}).items()}
+    total = maximum = 0.0
+    reports = {}
+    for runner in runners:
+        encoded = env.get(f"{runner.upper()}_RESULTS")
+        assert encoded, f"runner {runner}: no {runner.upper()}_RESULTS"
+        result = decode_classroom_result(encoded)
+        assert result["status"] in ("pass", "fail", "error")
+        assert isinstance(result["tests"], list) and "max_score" in result
+        reports[runner] = result
+        maximum += result["max_score"]
+        total += sum(t["score"] for t in result["tests"])
+    reh.context["classroom"] = {"results": reports, "points": (total, maximum)}
+    return f"Points {total:g}/{maximum:g}"
+
+
+def _sub(value, reh):
+    from ci_rehearsal import substitute
+    return substitute(value, reh.context)
+
+
+ACTIONS = {"actions/setup-python": setup_python, "actions/upload-artifact": upload_artifact,
+           "classroom-resources/autograding-grading-reporter": grading_reporter}
+
+
+# --------------------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="module")
+def clone(tmp_path_factory) -> Path:
+    return fresh_clone(ROOT, tmp_path_factory.mktemp("clone") / "course")
+
+
+@pytest.fixture(scope="module")
+def reference(clone, tmp_path_factory) -> Path:
+    """``autograder build`` of the clone, in this (the instructor's) environment."""
+    out = tmp_path_factory.mktemp("reference")
+    build(clone, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def student_repo(reference, tmp_path_factory) -> Path:
+    """A student's repository: the student release with the example submission's modules."""
+    repo = tmp_path_factory.mktemp("student") / "hw1-alice"
+    with zipfile.ZipFile(reference / "student.zip") as z:
+        z.extractall(repo)
+    for module in sorted((ROOT / "examples/submission").glob("*.py")):
+        shutil.copy(module, repo / "assignments" / module.name)
+    return git_repository(repo)
+
+
+def rehearsal(workflow: Path, tmp: Path, workspace: Path, repos: dict, **kw) -> Rehearsal:
+    return Rehearsal(workflow, tmp, workspace, actions={**ACTIONS,
+                     "actions/checkout": checkout(repos)}, **kw)
+
+
+# --------------------------------------------------------------------------- the workflows
+
+@pytest.fixture(scope="module")
+def release_run(tmp_path_factory) -> Rehearsal:
+    tmp = tmp_path_factory.mktemp("release")
+    workspace = fresh_clone(ROOT, tmp / "workspace")
+    reh = rehearsal(ROOT / ".github/workflows/release.yml", tmp, workspace, {"": ROOT},
+                    collect_only={"Test": SUITE})
+    reh.run()
+    return reh
+
+
+def test_release_workflow_builds(release_run):
+    release_run.assert_passed()
+
+
+def test_release_workflow_builds_what_autograder_build_builds(release_run, reference):
+    release_run.assert_passed()
+    dist = release_run.workspace / "dist"
+    for name in ("student.zip", "autograder.zip", "manifest.json"):
+        assert (dist / name).read_bytes() == (reference / name).read_bytes(), name
+    uploaded = {p.name for p in release_run.context["artifacts"]["releases"]}
+    assert {"student.zip", "autograder.zip", "manifest.json"} <= uploaded
