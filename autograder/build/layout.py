@@ -31,6 +31,7 @@ STUDENT_ENGINE_ROOTS = (
     "autograder.reporters",       # rendering the points in the CI job summary
     "autograder.sandbox",         # optional: the same isolation the grader uses
     "autograder.build.summary",   # the job-summary script the classroom workflow runs
+    "autograder.build.classroom",  # the points it reports to GitHub Classroom's grading view
     "autograder.progress",        # `autograder progress` / `watch`: exercises done, what is next
     "autograder.build.student_cli",  # the student release's `autograder` command
 )

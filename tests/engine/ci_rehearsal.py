@@ -55,7 +55,7 @@ else:  # pragma: no cover
 #: a project without fetching anything (build isolation is off here).
 BASELINE = ("pip", "setuptools", "wheel")
 #: Words in a step that make it need a GPU or the network: a skip must name one of them.
-NEEDS = {"a GPU": ("nvidia-smi", "--device gpu", "-m gpu", "[and-cuda]", "self-hosted, gpu"),
+NEEDS = {"a GPU": ("nvidia-smi", "--device gpu", "-m gpu", "[and-cuda]", "GPU"),
          "the network": ("pip install", "apt-get", "curl ", "wget ")}
 
 

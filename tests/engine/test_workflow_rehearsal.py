@@ -33,7 +33,7 @@ from packaging.specifiers import SpecifierSet
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ci_rehearsal import (Rehearsal, decode_classroom_result, fresh_clone,  # noqa: E402
-                          git_repository)
+                          git_repository, substitute)
 
 from autograder.build.release import build  # noqa: E402
 
@@ -107,7 +107,7 @@ def grading_reporter(reh: Rehearsal, inputs: dict, step: dict) -> str:
     assert list(spec["jobs"]) == ["run-autograding-tests"], "Classroom reads that one job"
     runners = [r for r in re.split(r"[\s,]", inputs["runners"]) if r]
     assert runners
-    env = {k: reh.context and _sub(v, reh) for k, v in (step.get("env") or {}).items()}
+    env = {k: substitute(v, reh.context) for k, v in (step.get("env") or {}).items()}
     total = maximum = 0.0
     reports = {}
     for runner in runners:
@@ -121,11 +121,6 @@ def grading_reporter(reh: Rehearsal, inputs: dict, step: dict) -> str:
         total += sum(t["score"] for t in result["tests"])
     reh.context["classroom"] = {"results": reports, "points": (total, maximum)}
     return f"Points {total:g}/{maximum:g}"
-
-
-def _sub(value, reh):
-    from ci_rehearsal import substitute
-    return substitute(value, reh.context)
 
 
 ACTIONS = {"actions/setup-python": setup_python, "actions/upload-artifact": upload_artifact,
@@ -186,3 +181,94 @@ def test_release_workflow_builds_what_autograder_build_builds(release_run, refer
         assert (dist / name).read_bytes() == (reference / name).read_bytes(), name
     uploaded = {p.name for p in release_run.context["artifacts"]["releases"]}
     assert {"student.zip", "autograder.zip", "manifest.json"} <= uploaded
+
+
+def test_gpu_lab_workflow_cpu_side(tmp_path):
+    workspace = fresh_clone(ROOT, tmp_path / "workspace")
+    reh = rehearsal(ROOT / ".github/workflows/gpu-lab.yml", tmp_path, workspace, {"": ROOT},
+                    context={"github": {"event": {"inputs": {}}}},
+                    skips={"Show the GPU": "needs a GPU",
+                           "Swap in the CUDA build of TensorFlow": "needs a GPU and the network",
+                           "Grade the reference notebook at full length on the GPU": "needs a GPU",
+                           "GPU tests (marked gpu)": "needs a GPU",
+                           "Benchmark, CPU and GPU in the same run": "needs a GPU"},
+                    collect_only={"Lab tests in the reduced CPU mode": SUITE})
+    reh.run()
+    reh.assert_passed()
+    ran = [s.name for s in reh.steps if s.kind == "run"]
+    assert "Lab tests in the reduced CPU mode" in ran and len(ran) >= 2, reh.report()
+    assert reh.context["env"]["EPOCHS"] == "250"
+
+
+@pytest.fixture(scope="module")
+def classroom_run(student_repo, tmp_path_factory) -> Rehearsal:
+    tmp = tmp_path_factory.mktemp("classroom")
+    workspace = tmp / "workspace"
+    subprocess.run(["git", "clone", "--quiet", str(student_repo), str(workspace)], check=True)
+    reh = rehearsal(workspace / ".github/workflows/classroom.yml", tmp, workspace, {},
+                    context={"github": {"actor": "alice"}})
+    reh.run()
+    return reh
+
+
+def test_classroom_workflow_reports_points_to_classroom(classroom_run):
+    reh = classroom_run
+    outcomes = {s.name: s.outcome for s in reh.steps}
+    # The example submission is partly right: its tests fail, which fails the job (as
+    # Classroom's own reporter does); every step after them still runs and reports.
+    failed = [s.name for s in reh.steps if s.outcome == "failure"]
+    assert failed == ["Public tests"], reh.report()
+    assert all(o != "skipped" for o in outcomes.values()), reh.report()
+    results = json.loads((reh.workspace / "results.json").read_text())
+    total, maximum = reh.context["classroom"]["points"]
+    earned = sum(t["score"] for t in results["tests"])
+    possible = sum(t["max_score"] for t in results["tests"])
+    assert (round(total, 6), round(maximum, 6)) == (round(earned, 6), round(possible, 6))
+    assert 0 < total < maximum
+    assert f"{total:g} / {maximum:g} points" in reh.summary, reh.summary[:300]
+
+
+def test_classroom_result_has_one_entry_per_exercise(classroom_run):
+    import tomllib
+    results = json.loads((classroom_run.workspace / "results.json").read_text())
+    (result,) = classroom_run.context["classroom"]["results"].values()
+    course = tomllib.loads((ROOT / "autograder/course.toml").read_text())["exercise"]
+    graded = {t["exercise"] for t in results["tests"]}
+    in_order = [e for e in course if e["id"] in graded]          # the course's teaching order
+    assert [t["name"] for t in result["tests"]] == [e["title"] for e in in_order]
+    for entry, exercise in zip(result["tests"], in_order):
+        tests = [t for t in results["tests"] if t["exercise"] == exercise["id"]]
+        assert entry["score"] == round(sum(t["score"] for t in tests), 6), exercise["id"]
+        assert entry["status"] == ("pass" if all(t["status"] == "passed" for t in tests) else "fail")
+    assert result["max_score"] == sum(t["max_score"] for t in results["tests"])
+    assert result["status"] == "fail"
+
+
+def test_classroom_result_of_the_example_matches_the_golden_file(classroom_run):
+    (result,) = classroom_run.context["classroom"]["results"].values()
+    for entry in result["tests"]:
+        entry["duration"] = 0          # the one field that changes from run to run
+    golden = GOLDEN / "example.classroom.json"
+    actual = classroom_run.root / "example.classroom.json"
+    actual.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    assert result == json.loads(golden.read_text()), \
+        f"the Classroom result changed; if that is intended: cp {actual} {golden}"
+
+
+def test_instructor_workflow_grades_a_student_repository(student_repo, tmp_path):
+    generated = ROOT / "autograder/build/templates/instructor/.github/workflows/grade-submissions.yml"
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    reh = rehearsal(generated, tmp_path, workspace, {"": ROOT, STUDENT_REPO: student_repo},
+                    context={"inputs": {"repositories": json.dumps([STUDENT_REPO]), "ref": "main"},
+                             "matrix": {"repository": STUDENT_REPO},
+                             "secrets": {"AUTOGRADER_TOKEN": "a-read-only-token"}})
+    reh.run()
+    reh.assert_passed()
+    name = STUDENT_REPO.replace("/", "__")
+    grade = json.loads((workspace / "grades" / f"{name}.json").read_text())
+    assert grade["tests"] and grade["score"] is not None and 0 < grade["score"] < grade["max_score"]
+    assert any(t["suite"] == "hidden" for t in grade["tests"]), "the hidden tests were not run"
+    assert f"## {STUDENT_REPO}" in reh.summary
+    assert reh.context["steps"]["grade"]["outputs"]["name"] == name
+    assert [p.name for p in reh.context["artifacts"][f"grade-{name}"]] != []
