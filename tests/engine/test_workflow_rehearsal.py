@@ -183,6 +183,17 @@ def test_release_workflow_builds_what_autograder_build_builds(release_run, refer
     assert {"student.zip", "autograder.zip", "manifest.json"} <= uploaded
 
 
+def test_release_tests_collect_the_whole_suite_readme_counts(release_run):
+    # The release's environment collects every test, with no collection error, and README's
+    # "over N tests" is true of it (and not stale by more than half).
+    from test_readme_setup import readme_suite_count
+    (test,) = [s for s in release_run.steps if s.name == "Test"]
+    match = re.search(r"^(\d+) tests? collected", test.detail, re.M)
+    assert match and "error" not in test.detail.splitlines()[-1], test.detail[-2000:]
+    collected, said = int(match.group(1)), readme_suite_count()
+    assert said < collected < 1.5 * said, f"README says over {said} tests; {collected} collected"
+
+
 def test_gpu_lab_workflow_cpu_side(tmp_path):
     workspace = fresh_clone(ROOT, tmp_path / "workspace")
     reh = rehearsal(ROOT / ".github/workflows/gpu-lab.yml", tmp_path, workspace, {"": ROOT},
