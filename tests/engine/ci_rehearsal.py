@@ -84,6 +84,30 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _number(value: Any) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(value.strip() or 0) if isinstance(value, str) else float("nan")
+    except ValueError:
+        return float("nan")
+
+
+def _loose_equal(left: Any, right: Any) -> bool:
+    """GitHub's ``==``: strings case-insensitively; values of different types as numbers
+    (so ``null == ''`` is true: a missing output equals the empty string)."""
+    if isinstance(left, str) and isinstance(right, str):
+        return left.lower() == right.lower()
+    if type(left) is type(right) or (isinstance(left, (int, float)) and isinstance(right, (int, float))
+                                     and not isinstance(left, bool) and not isinstance(right, bool)):
+        return left == right
+    return _number(left) == _number(right)
+
+
 def evaluate(expr: str, context: dict, status: str = "success") -> Any:
     """The value of a GitHub Actions expression (without ``${{ }}``) in ``context``.
 
@@ -134,8 +158,7 @@ def evaluate(expr: str, context: dict, status: str = "success") -> Any:
         if peek()[1] in ("==", "!="):
             op = take()[1]
             right = unary()
-            same = (left.lower() == right.lower() if isinstance(left, str) and isinstance(right, str)
-                    else left == right)
+            same = _loose_equal(left, right)
             return same if op == "==" else not same
         return left
 
