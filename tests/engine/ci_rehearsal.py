@@ -395,6 +395,7 @@ class Rehearsal:
         self.context.setdefault("github", {}).setdefault("event", {}).setdefault("inputs", {})
         self.context["github"].setdefault("actor", "student")
         self.context["github"].setdefault("ref", self.env["GITHUB_REF"])
+        self.env["GITHUB_ACTOR"] = self.context["github"]["actor"]
         self.context.setdefault("steps", {})
         self.context.setdefault("env", {})
 
@@ -486,8 +487,9 @@ class Rehearsal:
         if raw.get("id"):
             self.context["steps"][raw["id"]] = {"outputs": _read_env_file(output)}
         tail = (proc.stdout + proc.stderr)[-4000:]
+        note = f" (collected only: {self.collect_only[name]})" if name in self.collect_only else ""
         return Step(name, "run", "success" if proc.returncode == 0 else "failure",
-                    f"exit {proc.returncode}\n{tail}", time.perf_counter() - started)
+                    f"exit {proc.returncode}{note}\n{tail}", time.perf_counter() - started)
 
     def setup_python(self) -> Path:
         """What actions/setup-python leaves: a fresh interpreter first on PATH, with pip."""

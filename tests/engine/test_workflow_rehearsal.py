@@ -21,6 +21,7 @@ run this test belongs to. One rehearsal takes seconds to a minute here (the rele
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -138,7 +139,12 @@ def clone(tmp_path_factory) -> Path:
 def reference(clone, tmp_path_factory) -> Path:
     """``autograder build`` of the clone, in this (the instructor's) environment."""
     out = tmp_path_factory.mktemp("reference")
-    build(clone, out)
+    saved = os.environ.pop("SOURCE_DATE_EPOCH", None)   # the rehearsal's runner has none either
+    try:
+        build(clone, out)
+    finally:
+        if saved is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
     return out
 
 
