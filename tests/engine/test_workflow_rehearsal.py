@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.specifiers import SpecifierSet
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -187,6 +188,26 @@ def test_release_workflow_builds_what_autograder_build_builds(release_run, refer
         assert (dist / name).read_bytes() == (reference / name).read_bytes(), name
     uploaded = {p.name for p in release_run.context["artifacts"]["releases"]}
     assert {"student.zip", "autograder.zip", "manifest.json"} <= uploaded
+
+
+def test_the_release_workflow_of_issue_21_fails_here(tmp_path):
+    # The rehearsal can fail, and for the reason GitHub would: release.yml as it was (installing
+    # .[dev], which has no otter-grader) cannot build the lab's notebook, so the build exits 2.
+    spec = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
+    steps = spec["jobs"]["build"]["steps"]
+    (install,) = [s for s in steps if s.get("name") == "Install"]
+    install["run"] = 'python -m pip install -e ".[dev]"'
+    spec["jobs"]["build"]["steps"] = [s for s in steps if s.get("name") != "Test"]
+    old = tmp_path / "release-issue-21.yml"
+    old.write_text(yaml.safe_dump(spec, sort_keys=False))
+    reh = rehearsal(old, tmp_path, fresh_clone(ROOT, tmp_path / "workspace"), {"": ROOT})
+    reh.run()
+    outcomes = {s.name: s for s in reh.steps}
+    build_step = outcomes["Build the releases"]
+    assert build_step.outcome == "failure" and build_step.detail.startswith("exit 2"), reh.report()
+    assert "otter-grader" in build_step.detail
+    assert outcomes["Install"].outcome == "success"
+    assert "otter" not in "".join(p.name for p in reh.packages.site.iterdir())
 
 
 def test_release_tests_collect_the_whole_suite_readme_counts(release_run):
