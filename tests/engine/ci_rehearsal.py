@@ -299,7 +299,15 @@ class Packages:
             if not src.exists() and src.with_suffix(".py").exists():
                 src, dst = src.with_suffix(".py"), dst.with_suffix(".py")
             if src.exists() and not dst.exists():
-                subprocess.run(["cp", "-al", str(src), str(dst)], check=True)
+                # Hard links where the temporary folder shares the environment's file system;
+                # a copy (slower, the same result) where it does not.
+                linked = subprocess.run(["cp", "-al", str(src), str(dst)], capture_output=True)
+                if linked.returncode != 0:
+                    if dst.is_dir() and not dst.is_symlink():
+                        shutil.rmtree(dst)
+                    else:
+                        dst.unlink(missing_ok=True)
+                    subprocess.run(["cp", "-a", str(src), str(dst)], check=True)
 
     def _script(self, src: Path) -> None:
         dst = self.bin / src.name
