@@ -2,8 +2,11 @@
 
 They pin the edges of the contract: eigenvalues exactly at +-tol, non-matrix input, the largest
 eigenvalue of a 3 x 3 Hessian, the default finite-difference step, direction vectors that are
-not all ones, and power iteration's start and stopping rule. Expected values are worked out in
-the comments, never taken from the reference solution.
+not all ones, and power iteration's start and stopping rule. Classifications and learning rates
+are derived with sympy (the cases of ``MUTANT_CASES`` in autograder/ground_truth/cases.py); the
+Hessian-vector products (of diagonal matrices and a cubic, exact in binary) and power
+iteration's seeded start are worked out in the comments, never taken from the reference
+solution.
 """
 
 import math
@@ -11,11 +14,19 @@ import math
 import numpy as np
 import pytest
 
+from autograder import ground_truth
 from autograder.checks import as_float_array, expect_close, expect_equal, fmt
 from autograder.feedback import Failure
 from autograder.problems import Problem
+from autograder.ground_truth.cases import MUTANT_CASES
 
 pytestmark = pytest.mark.visibility("after_due_date")
+
+
+def _case(key: str) -> ground_truth.GroundTruth:
+    """The derived case of cases.MUTANT_CASES named ``key``."""
+    name, params = MUTANT_CASES[key]
+    return ground_truth.load(name, **params)
 
 
 def expect_value_error(func, *args, call):
@@ -41,8 +52,8 @@ def test_eigenvalues_at_the_tolerance_are_zero(target):
     # |lambda| <= tol is zero, so 0.5 with tol = 0.5 is neither up nor down: with -1 beside it the
     # point is degenerate, not a saddle; with 1 beside it degenerate, not a minimum. The
     # eigenvalues of a diagonal matrix are its diagonal, exactly.
-    for diag in ([0.5, -1.0], [-0.5, 1.0], [0.5, 1.0], [-0.5, -1.0]):
-        expect_equal(classify(np.diag(diag), tol=0.5), "degenerate",
+    for i, diag in enumerate(([0.5, -1.0], [-0.5, 1.0], [0.5, 1.0], [-0.5, -1.0])):
+        expect_equal(classify(np.diag(diag), tol=0.5), _case(f"classify_at_tolerance_{i}")["label"],
                      call=f"classify_critical_point(diag({diag[0]}, {diag[1]}), tol=0.5)",
                      hint="An eigenvalue with |lambda| <= tol counts as zero (note the <=).")
 
@@ -50,7 +61,8 @@ def test_eigenvalues_at_the_tolerance_are_zero(target):
 @pytest.mark.exercise("critical_points")
 def test_an_exact_zero_eigenvalue_is_degenerate(target):
     # Eigenvalues 0 and 2: positive semi-definite, not definite.
-    expect_equal(target.second_order.classify_critical_point(np.diag([0.0, 2.0])), "degenerate",
+    expect_equal(target.second_order.classify_critical_point(np.diag([0.0, 2.0])),
+                 _case("classify_exact_zero")["label"],
                  call="classify_critical_point(diag(0, 2))")
 
 
@@ -67,9 +79,10 @@ def test_classify_rejects_a_vector(target):
 def test_stable_lr_uses_the_largest_of_three_eigenvalues(target):
     # diag(1, 4, 2): lambda_max = 4, so 2 / 4 = 0.5. (np.linalg.eigvals lists a diagonal matrix's
     # eigenvalues in diagonal order, so "the last one" would be 2.)
-    expect_close(target.second_order.max_stable_learning_rate(np.diag([1.0, 4.0, 2.0])), 0.5,
-                 call="max_stable_learning_rate(diag(1, 4, 2))",
-                 mistakes={"stable-lr-lambda-min": 2.0})
+    gt = _case("stable_lr_three_eigenvalues")
+    expect_close(target.second_order.max_stable_learning_rate(np.diag([1.0, 4.0, 2.0])), gt["eta_max"],
+                 call="max_stable_learning_rate(diag(1, 4, 2))", **gt.tol("eta_max"),
+                 mistakes={"stable-lr-lambda-min": gt["two_over_min"]})
 
 
 @pytest.mark.exercise("stable_lr")
