@@ -124,7 +124,7 @@ def test_the_sympy_route_of_the_eigenvalue_signs_gets_its_documented_budget(tmp_
                      ["tests/hidden/test_symmetry.py::test_exact_eigenvalue_sign_probabilities",
                       "tests/hidden/test_variants.py::test_exact_sign_probabilities_of_your_value_set"],
                      sandbox=True, env={"AUTOGRADER_SANDBOX_CALL_TIMEOUT": "0.5"})
-    assert results["max_score"] == 7 and not _lost(results), _lost(results)
+    assert results["max_score"] == 15 and not _lost(results), _lost(results)   # the exercise's worth
 
 
 def test_the_tanh_sigmoid_loses_only_what_the_docstring_rules_out(tmp_path):

@@ -147,7 +147,6 @@ def _check_planted(monkeypatch, func, params):
     from autograder.ground_truth.registry import DERIVATIONS, _all, derive
     _all()
     monkeypatch.setitem(DERIVATIONS, func.__name__, func)
-    monkeypatch.setattr(cli, "content_key", lambda *a: "planted", raising=False)
     monkeypatch.setattr("autograder.ground_truth.registry.content_key", lambda *a: "planted")
     record = derive(func.__name__, params)
     monkeypatch.setattr(cli, "read_cache", lambda: {entry_id(func.__name__, params): record})
