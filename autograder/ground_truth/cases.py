@@ -262,6 +262,11 @@ MUTANT_CASES: dict[str, tuple[str, dict]] = {
     "classify_exact_zero": ("classify_hessian", {"H": [["0", "0"], ["0", "2"]]}),
     "stable_lr_three_eigenvalues": ("max_stable_learning_rate", {
         "H": [["1", "0", "0"], ["0", "4", "0"], ["0", "0", "2"]]}),
+    "hvp_default_step_on_a_cubic": ("hvp_closed_form", {"kind": "quartic_sum", "x": ["1", "2"],
+                                                        "v": ["1", "1"]}),
+    "hvp_scales_the_step_by_v": ("hvp_closed_form", {"kind": "quadratic", "x": ["1", "1"], "v": ["2", "1/2"],
+                                                     "A": [["2", "0"], ["0", "6"]]}),
+    "power_iteration_diag_one_zero": ("dominant_eigenpair", {"A": [["1", "0"], ["0", "0"]]}),
     # symmetry: eigenvalues at the tolerance; exact enumerations with unequal values, with a
     # probability of 0, and with integers whose products float64 rounds
     "sign_fractions_at_tolerance": ("eigen_sign_counts", {
