@@ -170,6 +170,9 @@ KINDS: dict[str, tuple[dict[str, Callable[[str, Any], Any]], Callable[..., Calla
     # f and grad of a course function, by its name in COURSE_FUNCTIONS
     "f": ({"function": _function_name}, lambda function: COURSE_FUNCTIONS[function][0]),
     "grad": ({"function": _function_name}, lambda function: COURSE_FUNCTIONS[function][1]),
+    # the gradient of x cos(c pi x), the non-convex family of gd's variants
+    "cosine_grad": ({"c": _real}, lambda c: lambda x: np.cos(c * PI * np.asarray(x, dtype=np.float64))
+                    - c * PI * np.asarray(x, dtype=np.float64) * np.sin(c * PI * np.asarray(x, dtype=np.float64))),
     # x -> A @ x in float64 (the gradient of x.A.x/2 for a symmetric A)
     "quadratic_grad": ({"A": _square}, _quadratic_grad),
     # v -> A @ v, for power iteration and Hessian-vector products

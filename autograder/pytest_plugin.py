@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from .course import load_course
+from .points import points_of_tests
 from .diagnosis import diagnose_test
 from .feedback import Failure, Feedback, SubmissionError
 from .infrastructure import InfrastructureError
@@ -237,15 +238,30 @@ class _Graded:
 _GRADED = pytest.StashKey["_Graded | None"]()
 
 
+_POINTS = pytest.StashKey[float]()
+
+
 def _graded(item: pytest.Item) -> _Graded | None:
     """The test's exercise, points, visibility and suite (None: not graded), read once per item:
-    a grading session runs each item once per submission, and marker lookups walk the tree."""
+    a grading session runs each item once per submission, and marker lookups walk the tree.
+    Its points follow course.toml's rule (:mod:`autograder.points`), set when collection ends."""
     if _GRADED not in item.stash:
         exercise = _marker_arg(item, "exercise", None)
+        points = item.stash.get(_POINTS, None)
         item.stash[_GRADED] = None if exercise is None else _Graded(
-            exercise, float(_marker_arg(item, "points", 1)),
+            exercise, float(_marker_arg(item, "points", 1)) if points is None else points,
             _marker_arg(item, "visibility", "visible"), _suite_of(item))
     return item.stash[_GRADED]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Share each exercise's worth across the tests this run collected (after -k and -m), in
+    proportion to their points markers: the rule of course.toml's [points] table."""
+    graded = [(item, _marker_arg(item, "exercise", None)) for item in session.items]
+    graded = [(item, exercise) for item, exercise in graded if exercise is not None]
+    shares = points_of_tests([(exercise, float(_marker_arg(item, "points", 1))) for item, exercise in graded])
+    for (item, _), share in zip(graded, shares):
+        item.stash[_POINTS] = share
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,

@@ -7,8 +7,8 @@ Conventions used throughout this module
 * Every function must be numerically stable for ``|x|`` up to ``1e3``: no overflow, no
   ``inf``, no ``nan`` and no warning. ``np.exp(1000)`` overflows (float64 stops near
   ``1.8e308 = exp(709.8)``), so never take ``exp`` of a large positive number. ``exp`` of a
-  large *negative* number is harmless: it underflows quietly to 0, which is the right answer to
-  double precision anyway.
+  large *negative* number is harmless: it shrinks smoothly through the tiny (subnormal) numbers
+  and reaches 0 only below ``5e-324``, near ``exp(-745)``.
 
 Why the derivatives matter for optimisation: backpropagation multiplies by an activation's
 derivative at every layer. ``sigmoid' <= 1/4`` and ``tanh' <= 1`` shrink towards 0 when a unit
@@ -35,6 +35,13 @@ def sigmoid(x):
     overflows. The same function can be written ``exp(x) / (1 + exp(x))``, which is safe for
     ``x < 0`` and overflows for large positive ``x``. Use each form only where it is safe, that is
     split on the sign of ``x``, so that ``exp`` only ever sees ``-|x| <= 0``.
+
+    Accuracy: every value must be right *relative to its own size* (to a few units in its last
+    place) down to ``1e-300``: ``s(-40)`` is ``4.25e-18``, not 0. A loss needs this: cross-entropy
+    takes ``log s(x)``, and ``log(4.25e-18) = -40`` where ``log(0) = -inf``. Forms that reach a
+    tiny ``s`` by subtracting from 1 cancel and lose it: ``0.5 * (1 + tanh(x / 2))`` and
+    ``1 - s(-x)`` both return exactly 0 at ``x = -40``, since ``tanh(-20)`` rounds to ``-1``.
+    (Below ``1e-300``, where float64 runs out of digits, only absolute accuracy is asked.)
 
     Args:
         x: a float or an array of any shape.

@@ -253,8 +253,12 @@ def adam_step(x, v, s, t, g, eta, beta1=0.9, beta2=0.999, eps=1e-6):
         s_hat = s_new / (1 - beta2 ** t)
         x_new = x - eta * v_hat / (sqrt(s_hat) + eps)  # eps outside the root here
 
-    Without the correction the first steps are far too small, because ``v`` and ``s`` start at
-    zero. (Note ``t = 0`` would divide by zero: the first step is ``t = 1``.)
+    Without the correction the first steps are the wrong size, because ``v`` and ``s`` start at
+    zero and are biased towards it: at ``t = 1`` ``v_new = (1 - beta1) g`` and
+    ``sqrt(s_new) = sqrt(1 - beta2) |g|``, so the uncorrected step is
+    ``(1 - beta1) / sqrt(1 - beta2) = 0.1 / 0.0316 = 3.16`` times the corrected one with the
+    default betas: about 3 times too large, not too small. (Note ``t = 0`` would divide by zero:
+    the first step is ``t = 1``.)
 
     Args:
         x: point; v, s: first and second moment estimates (start from zeros); t: step number >= 1;

@@ -2,7 +2,9 @@
 
 --rebuild   derive every case of cases.py whose content key changed and rewrite cache.json
             (add --all to re-derive everything, ignoring what is cached)
---check     re-derive cases and compare them with cache.json byte for byte (exit 1 on a mismatch);
+--check     re-derive cases and compare them with cache.json byte for byte, and derive each again
+            at a second precision (50 digits against the cache's 100) to catch values computed
+            through a cancellation (exit 1 on a mismatch or a disagreement);
             --sample N checks a deterministic sample of N cases instead of all of them
 """
 
@@ -14,6 +16,8 @@ import time
 
 from ..usage import OneLineParser, UsageError, require_at_least, run_command
 from . import entry_id
+from .derive import CHECK_DPS, WORK_DPS, working_precision
+from .precision import disagreements
 from .registry import cases, derive, read_cache, rebuild
 
 
@@ -41,8 +45,15 @@ def check(selected: list[tuple[str, dict]]) -> list[str]:
         eid = entry_id(name, params)
         if eid not in cached:
             problems.append(f"missing: {eid}")
-        elif derive(name, params) != cached[eid]:
+            continue
+        with working_precision(WORK_DPS):
+            high = derive(name, params)
+        if high != cached[eid]:
             problems.append(f"stale or different: {eid}")
+        with working_precision(CHECK_DPS):
+            low = derive(name, params)
+        problems += [f"precision ({CHECK_DPS} vs {WORK_DPS} digits): {eid}: {line}"
+                     for line in disagreements(low, high)]
     return problems
 
 

@@ -211,6 +211,77 @@ case("binomial_band", n=2000, p="1/2")
 case("adaptive_step", method="rmsprop", x=["3", "-1"], g=["1/2", "-4"], eta="1/100",
      state={"s": ["1/5", "3"]})                                                   # default gamma, eps
 
+# --- the pinned cases of tests/hidden/test_mutants_*.py ---------------------------------------
+# Each kills surviving mutants at one edge of a contract (a default argument, eps on the right
+# side of the root, a boundary at the tolerance); the test names its case here by key.
+MUTANT_CASES: dict[str, tuple[str, dict]] = {
+    # activations: the interval (0, 1), where a branch boundary moved from 0 to 1 picks the
+    # wrong formula, and relu'(x) = 1 however small x > 0 is
+    "sigmoid_between_zero_and_one": ("activation_values", {"points": ["1/2", "-1/2"]}),
+    "relu_grad_between_zero_and_one": ("activation_values", {"points": ["1/2", "1e-300", "-1/2"]}),
+    # normalization: the default eps, and eps inside the root at inference
+    "batchnorm_forward_default_eps": ("batchnorm_forward", {"x": [["1"], ["3"]], "gamma": ["1"],
+                                                            "beta": ["0"]}),
+    "batchnorm_inference_eps_inside": ("batchnorm_inference", {
+        "x": [["5"]], "gamma": ["2"], "beta": ["1"], "running_mean": ["1"], "running_var": ["3"],
+        "eps": "1"}),
+    "batchnorm_inference_default_eps": ("batchnorm_inference", {
+        "x": [["5"]], "gamma": ["2"], "beta": ["1"], "running_mean": ["1"], "running_var": ["4"]}),
+    # gradient_descent: schedule defaults, the schedule from t = 1, eps and defaults of the
+    # adaptive steps, Adam's bias correction at t = 2
+    "exponential_lr_default": ("lr_schedule", {"kind": "exponential", "ts": [10],
+                                               "params": {"rate": "1/10"}}),
+    "polynomial_lr_default": ("lr_schedule", {"kind": "polynomial", "ts": [30, 0],
+                                              "params": {"alpha": "1/10", "power": "1/2"}}),
+    "sgd_geometric_schedule": ("sgd_affine", {"A": [["2"]], "eta": "1/4", "steps": 3,
+                                              "schedule": "geometric", "params": {"base": "1/2"}}),
+    # eta_t = 1/4 * (1/2)**(t - 1) = 1/2 * (1/2)**t: the schedule counted from t = 0
+    "sgd_geometric_schedule_from_zero": ("sgd_affine", {"A": [["2"]], "eta": "1/2", "steps": 3,
+                                                        "schedule": "geometric", "params": {"base": "1/2"}}),
+    "sgd_schedule_ignored": ("sgd_affine", {"A": [["2"]], "eta": "1/4", "steps": 3,
+                                            "schedule": "constant", "params": {}}),
+    "adagrad_eps_inside": ("adaptive_step", {"method": "adagrad", "x": ["1"], "g": ["2"], "eta": "3/10",
+                                             "state": {"s": ["0"]}, "hyper": {"eps": "5"}}),
+    "adagrad_default_eps": ("adaptive_step", {"method": "adagrad", "x": ["1"], "g": ["2"], "eta": "3/10",
+                                              "state": {"s": ["0"]}}),
+    "rmsprop_eps_inside": ("adaptive_step", {"method": "rmsprop", "x": ["0"], "g": ["2"], "eta": "1/2",
+                                             "state": {"s": ["0"]}, "hyper": {"gamma": "3/4", "eps": "3"}}),
+    "rmsprop_defaults": ("adaptive_step", {"method": "rmsprop", "x": ["0"], "g": ["2"], "eta": "1/10",
+                                           "state": {"s": ["0"]}}),
+    "adam_bias_correction_at_two": ("adaptive_step", {
+        "method": "adam", "x": ["1"], "g": ["1"], "eta": "1/10", "state": {"v": ["0"], "s": ["0"]},
+        "t": 2, "hyper": {"beta1": "1/2", "beta2": "3/4", "eps": "0"}}),
+    "adam_eps_outside": ("adaptive_step", {"method": "adam", "x": ["1"], "g": ["1"], "eta": "1/10",
+                                           "state": {"v": ["0"], "s": ["0"]}, "t": 1,
+                                           "hyper": {"eps": "1"}}),
+    "adam_default_eps": ("adaptive_step", {"method": "adam", "x": ["1"], "g": ["1/2"], "eta": "1/100",
+                                           "state": {"v": ["0"], "s": ["0"]}, "t": 1}),
+    # second_order: eigenvalues exactly at the tolerance, the largest of three eigenvalues
+    **{f"classify_at_tolerance_{i}": ("classify_hessian", {"H": [[a, "0"], ["0", b]], "tol": "1/2"})
+       for i, (a, b) in enumerate([("1/2", "-1"), ("-1/2", "1"), ("1/2", "1"), ("-1/2", "-1")])},
+    "classify_exact_zero": ("classify_hessian", {"H": [["0", "0"], ["0", "2"]]}),
+    "stable_lr_three_eigenvalues": ("max_stable_learning_rate", {
+        "H": [["1", "0", "0"], ["0", "4", "0"], ["0", "0", "2"]]}),
+    "hvp_default_step_on_a_cubic": ("hvp_closed_form", {"kind": "quartic_sum", "x": ["1", "2"],
+                                                        "v": ["1", "1"]}),
+    "hvp_scales_the_step_by_v": ("hvp_closed_form", {"kind": "quadratic", "x": ["1", "1"], "v": ["2", "1/2"],
+                                                     "A": [["2", "0"], ["0", "6"]]}),
+    "power_iteration_diag_one_zero": ("dominant_eigenpair", {"A": [["1", "0"], ["0", "0"]]}),
+    # symmetry: eigenvalues at the tolerance; exact enumerations with unequal values, with a
+    # probability of 0, and with integers whose products float64 rounds
+    "sign_fractions_at_tolerance": ("eigen_sign_counts", {
+        "matrices": [[["1/2", "0"], ["0", "-1/2"]], [["1", "0"], ["0", "-1"]]], "tol": "1/2"}),
+    "exact_signs_unequal_values": ("eigen_sign_enumeration", {"n": 2, "values": ["1/2", "1"],
+                                                              "probs": ["1/2", "1/2"]}),
+    "exact_signs_zero_probability": ("eigen_sign_enumeration", {"n": 2, "values": ["5", "1"],
+                                                                "probs": ["0", "1"]}),
+    "exact_signs_beyond_float64": ("eigen_sign_enumeration", {
+        "n": 2, "values": [str(2**20 + 1), str(2**40 - 2**20 + 1), str(2**30)],
+        "probs": ["1/3", "1/3", "1/3"]}),
+}
+for _name, _params in MUTANT_CASES.values():
+    case(_name, **_params)
+
 # --- per-student variants (branch variants) ---------------------------------------------------
 # Every combination of every variant-aware exercise of autograder/variants.toml: the derivations
 # its hidden tests (tests/hidden/test_variants.py) read. Generated, so editing variants.toml and

@@ -6,6 +6,7 @@ Only ``--rebuild`` and the cache test import this module (it imports sympy and m
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Sequence
@@ -14,10 +15,29 @@ import mpmath
 import sympy as sp
 
 DIGITS = 50                      # significant digits of every stored decimal
-WORK_DPS = 70                    # working precision of mpmath while deriving
+WORK_DPS = 100                   # working precision of the cache's derivations
+CHECK_DPS = 50                   # the second precision ``--check`` derives every case at
 U = mpmath.mpf(2) ** -53         # unit roundoff of float64
 
 mpmath.mp.dps = WORK_DPS
+
+
+def work_dps() -> int:
+    """The working precision now in force (mpmath's, which sympy's evaluations here follow)."""
+    return mpmath.mp.dps
+
+
+@contextmanager
+def working_precision(dps: int):
+    """Derive at ``dps`` digits: a value that changes between two precisions beyond what its
+    digits promise was computed through a cancellation (``1 - tanh(z)**2`` at z = 710 is
+    0.e-220 at 70 digits and 0.e-160 at 50), so ``--check`` runs every derivation under both."""
+    saved = mpmath.mp.dps
+    mpmath.mp.dps = dps
+    try:
+        yield
+    finally:
+        mpmath.mp.dps = saved
 
 
 @dataclass
@@ -76,10 +96,10 @@ def encode(value: Any) -> Any:
     if expr.is_Rational:
         return str(expr)                                   # "p/q" or "p"
     if not expr.is_real:
-        number = sp.N(expr, WORK_DPS)
+        number = sp.N(expr, work_dps())
         if not number.is_real:
             raise ValueError(f"cannot store the non-real value {value!r}")
-    return _decimal(mpmath.mpf(sp.N(expr, WORK_DPS)))
+    return _decimal(mpmath.mpf(sp.N(expr, work_dps())))
 
 
 def _decimal(x: mpmath.mpf) -> str:
@@ -90,7 +110,7 @@ def _decimal(x: mpmath.mpf) -> str:
 
 
 def to_mpf(value: Any) -> mpmath.mpf:
-    return mpmath.mpf(sp.N(sp.sympify(value), WORK_DPS)) if not isinstance(value, mpmath.mpf) else value
+    return mpmath.mpf(sp.N(sp.sympify(value), work_dps())) if not isinstance(value, mpmath.mpf) else value
 
 
 def inf_norm(rows: Sequence[Sequence[Any]]) -> mpmath.mpf:

@@ -573,12 +573,14 @@ class SandboxTarget(Target):
 
         again = qualname in self._timed_out
         repeat = min(limits.repeat_timeout, limits.call_timeout)
+        budget = isolation.CALL_BUDGETS.get(qualname) if kind == "call" else None
+        first = max(budget, limits.call_timeout) if budget is not None else None
         try:
             reply, values = worker.request(
                 {"kind": kind, "module": module, "name": name},
                 {"args": tuple(args), "kwargs": dict(kwargs)},
                 encode_special=encode_special, on_callback=on_callback,
-                decode_special=_result_specials(callbacks), timeout=repeat if again else None)
+                decode_special=_result_specials(callbacks), timeout=repeat if again else first)
         except WorkerLost as exc:
             words = _lost_words(exc)
             if exc.timed_out and "budget" not in exc.reason:

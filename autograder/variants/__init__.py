@@ -314,8 +314,13 @@ def ground_truth_requests(exercise: str, params: Mapping[str, Any]) -> dict[str,
     for ``ground_truth.load(name, **parameters)``."""
     p = params
     if exercise == "gd":
-        return {"trajectory": ("gd_quadratic", dict(A=rotated_quadratic(p["kappa"]), x0=p["x0"],
-                                                    eta=p["eta"], steps=p["steps"]))}
+        requests = {"trajectory": ("gd_quadratic", dict(A=rotated_quadratic(p["kappa"]), x0=p["x0"],
+                                                        eta=p["eta"], steps=p["steps"]))}
+        if "nonconvex" in p:
+            n = p["nonconvex"]
+            requests["nonconvex"] = ("gd_cosine", dict(c=n["c"], x0=n["x0"], eta=n["eta"],
+                                                       steps=p["nonconvex_steps"]))
+        return requests
     if exercise in ("momentum", "nesterov"):
         return {"trajectory": (f"{exercise}_quadratic", dict(A=p["A"], x0=p["x0"], v0=p["v0"],
                                                             eta=p["eta"], beta=p["beta"],

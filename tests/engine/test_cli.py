@@ -38,10 +38,11 @@ def _cli(capsys, *args) -> tuple[int, str, str]:
 
 
 def test_the_example_scores_what_its_mistakes_cost():
-    # Public gradient-descent tests: gd 3 + sgd 3 + nesterov 1 + adagrad 1 + adam 1 of 13 points;
-    # lr_schedules, momentum, rmsprop and clipping (1 point each) are lost to known mistakes.
+    # Public gradient-descent tests: 9 exercises of 15 points each (course.toml's [points] rule);
+    # gd, sgd, nesterov, adagrad and adam pass, and lr_schedules, momentum, rmsprop and clipping
+    # (one public test each) are lost to known mistakes.
     public = grade(EXAMPLE, tests=[GD_TESTS])
-    assert (public.score, public.max_score, public.errors) == (9.0, 13.0, [])
+    assert (public.score, public.max_score, public.errors) == (75.0, 135.0, [])
 
     results = grade(EXAMPLE)
     assert results.errors == []
@@ -87,7 +88,7 @@ def test_the_stubs_get_zero_and_are_told_what_to_write():
 def test_the_default_report_is_a_table(capsys):
     code, out, _ = _cli(capsys, EXAMPLE, "--tests", GD_TESTS)
     assert code == EXIT_GRADED
-    assert "Score: 9 / 13" in out and "momentum-d2l-form" in out and "Total" in out
+    assert "Score: 75 / 135" in out and "momentum-d2l-form" in out and "Total" in out
 
 
 def _gd_module(tmp_path: Path, source: str) -> Path:
@@ -157,15 +158,15 @@ def test_a_notebook_is_graded(tmp_path, capsys):
     path = tmp_path / "lab.ipynb"
     path.write_text(json.dumps(nb))
     code, out, _ = _cli(capsys, path, "--tests", GD_TESTS, "--format", "json", "--no-timings")
-    assert code == EXIT_GRADED and json.loads(out)["score"] == 9.0
+    assert code == EXIT_GRADED and json.loads(out)["score"] == 75.0
 
 
 def test_an_output_file_gets_the_report(tmp_path, capsys):
     out_file = tmp_path / "results" / "results.json"
     code, out, err = _cli(capsys, EXAMPLE, "--tests", GD_TESTS, "--format", "gradescope",
                           "--output", out_file)
-    assert code == EXIT_GRADED and out == "" and "9 / 13" in err
-    assert json.loads(out_file.read_text())["score"] == 9.0
+    assert code == EXIT_GRADED and out == "" and "75 / 135" in err
+    assert json.loads(out_file.read_text())["score"] == 75.0
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -188,7 +189,7 @@ def test_python_dash_m_autograder_works(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
     assert proc.returncode == EXIT_GRADED, proc.stderr
-    assert json.loads(proc.stdout)["score"] == 9.0
+    assert json.loads(proc.stdout)["score"] == 75.0
 
 
 def test_usage_errors_do_not_grade(capsys):

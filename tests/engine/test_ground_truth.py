@@ -1,7 +1,7 @@
 """The ground-truth cache is right: fresh, complete, matching a fresh sympy derivation, read
 without sympy, and strong enough to tell the known mistakes from the right answer.
 
-Re-deriving all cases takes ~15 s of CPU (~40 s wall on a loaded 2-core machine), over the 30 s
+Re-deriving all cases at both precisions (100 and 50 digits) takes ~50 s of CPU, over the 30 s
 budget, so this test re-derives a deterministic sample (one case of every derivation plus cases
 spread over the catalogue); the full comparison is
 
@@ -138,3 +138,72 @@ def test_the_tolerances_separate_known_mistakes_from_the_answer():
             assert gap > tol["atol"] + tol["rtol"] * np.max(np.abs(a)), (record["name"], record["params"], wrong)
             checked += 1
     assert checked > 20
+
+
+def _check_planted(monkeypatch, func, params):
+    """Run ``--check``'s comparison on one planted derivation whose cache entry is its own
+    100-digit result (so only the second precision can object)."""
+    from autograder.ground_truth import __main__ as cli
+    from autograder.ground_truth.registry import DERIVATIONS, _all, derive
+    _all()
+    monkeypatch.setitem(DERIVATIONS, func.__name__, func)
+    monkeypatch.setattr("autograder.ground_truth.registry.content_key", lambda *a: "planted")
+    record = derive(func.__name__, params)
+    monkeypatch.setattr(cli, "read_cache", lambda: {entry_id(func.__name__, params): record})
+    return check([(func.__name__, params)])
+
+
+def test_check_catches_a_planted_cancellation(monkeypatch):
+    """1 - tanh(z)^2 computed in mpmath at z = 40 keeps ~15 right digits at 50-digit precision
+    and ~65 at 100: within a float64 tolerance of 8 eps, yet wrong in its 16th digit."""
+    import mpmath
+
+    from autograder.ground_truth.derive import Derived
+
+    def planted_tanh_grad(point):
+        t = mpmath.tanh(mpmath.mpf(point))
+        return {"value": Derived(1 - t**2, rtol=8 * 2.0**-52, why="planted")}
+
+    def planted_sympy_tanh_grad(point):
+        import sympy as sp
+        return {"value": Derived(1 - sp.tanh(sp.Integer(point))**2, rtol=8 * 2.0**-52, why="planted")}
+
+    def sound_tanh_grad(point):
+        return {"value": Derived(mpmath.sech(mpmath.mpf(point)) ** 2, rtol=8 * 2.0**-52, why="sound")}
+
+    problems = _check_planted(monkeypatch, planted_tanh_grad, {"point": 40})
+    assert len(problems) == 1 and "precision (50 vs 100 digits)" in problems[0], problems
+    assert "value[]" in problems[0] and "first 25 digits" in problems[0]
+    problems = _check_planted(monkeypatch, planted_sympy_tanh_grad, {"point": 710})
+    assert len(problems) == 1 and "precision" in problems[0], problems
+    assert _check_planted(monkeypatch, sound_tanh_grad, {"point": 710}) == []
+
+
+def test_check_catches_a_difference_beyond_the_tolerance(monkeypatch):
+    """A value whose two precisions differ by more than its float64 tolerance is reported as such."""
+    import mpmath
+
+    from autograder.ground_truth.derive import Derived
+
+    def planted_precision_dependent(point):
+        return {"value": Derived(mpmath.mpf(point) + mpmath.eps * 2**150, rtol=0.0, why="planted")}
+
+    problems = _check_planted(monkeypatch, planted_precision_dependent, {"point": 1})
+    assert len(problems) == 1 and "beyond the stored tolerance" in problems[0], problems
+
+
+def test_tanh_grad_is_right_where_one_minus_tanh_squared_cancels():
+    """sech(z)^2 = 4 e^{-2|z|} / (1 + e^{-2|z|})^2, evaluated independently of the derivation."""
+    import mpmath
+
+    record = next(r for r in read_cache().values() if r["name"] == "activation_values")
+    gt = ground_truth.load("activation_values", **record["params"])
+    as_mpf = lambda f: mpmath.mpf(f.numerator) / f.denominator  # noqa: E731
+    checked = 0
+    with mpmath.workdps(40):
+        for point, stored in zip(record["params"]["points"], gt.exact("tanh_grad")):
+            q = mpmath.exp(-2 * abs(as_mpf(ground_truth.decode_leaf(point, exact=True))))
+            true = 4 * q / (1 + q) ** 2
+            assert abs(as_mpf(stored) - true) <= true * mpmath.mpf("1e-30"), point
+            checked += abs(as_mpf(ground_truth.decode_leaf(point, exact=True))) >= 710
+    assert checked == 4      # z = -1000, -745, 710, 1000: 8e-617 at 710, not 8.85e-221

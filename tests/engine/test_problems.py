@@ -50,6 +50,8 @@ REPLACED = [
      lambda p: np.array([-2 * (1 - _xy(p)[0]) - 400 * _xy(p)[0] * (_xy(p)[1] - _xy(p)[0] ** 2),
                          200 * (_xy(p)[1] - _xy(p)[0] ** 2)]), VECTORS2),
     (Problem("f", function="x*cos(pi*x)"), lambda x: x * np.cos(np.pi * x), SCALARS),
+    # the variants' family x cos(c pi x) at c = 0.15 is the course function of that name
+    (Problem("cosine_grad", c=0.15), COURSE_FUNCTIONS["x*cos(0.15*pi*x)"][1], SCALARS + VECTORS2),
 ]
 #: Every kind and every course function, each with sample inputs.
 SAMPLES = [(p, inputs) for p, _, inputs in REPLACED] + [

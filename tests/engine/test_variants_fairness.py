@@ -100,6 +100,40 @@ def test_gd_variants_converge_visibly_with_margin(p):
         "gd-missing-x0": np.concatenate([traj[1:], traj[-1:]])})
 
 
+def nonconvex_entries():
+    space = MANIFEST["gd"]
+    return [pytest.param({**space.default(), "nonconvex": n}, id=f"gd-nonconvex-{i}")
+            for i, n in enumerate(space.choices["nonconvex"])]
+
+
+@pytest.mark.parametrize("p", nonconvex_entries())
+def test_gd_nonconvex_variants_settle_visibly_in_a_stable_minimum(p):
+    """The run ends in a local minimum (f'' > 0 there, found by nsolve among the critical
+    points), with eta f'' <= GD_EDGE (stable with margin), within 1e-2 of it after the steps the
+    test runs, and every known mistake is far from the right trajectory."""
+    gt = gt_of("gd", p, "nonconvex")
+    eta = float(Fraction(p["nonconvex"]["eta"]))
+    assert gt.exact("method") == "nsolve"
+    index = int(gt.exact("reached_index"))
+    assert gt["labels"][index] == "minimum" and gt["curvature_at_reached"] > 0
+    assert abs(gt["critical_points"][index] - gt["reached"]) < 1e-12
+    assert eta * gt["curvature_at_reached"] <= float(GD_EDGE)
+    traj = gt["trajectory"]
+    assert abs(traj[-1] - gt["reached"]) < 1e-2, "the run must visibly settle in its minimum"
+    assert_separated(gt, "trajectory", {
+        "gd-ascent": gt["ascent"], "gd-no-update": np.full_like(traj, traj[0]),
+        "gd-missing-x0": np.concatenate([traj[1:], traj[-1:]])})
+
+
+def test_the_step_size_decides_which_minimum_is_reached():
+    """The family's point: from one start, two step sizes end in different minima."""
+    ends: dict[tuple, set] = {}
+    for param in nonconvex_entries():
+        n = param.values[0]["nonconvex"]
+        ends.setdefault((n["c"], n["x0"]), set()).add(round(gt_of("gd", param.values[0], "nonconvex")["reached"], 6))
+    assert any(len(reached) > 1 for reached in ends.values()), ends
+
+
 def _radius(A, eta, beta, nesterov):
     lam = np.linalg.eigvalsh(A)
     radius = 0.0

@@ -50,8 +50,12 @@ def test_exact_seeded_draws(target, name, fan_in, fan_out):
             mistakes[mid] = _expected_draw(gt, fan_in, fan_out, seed, scale=wrong_scale)
     kind = "rng.normal(0.0, std, size=(fan_in, fan_out))" if gt["kind"] == "normal" else \
         "rng.uniform(-a, a, size=(fan_in, fan_out))"
-    # 4 ulps: the scale may be computed as sqrt(2/(n+m)) or sqrt(2)/sqrt(n+m) (2 roundings apart)
-    check_value(got, expected, {"rtol": 8 * np.finfo(float).eps, "atol": 0.0}, call=call, what="the weights",
+    # rtol 4 ulps: the scale may be computed as sqrt(2/(n+m)) or sqrt(2)/sqrt(n+m) (2 roundings
+    # apart). atol scaled to the law's width: rng.uniform(-a, a) computes -a + 2a*u, and the same
+    # draw written a * (2u - 1) rounds differently, by up to ~4 eps * a on each side, which near
+    # a zero entry is no relative accuracy at all; a wrong scale is off by a factor, far beyond.
+    eps = np.finfo(float).eps
+    check_value(got, expected, {"rtol": 8 * eps, "atol": 8 * eps * gt["scale"]}, call=call, what="the weights",
                 mistakes=mistakes, hint=f"Make exactly one call, {kind}, with the scale {gt['scale']:.6g}.")
     expect_float64(got, call=call, what="the weights")
 

@@ -1,6 +1,7 @@
 """Hidden tests that kill surviving mutants of solutions/symmetry.py: eigenvalues exactly at the
 tolerance, the input checks and the enumeration of exact_eigenvalue_sign_probabilities.
-Expected values are enumerated by hand in the comments (exact fractions).
+Expected values are derived with sympy (the cases of ``MUTANT_CASES`` in
+autograder/ground_truth/cases.py); the comments enumerate them by hand.
 """
 
 from fractions import Fraction
@@ -8,17 +9,26 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from autograder import ground_truth
 from autograder.checks import expect_close, expect_equal, fmt
 from autograder.feedback import Failure
+from autograder.ground_truth.cases import MUTANT_CASES
 
 pytestmark = pytest.mark.visibility("after_due_date")
+
+
+def _case(key: str) -> ground_truth.GroundTruth:
+    """The derived case of cases.MUTANT_CASES named ``key``."""
+    name, params = MUTANT_CASES[key]
+    return ground_truth.load(name, **params)
 
 
 @pytest.mark.exercise("wigner_symmetry")
 def test_sign_fractions_count_eigenvalues_at_the_tolerance_as_zero(target):
     # Eigenvalues exactly +-tol (a diagonal matrix's eigenvalues are its diagonal): both zero.
+    gt = _case("sign_fractions_at_tolerance")
     fractions = target.symmetry.eigenvalue_sign_fractions([np.diag([0.5, -0.5]), np.diag([1.0, -1.0])], tol=0.5)
-    expect_close(fractions, [0.25, 0.25, 0.5],
+    expect_close(fractions, gt["fractions"], **gt.tol("fractions"),
                  call="eigenvalue_sign_fractions([diag(0.5, -0.5), diag(1, -1)], tol=0.5)",
                  what="(positive, negative, zero)", hint="|lambda| <= tol counts as zero (note the <=).")
 
@@ -34,7 +44,7 @@ def test_exact_probabilities_with_unequal_values(target):
     #               (1,1/2,1):     det 3/4 (+,+)   (1,1,1):     det 0    (+,0)
     # 16 eigenvalues: 11 positive, 3 negative, 2 zero.
     got = target.symmetry.exact_eigenvalue_sign_probabilities(2, [Fraction(1, 2), 1], [Fraction(1, 2), Fraction(1, 2)])
-    expect_equal(tuple(got), (Fraction(11, 16), Fraction(3, 16), Fraction(1, 8)),
+    expect_equal(tuple(got), tuple(_case("exact_signs_unequal_values").exact("probabilities")),
                  call="exact_eigenvalue_sign_probabilities(2, values=[1/2, 1], probs=[1/2, 1/2])")
     expect_equal(len(got), 3, call="exact_eigenvalue_sign_probabilities(...)", what="the number of fractions")
 
@@ -43,7 +53,7 @@ def test_exact_probabilities_with_unequal_values(target):
 def test_exact_probabilities_with_a_certain_value_and_a_zero_probability(target):
     # Every entry is 1 (the value 5 has probability 0): A = [[1, 1], [1, 1]] has eigenvalues 2 and 0.
     got = target.symmetry.exact_eigenvalue_sign_probabilities(2, [5, 1], [0, 1])
-    expect_equal(tuple(got), (Fraction(1, 2), Fraction(0), Fraction(1, 2)),
+    expect_equal(tuple(got), tuple(_case("exact_signs_zero_probability").exact("probabilities")),
                  call="exact_eigenvalue_sign_probabilities(2, values=[5, 1], probs=[0, 1])",
                  hint="A probability may be 0 (skip those choices) and may be 1.")
 
@@ -59,31 +69,14 @@ def test_exact_probabilities_reject_probabilities_not_summing_to_one(target):
                   expected="ValueError", actual=fmt(result))
 
 
-def _sign_counts_2x2(a, b, c):
-    """(positive, negative, zero) eigenvalues of [[a, b], [b, c]], exactly: the eigenvalues are real
-    with product det = a*c - b*b and sum a + c (Python ints, no rounding)."""
-    det, trace = a * c - b * b, a + c
-    if det > 0:
-        return (2, 0, 0) if trace > 0 else (0, 2, 0)
-    if det < 0:
-        return 1, 1, 0
-    return (int(trace > 0), int(trace < 0), 1 + int(trace == 0))
-
-
 @pytest.mark.exercise("wigner_symmetry")
 def test_exact_probabilities_are_exact_where_floating_point_rounds(target):
     # Values p = 2^20 + 1, q = 2^40 - 2^20 + 1, r = 2^30, 1/3 each. The matrix [[p, r], [r, q]] has
     # p*q = 2^60 + 1, so its determinant is exactly 1 (two positive eigenvalues); in float64 p*q
     # rounds to 2^60 = r*r and the determinant comes out 0. Any float step (np.linalg, or a `/`
-    # in an exact recurrence) loses it. Expected: the 27 matrices enumerated with the exact 2 x 2
-    # rule above (sympy's charpoly gives the same: 20/27, 11/54, 1/18).
+    # in an exact recurrence) loses it. Expected: sympy's exact enumeration (20/27, 11/54, 1/18).
     values = [2**20 + 1, 2**40 - 2**20 + 1, 2**30]
-    totals = [0, 0, 0]
-    for a in values:
-        for b in values:
-            for c in values:
-                totals = [t + k for t, k in zip(totals, _sign_counts_2x2(a, b, c))]
-    expected = tuple(Fraction(t, 27 * 2) for t in totals)
+    expected = tuple(_case("exact_signs_beyond_float64").exact("probabilities"))
     call = ("exact_eigenvalue_sign_probabilities(2, values=[2**20 + 1, 2**40 - 2**20 + 1, 2**30], "
             "probs=[1/3] * 3)")
     got = target.symmetry.exact_eigenvalue_sign_probabilities(2, values, [Fraction(1, 3)] * 3)

@@ -1,5 +1,5 @@
 """Hidden tests of the student's own variant (autograder/variants.toml): their step sizes,
-starting points, quadratic, damping, keep probability, d and value set.
+starting points, quadratic, non-convex function, damping, keep probability, d and value set.
 
 The ``variant`` fixture (the pytest plugin) is the graded student's variant: computed from
 ``--student ID`` and the course salt, or the default variant when grading without them. Every
@@ -17,6 +17,7 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
+from autograder.problems import Problem
 from autograder.variants import ground_truth_requests
 
 from .course_functions import quadratic_grad
@@ -52,6 +53,26 @@ def test_gd_on_your_quadratic(target, variant):
                     "gd-missing-x0": np.concatenate([expected[1:], expected[-1:]])})
     expect_float64(traj, call=call, what="the trajectory")
     expect_unchanged(saved, x0, call=call, name="x0")
+
+
+@pytest.mark.exercise("gd")
+@pytest.mark.points(1)
+def test_gd_on_your_nonconvex_function(target, variant):
+    p = variant["gd"]
+    n = p["nonconvex"]
+    gt, kw = _load("gd", p, "nonconvex")
+    c, x0, eta = float(Fraction(n["c"])), float(Fraction(n["x0"])), float(Fraction(n["eta"]))
+    reached = gt["reached"]
+    call = (f"gd(grad of x cos({n['c']} pi x) (your c), x0={n['x0']}, eta={n['eta']}, "
+            f"{kw['steps']} steps)")
+    traj = target.gradient_descent.gd(Problem("cosine_grad", c=c), x0, eta, kw["steps"])
+    check(traj, gt, "trajectory", call=call, what="the trajectory",
+          hint=f"From {n['x0']} with eta = {n['eta']} the run settles in the local minimum at "
+               f"x = {reached:.4f}; check the update x <- x - eta * grad(x).",
+          mistakes={"gd-ascent": gt["ascent"],
+                    "gd-no-update": np.full_like(gt["trajectory"], x0),
+                    "gd-missing-x0": np.concatenate([gt["trajectory"][1:], gt["trajectory"][-1:]])})
+    expect_float64(traj, call=call, what="the trajectory")
 
 
 def _run_steps(step, x0, v0, steps):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from ..derive import (U, Derived, exact, exact_eigenvalues, float_tolerance, inf_norm, rational,
+from ..derive import (U, work_dps, Derived, exact, exact_eigenvalues, float_tolerance, inf_norm, rational,
                       rational_matrix, to_mpf)
 from ..registry import derivation
 from .functions import at, symbolic
@@ -220,6 +220,26 @@ def taylor_exact(f_x, g, H, delta):
 
 
 @derivation
+def hvp_closed_form(kind, x, v, h="1/100000", A=None):
+    """H v where it is exact and the central difference's own error is known exactly: ``kind``
+    "quartic_sum" (f = sum x^4 / 4, grad = x^3 elementwise, H = diag(3 x^2); the central
+    difference of a cubic errs by exactly h^2 v^3) or "quadratic" (grad = A x: H v = A v, and the
+    central difference is exact up to rounding)."""
+    X, V, step = [rational(a) for a in x], [rational(a) for a in v], rational(h)
+    if kind == "quartic_sum":
+        hv = [3 * a**2 * b for a, b in zip(X, V)]
+        central = [((a + step * b) ** 3 - (a - step * b) ** 3) / (2 * step) for a, b in zip(X, V)]
+        assert all(c - e == step**2 * b**3 for c, e, b in zip(central, hv, V))
+    elif kind == "quadratic":
+        hv = list(rational_matrix(A) * sp.Matrix(V))
+        central = hv
+    else:
+        raise ValueError(kind)
+    return {"hv": exact(hv, "H v exactly"),
+            "central_difference": exact(central, "(grad(x + h v) - grad(x - h v)) / (2 h), exactly")}
+
+
+@derivation
 def hessian_vector_product(function, point, v, h="1/100000"):
     """Exact H(x) v, and the tolerance of the central difference (grad(x+hv)-grad(x-hv))/2h:
 
@@ -282,8 +302,8 @@ def dominant_eigenpair(A):
     E, Q = mpmath.eigsy(mpA)
     order = sorted(range(len(E)), key=lambda i: -abs(E[i]))
     eigs = [E[i] for i in order]
-    for e in eigs:            # mpmath's eigenvalues are the exact roots, to 60 digits
-        assert min(abs(e - to_mpf(r)) for r in exact_eigs) < mpmath.mpf("1e-50")
+    for e in eigs:            # mpmath's eigenvalues are the exact roots, to all but 20 digits
+        assert min(abs(e - to_mpf(r)) for r in exact_eigs) < mpmath.mpf(10) ** (20 - work_dps())
     vecs = [[Q[r, i] for r in range(Q.rows)] for i in order]
     assert len(eigs) == 1 or abs(eigs[0]) > abs(eigs[1]), "power iteration needs a dominant eigenvalue"
     return {"eigenvalues": Derived(eigs, rtol=1e-14, why="eigenvalues to 50 digits"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import mpmath
 import sympy as sp
 
-from ..derive import Derived, exact, rational
+from ..derive import Derived, exact, rational, work_dps, working_precision
 from ..registry import derivation
 
 w = sp.Symbol("w", real=True)
@@ -39,15 +39,18 @@ def _variance(kind, scale):
 
 
 def _chernoff_band(n, delta):
-    """(t_lo, t_hi): P(chi^2_n <= n(1 - t_lo)) <= delta/2 and P(chi^2_n >= n(1 + t_hi)) <= delta/2."""
+    """(1 - t_lo, 1 + t_hi): P(chi^2_n <= n(1 - t_lo)) <= delta/2 and
+    P(chi^2_n >= n(1 + t_hi)) <= delta/2."""
     target = mpmath.log(mpmath.mpf(delta) / 2)
     # Both exponents increase monotonically in t, so each equation has one root: bracket it
     # (for small n the lower root lies within 1e-19 of 1, out of reach of a Newton start).
     hi = mpmath.findroot(lambda t: -n / mpmath.mpf(2) * (t - mpmath.log(1 + t)) - target,
                          (mpmath.mpf("1e-30"), mpmath.mpf(10) ** 4), solver="illinois")
-    lo = mpmath.findroot(lambda t: -n / mpmath.mpf(2) * (-t - mpmath.log(1 - t)) - target,
-                         (mpmath.mpf("1e-30"), 1 - mpmath.mpf("1e-60")), solver="illinois")
-    return lo, hi
+    # The lower root is solved for u = log(1 - t): t itself may lie closer to 1 than a 50-digit
+    # bracket can resolve, and 1 - t, the band's own lower edge, would cancel.
+    u = mpmath.findroot(lambda u: -n / mpmath.mpf(2) * (mpmath.expm1(u) - u) - target,
+                        (-mpmath.mpf(10) ** 4, -mpmath.mpf("1e-30")), solver="illinois")
+    return mpmath.exp(u), 1 + hi
 
 
 def _normal_quantile(delta):
@@ -69,9 +72,9 @@ def initializer_law(name, fan_in, fan_out, delta="1/1000000000"):
     d = rational(delta)
     half = d / 2
     if kind == "normal":
-        t_lo, t_hi = _chernoff_band(n, half)
-        m2_band = [var * (1 - sp.Float(t_lo, 60)), var * (1 + sp.Float(t_hi, 60))]
-        mean_half = sp.sqrt(var / n) * sp.Float(_normal_quantile(half), 60)
+        lower, upper = _chernoff_band(n, half)
+        m2_band = [var * sp.Float(lower, work_dps()), var * sp.Float(upper, work_dps())]
+        mean_half = sp.sqrt(var / n) * sp.Float(_normal_quantile(half), work_dps())
         why = ("n m2/var ~ chi^2_n: Chernoff band at delta/2; mean ~ N(0, var/n): exact quantile at "
                "delta/2")
     else:
@@ -100,10 +103,10 @@ def binomial_band(n, p, delta="1/1000000000"):
     Binomial(n, p). Returns [k_lo, k_hi] with P(K < k_lo) <= delta/2 and P(K > k_hi) <= delta/2,
     from exact tail sums at 70 digits, and the same band for the keep/drop mistake (1 - p)."""
     P = rational(p) if "/" in str(p) or "." not in str(p) else sp.Float(str(p), 60)
-    d = mpmath.mpf(sp.N(rational(delta), 70))
+    d = mpmath.mpf(sp.N(rational(delta), work_dps()))
 
     def band(prob):
-        pm = mpmath.mpf(sp.N(prob, 70))
+        pm = mpmath.mpf(sp.N(prob, work_dps()))
         pmf = [mpmath.binomial(n, k) * pm**k * (1 - pm) ** (n - k) for k in range(n + 1)]
         lo, acc = 0, mpmath.mpf(0)
         while acc + pmf[lo] <= d / 2:
@@ -142,11 +145,8 @@ def positive_definite_probability(n):
     if n != 2:
         raise ValueError("only n = 1 and n = 2 have a closed form here")
     phi = lambda t: mpmath.exp(-t * t / 2) / mpmath.sqrt(2 * mpmath.pi)  # noqa: E731
-    mpmath.mp.dps = 34
-    try:
+    with working_precision(34):
         p = mpmath.quad(lambda a, c: phi(a) * phi(c) * mpmath.erf(mpmath.sqrt(a * c / 2)),
                         [0, mpmath.inf], [0, mpmath.inf])
         text = mpmath.nstr(p, 30)
-    finally:
-        mpmath.mp.dps = 70
     return {"p": Derived(mpmath.mpf(text), why="a double integral, 30 correct digits")}

@@ -96,6 +96,8 @@ def _schedule(kind, params, t):
         return sp.exp(-rational(params.get("rate", "1/10")) * t)
     if kind == "polynomial":
         return (1 + rational(params.get("alpha", "1/10")) * t) ** (-rational(params.get("power", "1/2")))
+    if kind == "geometric":
+        return rational(params["base"]) ** t
     raise ValueError(kind)
 
 
@@ -231,7 +233,8 @@ def _step_formula(method, variant):
 
     def rmsprop(x, s, g, eta, eps, gamma, **_):
         s = gamma * s + (g * g if variant == "no_one_minus_gamma" else (1 - gamma) * g * g)
-        return x - eta * g / sqrt(s + eps), s
+        den = sqrt(s) + eps if variant == "eps_outside" else sqrt(s + eps)
+        return x - eta * g / den, s
 
     def adam(x, v, s, g, eta, eps, beta1, beta2, t, **_):
         v = beta1 * v + (1 - beta1) * g
@@ -249,7 +252,7 @@ def _step_formula(method, variant):
 HYPER_DEFAULTS = {"adagrad": {"eps": "1e-6"},
                   "rmsprop": {"gamma": "9/10", "eps": "1e-6"},
                   "adam": {"beta1": "9/10", "beta2": "999/1000", "eps": "1e-6"}}
-VARIANTS = {"adagrad": ["eps_outside"], "rmsprop": ["no_one_minus_gamma"],
+VARIANTS = {"adagrad": ["eps_outside"], "rmsprop": ["no_one_minus_gamma", "eps_outside"],
             "adam": ["no_bias_correction", "eps_inside"]}
 
 
