@@ -211,6 +211,13 @@ case("binomial_band", n=2000, p="1/2")
 case("adaptive_step", method="rmsprop", x=["3", "-1"], g=["1/2", "-4"], eta="1/100",
      state={"s": ["1/5", "3"]})                                                   # default gamma, eps
 
+# --- keras_lab ---------------------------------------------------------------------------------
+# The lab's loss surfaces on the square it plots ([-2, 2]^2) and its activation plots' points
+# (autograder.lab.spec: surface limit and activation_points, -6 ... 6 in steps of 1/2).
+for _surface in ("convex", "non-convex", "saddle"):
+    case("lab_critical_points", surface=_surface, limit="2")
+case("lab_activation_curves", points=[str(k / 2) if k % 2 else str(k // 2) for k in range(-12, 13)])
+
 # --- per-student variants (branch variants) ---------------------------------------------------
 # Every combination of every variant-aware exercise of autograder/variants.toml: the derivations
 # its hidden tests (tests/hidden/test_variants.py) read. Generated, so editing variants.toml and

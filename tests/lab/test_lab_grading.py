@@ -28,7 +28,7 @@ from autograder.sandbox import isolation  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 LAB_TESTS = ROOT / "tests" / "hidden" / "test_keras_lab.py"
 HOSTILE = ROOT / "tests" / "engine" / "hostile" / "notebooks"
-FULL_POINTS = 24.0
+FULL_POINTS = 37.0
 DROPOUT_CHECKS = {"test_dropout_layers", "test_dropout_active_in_training",
                   "test_dropout_inactive_at_inference", "test_dropout_model_trains"}
 

@@ -1,4 +1,4 @@
 """Every derivation, by topic. Importing this package registers them all (see registry.py)."""
 
-from . import (activations, calculus, distributions, normalization, optimizers,  # noqa: F401
-               symmetry)
+from . import (activations, calculus, distributions, lab, normalization,  # noqa: F401
+               optimizers, symmetry)
