@@ -109,6 +109,15 @@ class LabSession:
 
     value = function
 
+    def written_answer(self, question) -> str:
+        """The answer the intake read out of the notebook for a written question ('' for none):
+        text, never run; the reporters sanitise and bound it."""
+        if self.status.status != "ok":
+            raise SubmissionError(f"Not graded: {self.status.reason}.",
+                                  hint="Hand in the lab's notebook (keras_lab.ipynb) with your "
+                                       "work saved in it.")
+        return dict(self.status.answers).get(question.label, "")
+
     def probe(self, name: str, *args, **kwargs) -> Any:
         self.require()
         return self.target.probe(MODULE, name, *args, **kwargs)

@@ -7,9 +7,10 @@ definition (formulas, the architecture's arithmetic), never from running the ref
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
+
+from ..written import WrittenQuestion
 
 SEED = 0
 LEARNING_RATES = (1.0, 0.1, 0.01, 0.001)
@@ -41,17 +42,6 @@ EVAL_EPOCHS = 2                   # ... trained briefly: the check is the arithm
 TIMING_RATES = (0.1, 0.01)        # the rates time_learning_rates is asked to time ...
 TIMING_EPOCHS = 2                 # ... for this many epochs each
 GPU_COUNTS = (2, 0)               # the fake device lists enable_memory_growth is shown
-
-
-@dataclass(frozen=True)
-class WrittenQuestion:
-    """A question answered in words and graded by hand: its label in the notebook (``**3.3**``),
-    its otter question name, and its points (not part of the automatic score)."""
-
-    label: str
-    name: str
-    points: float
-    topic: str
 
 
 #: The lab's written questions, in notebook order. ``tests/lab`` checks the source notebook has

@@ -20,6 +20,7 @@ from autograder import ground_truth
 from autograder.course import load_course
 from autograder.feedback import Failure
 from autograder.lab import probes, spec
+from autograder.written import GradedByHand
 
 pytestmark = pytest.mark.exercise("keras_lab")
 
@@ -718,6 +719,16 @@ def test_plot_dropout_effect(lab):
                           expected=f"a line labelled {label!r} through {history['val_loss']}",
                           actual=_drawn(axes[0]))
 
+
+
+# -- written questions ----------------------------------------------------------------------------
+
+@pytest.mark.points(0)
+@pytest.mark.parametrize("question", spec.WRITTEN_QUESTIONS, ids=[q.label for q in spec.WRITTEN_QUESTIONS])
+def test_written_answer(lab, question):
+    """A written question is graded by hand: the report lists it, with its points and the answer
+    read out of the notebook, outside the automatic score."""
+    raise GradedByHand(question, lab.written_answer(question))
 
 
 # -- Part 5: the GPU's memory ------------------------------------------------------------------------

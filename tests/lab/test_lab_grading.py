@@ -23,6 +23,7 @@ pytest.importorskip("nbformat", reason="the Keras lab needs nbformat: pip instal
 from autograder.course import load_course  # noqa: E402
 from autograder.grading import Job, grade, grade_many  # noqa: E402
 from autograder.lab import CPU_EPOCHS, SOURCE, build_student_notebook  # noqa: E402
+from autograder.lab.spec import WRITTEN_QUESTIONS  # noqa: E402
 from autograder.sandbox import isolation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +110,19 @@ def test_the_student_notebook_scores_zero_with_a_reason_per_test(graded):
     results = graded["student"]
     assert sum(t.max_score for t in _lab(results)) == FULL_POINTS
     assert _score(results) == 0, _describe(results)
-    assert all(t.status in ("failed", "error") and t.feedback and t.feedback.rationale for t in _lab(results))
+    automatic = [t for t in _lab(results) if t.status != "manual"]
+    assert all(t.status in ("failed", "error") and t.feedback and t.feedback.rationale for t in automatic)
+    # Each written question: listed for the instructor, and saying that no answer was written.
+    assert [t.manual_points for t in results.manual] == [q.points for q in WRITTEN_QUESTIONS]
+    assert all("No answer was found below question" in t.feedback.rationale for t in results.manual)
+
+
+def test_the_solution_lists_its_written_answers_as_graded_by_hand(graded):
+    results = graded["solution"]
+    assert [(t.name, t.manual_points, t.score, t.max_score) for t in results.manual] == \
+        [(f"test_written_answer[{q.label}]", q.points, 0, 0) for q in WRITTEN_QUESTIONS]
+    assert all("\nAnswer:\n" in t.feedback.rationale for t in results.manual)
+    assert results.lab == {"device": "CPU", "epochs": CPU_EPOCHS}
 
 
 def test_a_wrong_architecture_loses_the_architecture_points(graded):
