@@ -307,6 +307,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.excinfo is not None and isinstance(call.excinfo.value, Failure):
         # A Failure already says what went wrong in words: show that, not a traceback.
         report.longrepr = f"{item.nodeid}\n{call.excinfo.value.feedback.render()}"
+    if call.excinfo is not None and isinstance(call.excinfo.value, GradedByHand):
+        # A written question neither passes nor fails here: pytest shows it as skipped, saying why.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), (item.location[1] or 0) + 1,
+                           f"graded by hand: {call.excinfo.value.question.points:g} points")
     graded = _graded(item)
     if graded is None:
         return
