@@ -217,6 +217,7 @@ case("adaptive_step", method="rmsprop", x=["3", "-1"], g=["1/2", "-4"], eta="1/1
 for _surface in ("convex", "non-convex", "saddle"):
     case("lab_critical_points", surface=_surface, limit="2")
 case("lab_activation_curves", points=[str(k / 2) if k % 2 else str(k // 2) for k in range(-12, 13)])
+case("lab_surface_values", xs=["-2", "-1", "0", "1", "2"], ys=["-3/2", "1/2", "5/2"])  # spec's grid
 
 # --- per-student variants (branch variants) ---------------------------------------------------
 # Every combination of every variant-aware exercise of autograder/variants.toml: the derivations

@@ -98,3 +98,17 @@ def lab_activation_curves(points):
     out["relu_grad"] = Derived([sp.Heaviside(z, 0) for z in zs], rtol=0, atol=0,
                                why="0 or 1 exactly; relu'(0) = 0 by the lab's contract")
     return out
+
+
+@derivation
+def lab_surface_values(xs, ys):
+    """Each surface's value on the grid meshgrid(xs, ys) (rows follow ys, columns xs), at exact
+    points: sin and cos at 50 digits."""
+    grid = [(rational(y), rational(x)) for y in ys for x in xs]
+    out = {}
+    for name, (outer_x, outer_y) in SURFACES.items():
+        values = [sp.N(outer_x.subs(u, x**2) + outer_y.subs(u, y**2), 50) for y, x in grid]
+        rows = [values[i * len(xs):(i + 1) * len(xs)] for i in range(len(ys))]
+        out[name] = Derived(rows, rtol=8 * EPS64, atol=8 * EPS64,
+                            why="a square, a sine or cosine and a sum in float64: a few eps")
+    return out
