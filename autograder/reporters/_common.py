@@ -88,12 +88,12 @@ def manual_summary(test: TestResult) -> str:
 
 def lab_line(results: Results) -> str | None:
     """``Keras lab: CPU, 20 epochs, 31.2 s`` (None when the lab's tests did not run). The wall
-    time is its tests' total duration (0 in reports made without timings)."""
+    time is its tests' total duration (left out of reports made without timings)."""
     if not results.lab:
         return None
     wall = sum(t.duration for t in results.tests if t.exercise == "keras_lab")
-    return (f"Keras lab: {results.lab.get('device', '?')}, {results.lab.get('epochs', '?')} epochs, "
-            f"{wall:.1f} s")
+    line = f"Keras lab: {results.lab.get('device', '?')}, {results.lab.get('epochs', '?')} epochs"
+    return f"{line}, {wall:.1f} s" if wall else line   # no time in a report made without timings
 
 
 def fmt_points(value: float) -> str:

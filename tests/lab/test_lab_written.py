@@ -147,3 +147,8 @@ def test_the_fake_device_list_records_memory_growth_exactly_when_a_gpu_is_listed
                    "returned": repr(gpus)}
     # A set-up that does not look at the list touches the CPU: the check sees that call.
     assert probes.gpu_setup(_always, gpus)["calls"][0][0] == "/physical_device:CPU:0"
+
+
+def test_a_report_without_timings_states_the_lab_s_device_and_epochs_but_no_time():
+    out = render(_results(), "markdown", timings=False)
+    assert "Keras lab: CPU, 20 epochs" in out and "1.5 s" not in out
