@@ -31,6 +31,7 @@ from .feedback import Failure, Feedback, SubmissionError
 from .infrastructure import InfrastructureError
 from .results import Results, TestResult
 from .targets import Target, open_target
+from .written import GradedByHand
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 _RESULTS = pytest.StashKey[Results]()
@@ -176,9 +177,13 @@ def target(_session_target: Target) -> Target:
 def lab(_session_target: Target):
     """The Keras lab of the code under test (:class:`autograder.lab.session.LabSession`): its
     notebook's functions in a sandboxed TensorFlow worker, and the grader's own replays."""
-    from .lab.session import lab_session
+    from .lab.session import gpu_present, lab_session
 
-    return lab_session(_session_target, _config().rootpath)
+    session = lab_session(_session_target, _config().rootpath)
+    # The report states how the lab ran (its wall time is the sum of its tests' durations).
+    _config().stash[_RESULTS].lab = {"device": "GPU" if gpu_present() else "CPU",
+                                     "epochs": session.epochs}
+    return session
 
 
 @pytest.fixture(scope="session")
@@ -299,6 +304,8 @@ def _feedback_from(excinfo: pytest.ExceptionInfo | None) -> tuple[str, Feedback 
     if isinstance(exc, InfrastructureError):
         # Not the submission's doing: no hint aimed at the student (the run is not graded).
         return "error", Feedback(f"Not graded: {exc}")
+    if isinstance(exc, GradedByHand):
+        return "manual", Feedback(str(exc))
     if isinstance(exc, Failure):
         return "failed", exc.feedback
     if isinstance(exc, AssertionError):
@@ -316,6 +323,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if call.excinfo is not None and isinstance(call.excinfo.value, Failure):
         # A Failure already says what went wrong in words: show that, not a traceback.
         report.longrepr = f"{item.nodeid}\n{call.excinfo.value.feedback.render()}"
+    if call.excinfo is not None and isinstance(call.excinfo.value, GradedByHand):
+        # A written question neither passes nor fails here: pytest shows it as skipped, saying why.
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), (item.location[1] or 0) + 1,
+                           f"graded by hand: {call.excinfo.value.question.points:g} points")
     graded = _graded(item)
     if graded is None:
         return
@@ -350,11 +362,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
             score = 0.0
         if status == "skipped":
             points = 0.0  # a skipped test is neither earned nor lost, and never counted as passing
+        # A written question: no automatic points either way; its own points are the instructor's.
+        manual_points = call.excinfo.value.question.points if status == "manual" else 0.0
         item.config.stash[_RESULTS].tests.append(TestResult(
             nodeid=item.nodeid, name=item.name, exercise=exercise, suite=graded.suite,
             status=status, max_score=points, score=score,
             visibility=graded.visibility,
-            feedback=feedback, duration=round(report.duration, 6), test_code=_body_of(item)))
+            feedback=feedback, duration=round(report.duration, 6), test_code=_body_of(item),
+            **({"manual_points": float(manual_points)} if status == "manual" else {})))
 
 
 _BODIES: dict = {}

@@ -12,7 +12,9 @@ from typing import Literal
 
 from .feedback import Feedback
 
-Status = Literal["passed", "failed", "error", "skipped"]
+#: "manual": a written question, graded by hand (:mod:`autograder.written`): score and max_score
+#: are 0 and ``manual_points`` holds its points.
+Status = Literal["passed", "failed", "error", "skipped", "manual"]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 
 
@@ -30,10 +32,13 @@ class TestResult:
     output: str = ""              # what the test itself printed (never the submission's stdout)
     duration: float = 0.0
     test_code: str = ""           # the test's body, for formats that show it (exercism)
+    manual_points: float = 0.0    # a "manual" item's points, graded by hand (not in score/max_score)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["feedback"] = self.feedback.to_dict() if self.feedback else None
+        if self.status != "manual":
+            del data["manual_points"]     # only a written question has points graded by hand
         return data
 
     @classmethod
@@ -54,6 +59,9 @@ class Results:
     #: Set when the grading machine, not the submission, failed (see :mod:`autograder.infrastructure`):
     #: the submission was not graded, so no test is kept and no score is reported.
     infrastructure_error: str | None = None
+    #: The Keras lab's run, when its tests ran: {"device": "CPU" or "GPU", "epochs": n}; its wall
+    #: time is the sum of its tests' durations (:func:`lab_wall_time`).
+    lab: dict | None = None
 
     @property
     def graded(self) -> bool:
@@ -67,6 +75,11 @@ class Results:
     @property
     def max_score(self) -> float:
         return round(sum(t.max_score for t in self.tests), 6)
+
+    @property
+    def manual(self) -> list[TestResult]:
+        """The written questions, graded by hand: their points are in none of the totals."""
+        return [t for t in self.tests if t.status == "manual"]
 
     def by_exercise(self) -> dict[str, list[TestResult]]:
         groups: dict[str, list[TestResult]] = {}
@@ -82,6 +95,7 @@ class Results:
                 "score": None if infra else self.score,
                 "max_score": None if infra else self.max_score, "errors": list(self.errors),
                 "infrastructure_error": self.infrastructure_error,
+                **({"lab": dict(self.lab)} if self.lab else {}),
                 "tests": [t.to_dict() for t in self.tests]}
 
     def to_json(self) -> str:
@@ -93,7 +107,7 @@ class Results:
                    target=data.get("target", ""), isolation=data.get("isolation", "none"),
                    execution_time=data.get("execution_time", 0.0),
                    errors=list(data.get("errors", [])),
-                   infrastructure_error=data.get("infrastructure_error"))
+                   infrastructure_error=data.get("infrastructure_error"), lab=data.get("lab"))
 
     @classmethod
     def not_graded(cls, line: str, *, target: str = "", isolation: str = "none",

@@ -71,6 +71,8 @@ class NotebookIntake:
     status: str
     reason: str = ""
     notes: tuple[str, ...] = ()
+    #: (label, answer) of each written question (:mod:`autograder.written`), read as text.
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 def is_lab_notebook(path: Path, course: Course) -> bool:
@@ -125,7 +127,8 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
     # What the lab's tests read (in this process or, with runner="subprocess", another): only
     # .py files are ever copied from a submission, so this name is the grader's own.
     (dest / NOTEBOOKS_FILE).write_text(json.dumps(
-        {k: [v.status, v.reason, list(v.notes)] for k, v in result.notebooks.items()}), encoding="utf-8")
+        {k: [v.status, v.reason, list(v.notes), [list(a) for a in v.answers]]
+         for k, v in result.notebooks.items()}), encoding="utf-8")
     return result
 
 
@@ -141,7 +144,9 @@ def read_notebook_intake(directory: Path) -> dict[str, NotebookIntake] | None:
     """What :func:`materialise` wrote about a materialised submission's notebooks (None: nothing)."""
     try:
         data = json.loads((Path(directory) / NOTEBOOKS_FILE).read_text(encoding="utf-8"))
-        return {k: NotebookIntake(k, str(v[0]), str(v[1]), tuple(map(str, v[2]))) for k, v in data.items()}
+        return {k: NotebookIntake(k, str(v[0]), str(v[1]), tuple(map(str, v[2])),
+                                  tuple((str(a[0]), str(a[1])) for a in (v[3] if len(v) > 3 else ())))
+                for k, v in data.items()}
     except (OSError, ValueError, TypeError, IndexError, AttributeError):
         return None
 
@@ -149,21 +154,25 @@ def read_notebook_intake(directory: Path) -> dict[str, NotebookIntake] | None:
 def _write_notebook_module(notebook: Path, dest: Path, exercise) -> NotebookIntake:
     """The notebook's imports, definitions and constants as ``dest/<module>.py`` (read here as
     text: nothing of it runs outside the sandbox's worker)."""
-    from .lab.notebook import NotebookError, extract_definitions, module_source, read_notebook
+    from .lab.notebook import (NotebookError, extract_definitions, module_source, read_notebook,
+                               written_answers)
+    from .written import written_questions
 
     try:
         if notebook.stat().st_size > MAX_FILE_BYTES:
             return NotebookIntake(exercise.id, "unreadable",
                                   f"{notebook.name} is larger than {MAX_FILE_BYTES // 2**20} MiB "
                                   "(clear its outputs before handing it in)")
-        code = extract_definitions(read_notebook(notebook.read_bytes()))
+        nb = read_notebook(notebook.read_bytes())
+        code = extract_definitions(nb)
+        answers = written_answers(nb, [q.label for q in written_questions(exercise.id)])
     except NotebookError as exc:
         return NotebookIntake(exercise.id, "unreadable", f"{notebook.name}: {exc}")
     except OSError as exc:
         return NotebookIntake(exercise.id, "unreadable",
                               f"{notebook.name} could not be read ({exc.strerror or exc})")
     (dest / f"{exercise.module}.py").write_text(module_source(code, notebook.name), encoding="utf-8")
-    return NotebookIntake(exercise.id, "ok", notes=tuple(code.problems))
+    return NotebookIntake(exercise.id, "ok", notes=tuple(code.problems), answers=tuple(answers.items()))
 
 
 def _notebooks_in(src: Path, dest: Path, course: Course) -> dict[str, NotebookIntake]:

@@ -42,6 +42,9 @@ def grade_once(tree: Path, epochs: int, device: str) -> tuple[float, str]:
     try:
         data = json.loads(out.read_text())
         score = f"{data['score']:g}/{data['max_score']:g}"
+        manual = [t for t in data["tests"] if t["status"] == "manual"]
+        if manual:   # written questions, graded by hand: not in the score
+            score += f" +{sum(t['manual_points'] for t in manual):g} by hand"
     except (OSError, ValueError, KeyError):
         score = f"error (exit {proc.returncode}): {proc.stderr.strip()[-200:]}"
     out.unlink(missing_ok=True)
@@ -86,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Keras lab grading, {platform.node()} ({platform.machine()}), {args.runs} run(s) a row, "
           f"GPU: {'yes' if gpu_present() else 'none (not measured on a GPU)'}")
     print(f"{'grader':24} {'device':6} {'epochs':>6} {'wall s':>8} {'x baseline':>10} {'score':>8}")
+    # score: the automatic points, and the written questions' points graded by hand
     base = {(d, e): w for n, d, e, w, _ in rows if n.startswith("baseline")}
     for name, device, epochs, wall, score in rows:
         ratio = f"{wall / base[(device, epochs)]:.2f}x" if (device, epochs) in base else "-"

@@ -281,6 +281,13 @@ MUTANT_CASES: dict[str, tuple[str, dict]] = {
 }
 for _name, _params in MUTANT_CASES.values():
     case(_name, **_params)
+# --- keras_lab ---------------------------------------------------------------------------------
+# The lab's loss surfaces on the square it plots ([-2, 2]^2) and its activation plots' points
+# (autograder.lab.spec: surface limit and activation_points, -6 ... 6 in steps of 1/2).
+for _surface in ("convex", "non-convex", "saddle"):
+    case("lab_critical_points", surface=_surface, limit="2")
+case("lab_activation_curves", points=[str(k / 2) if k % 2 else str(k // 2) for k in range(-12, 13)])
+case("lab_surface_values", xs=["-2", "-1", "0", "1", "2"], ys=["-3/2", "1/2", "5/2"])  # spec's grid
 
 # --- per-student variants (branch variants) ---------------------------------------------------
 # Every combination of every variant-aware exercise of autograder/variants.toml: the derivations

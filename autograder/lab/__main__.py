@@ -50,13 +50,23 @@ def main(argv: list[str] | None = None) -> int:
     from ..grading import grade as grade_submission
 
     results = grade_submission(args.notebook, tests=[LAB_TESTS], lab_epochs=args.epochs)
+    from ..reporters._common import lab_line
+
     for test in results.tests:
-        mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR"}.get(test.status, test.status.upper())
-        print(f"{mark:5} {test.score:g}/{test.max_score:g}  {test.name}")
+        mark = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "manual": "HAND"}.get(
+            test.status, test.status.upper())
+        points = (f"{test.manual_points:g} by hand" if test.status == "manual"
+                  else f"{test.score:g}/{test.max_score:g}")
+        print(f"{mark:5} {points}  {test.name}")
         if test.feedback is not None:
             print("      " + test.feedback.render().replace("\n", "\n      "))
     print(f"score {results.score:g}/{results.max_score:g}  (isolation: {results.isolation}, "
           f"{results.execution_time:.1f} s)")
+    if results.manual:
+        print(f"written questions graded by hand: {len(results.manual)}, "
+              f"{sum(t.manual_points for t in results.manual):g} points (not in the score)")
+    if lab_line(results):
+        print(lab_line(results))
     if args.json:
         Path(args.json).write_text(results.to_json(), encoding="utf-8")
     return 0 if results.tests else 1

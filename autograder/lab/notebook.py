@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass, field
 
 # Names the grader never needs and the worker may not have (otter's local-check helper).
@@ -131,3 +132,44 @@ def module_source(code: ExtractedCode, notebook_name: str) -> str:
             "        _notebook_cell_errors.append(\n"
             "            f'code cell {_cell_index}: {type(_cell_error).__name__}: {_cell_error}'[:500])\n"
             "del _cell_index, _cell_source\n")
+
+
+# A written question's prompt starts (after otter's HTML comments) with its bold label: **3.3**.
+_LABEL = re.compile(r"^\s*(?:<!--.*?-->\s*)*\*\*(\d+(?:\.\d+)*)\*\*", re.DOTALL)
+
+
+def _text(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def written_answers(nb: dict, labels, limit: int | None = None) -> dict[str, str]:
+    """The answer to each written question ``labels`` names, read as text: the Markdown cells
+    after the cell whose prompt starts with ``**label**``, up to the next code cell, the next
+    labelled prompt, or the end of the question (otter's ``<!-- END QUESTION -->`` in the student
+    notebook, its ``# END QUESTION`` raw cell in the source). otter's placeholder does not count
+    as an answer; a question not found has the answer "". Nothing is run or rendered.
+    """
+    from ..written import ANSWER_CHARS, PLACEHOLDER
+
+    limit = ANSWER_CHARS if limit is None else limit
+    cells = [c for c in nb.get("cells", []) if isinstance(c, dict)]
+    starts = {}
+    for index, cell in enumerate(cells):
+        match = _LABEL.match(_text(cell)) if cell.get("cell_type") == "markdown" else None
+        if match and match.group(1) not in starts:
+            starts[match.group(1)] = index
+    out = {}
+    for label in labels:
+        parts = []
+        for cell in cells[starts[label] + 1:] if label in starts else []:
+            kind, text = cell.get("cell_type"), _text(cell)
+            if kind == "code" or (kind == "raw" and text.lstrip().startswith("# END QUESTION")):
+                break
+            if kind != "markdown":
+                continue
+            if text.lstrip().startswith("<!-- END QUESTION -->") or _LABEL.match(text):
+                break
+            parts.append(text.replace(PLACEHOLDER, "").strip())
+        out[label] = "\n\n".join(p for p in parts if p)[:limit]
+    return out

@@ -46,6 +46,14 @@ def _floats(value, limit: int = 1_000_000) -> np.ndarray:
     return arr
 
 
+def _points(values):
+    """A line's or scatter's coordinates as floats; None when there are too many to send."""
+    try:
+        return _floats(values, 2 * MAX_LINE_POINTS) if np.size(values) <= 2 * MAX_LINE_POINTS else None
+    except (TypeError, ValueError):
+        return None
+
+
 def figure(fn, *args, **kwargs) -> dict:
     """Call ``fn``; describe the Figure it returns: per axes its projection and what is drawn."""
     import matplotlib  # noqa: PLC0415
@@ -62,10 +70,15 @@ def figure(fn, *args, **kwargs) -> dict:
         for line in ax.lines[:64]:
             x, y = line.get_xdata(), line.get_ydata()
             lines.append({"label": str(line.get_label())[:200],
-                          "x": _floats(x, MAX_LINE_POINTS) if np.size(x) <= MAX_LINE_POINTS else None,
-                          "y": _floats(y, MAX_LINE_POINTS) if np.size(y) <= MAX_LINE_POINTS else None})
+                          "x": _points(x), "y": _points(y),
+                          "marker": str(line.get_marker())[:20],
+                          "linestyle": str(line.get_linestyle())[:20]})
+        # Scatter plots (PathCollection) draw their points as offsets: (n, 2) in data space.
+        scatters = [{"label": str(c.get_label())[:200], "offsets": _points(c.get_offsets())}
+                    for c in ax.collections[:64] if type(c).__name__ == "PathCollection"]
         axes.append({"name": str(ax.name), "lines": lines, "collections": len(ax.collections),
-                     "images": len(ax.images), "title": str(ax.get_title())[:200]})
+                     "scatters": scatters, "images": len(ax.images),
+                     "title": str(ax.get_title())[:200]})
     plt.close(fig)
     return {"is_figure": True, "type": "Figure", "axes": axes}
 
@@ -269,6 +282,95 @@ def replay_outputs(config_json: str, weights, seed: int, probe) -> dict:
     return out
 
 
+def evaluated(build_model, train_fn, test_loss_fn, seed: int, lr, epochs: int, x_test, y_test) -> dict:
+    """Train ``build_model()`` with the notebook's ``train``, then ask its ``test_loss`` for the
+    test split's loss: the claim, with the trained model's configuration and weights (from which
+    the grader's own worker recomputes the loss: :func:`predict`)."""
+    keras = _keras()
+    _deterministic()
+    keras.utils.set_random_seed(seed)
+    net = build_model()
+    if not isinstance(net, keras.Model):
+        return {"model": {"is_model": False, "type": type(net).__name__}}
+    train_fn(net, lr, epochs, seed)
+    claimed = test_loss_fn(net, np.asarray(x_test, dtype=np.float32), np.asarray(y_test, dtype=np.float32))
+    described = _describe_model(net)
+    try:
+        claimed = float(np.asarray(claimed, dtype=np.float64).reshape(-1)[0])
+    except (TypeError, ValueError, IndexError):
+        claimed = repr(claimed)[:100]
+    return {"model": described, "claimed": claimed}
+
+
+def predict(config_json: str, weights, x) -> np.ndarray:
+    """The rebuilt model's outputs on ``x`` at inference (run only in the grader's own worker)."""
+    keras = _keras()
+    net = _rebuilt(keras, layers_of(config_json), weights)
+    return _floats(np.asarray(net(np.asarray(x, dtype=np.float32).reshape(-1, 1), training=False)))
+
+
+def timed(fn, rates, epochs: int, seed: int) -> dict:
+    """``fn(rates, epochs, seed)`` (the notebook's ``time_learning_rates``), described per rate:
+    its history lengths and its reported seconds (the grader times the whole call itself)."""
+    out = fn(list(rates), epochs, seed)
+    if not isinstance(out, dict):
+        return {"is_dict": False, "type": type(out).__name__}
+    runs = {}
+    for key, run in list(out.items())[:16]:
+        entry = {"key": repr(key)[:40]}
+        if isinstance(run, dict):
+            seconds = run.get("seconds")
+            entry["seconds"] = float(seconds) if isinstance(seconds, (int, float, np.floating)) \
+                and not isinstance(seconds, bool) else repr(seconds)[:60]
+            for name in ("loss", "val_loss"):
+                try:
+                    entry[name] = int(np.size(run.get(name)))
+                except Exception:  # noqa: BLE001 - described as missing
+                    entry[name] = None
+        runs[repr(float(key)) if isinstance(key, (int, float)) and not isinstance(key, bool)
+             else repr(key)[:40]] = entry
+    return {"is_dict": True, "runs": runs}
+
+
+class _FakeDevice:
+    """What ``tf.config.list_physical_devices`` lists: a device with a name and a type."""
+
+    def __init__(self, name: str, device_type: str):
+        self.name, self.device_type = name, device_type
+
+    def __repr__(self):
+        return f"PhysicalDevice(name={self.name!r}, device_type={self.device_type!r})"
+
+
+class _FakeConfig:
+    """A stand-in for ``tf.config`` listing ``gpus`` fake GPUs and recording what is asked of it."""
+
+    def __init__(self, gpus: int):
+        self.calls: list[list] = []
+        self._devices = [_FakeDevice("/physical_device:CPU:0", "CPU")] + \
+            [_FakeDevice(f"/physical_device:GPU:{i}", "GPU") for i in range(gpus)]
+        self.experimental = self
+        self.list_logical_devices = self.list_physical_devices
+
+    def list_physical_devices(self, device_type=None):
+        return [d for d in self._devices if device_type is None or d.device_type == device_type]
+
+    def set_memory_growth(self, device, enable):
+        self.calls.append([getattr(device, "name", repr(device))[:80], repr(enable)[:20]])
+
+    def get_memory_growth(self, device):
+        return any(name == getattr(device, "name", None) for name, _ in self.calls)
+
+
+def gpu_setup(fn, gpus: int) -> dict:
+    """``fn(config)`` with a fake ``tf.config`` that lists ``gpus`` GPUs: the memory-growth calls
+    it made and what it returned."""
+    config = _FakeConfig(gpus)
+    returned = fn(config)
+    return {"calls": config.calls[:16], "returned": repr(returned)[:60]}
+
+
 #: The probes a test may name (the worker refuses any other name).
 PROBES = {"figure": figure, "with_dict": with_dict, "model": model, "train": train,
-          "replay": replay, "replay_outputs": replay_outputs}
+          "replay": replay, "replay_outputs": replay_outputs, "evaluated": evaluated,
+          "predict": predict, "timed": timed, "gpu_setup": gpu_setup}

@@ -22,6 +22,7 @@ import functools
 import importlib.util
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,15 @@ class LabSession:
 
     value = function
 
+    def written_answer(self, question) -> str:
+        """The answer the intake read out of the notebook for a written question ('' for none):
+        text, never run; the reporters sanitise and bound it."""
+        if self.status.status != "ok":
+            raise SubmissionError(f"Not graded: {self.status.reason}.",
+                                  hint="Hand in the lab's notebook (keras_lab.ipynb) with your "
+                                       "work saved in it.")
+        return dict(self.status.answers).get(question.label, "")
+
     def probe(self, name: str, *args, **kwargs) -> Any:
         self.require()
         return self.target.probe(MODULE, name, *args, **kwargs)
@@ -157,6 +167,36 @@ class LabSession:
         return self._once(("train", lr, dropout), lambda: self.probe(
             "train", self.function("build_model"), self.function("train"), spec.SEED, lr,
             self.epochs, **kwargs))
+
+    def evaluated(self) -> dict:
+        """``test_loss``'s claim on the grader's test split, after the notebook's ``train`` ran a
+        short run of ``build_model()``, beside the loss the grader recomputes from that trained
+        model's predictions in its own worker (configuration and weights read as data)."""
+        def run():
+            from .probes import lab_data
+
+            x, y = lab_data(spec.SEED)
+            _, test = spec.grader_split()
+            out = self.probe("evaluated", self.function("build_model"), self.function("train"),
+                             self.function("test_loss"), spec.SEED, spec.EVAL_LR, spec.EVAL_EPOCHS,
+                             x[test], y[test])
+            model = self._replayable(out.get("model", {}))
+            predictions = self._replayer_target().probe(MODULE, "predict", model["config"],
+                                                        model["weights"], x[test])
+            errors = np.asarray(predictions, dtype=np.float64).ravel() - y[test].astype(np.float64).ravel()
+            return {"claimed": out.get("claimed"), "recomputed": float(np.mean(errors**2)),
+                    "n_test": int(test.size)}
+        return self._once(("evaluated",), run)
+
+    def timed(self) -> dict:
+        """``time_learning_rates`` at the grader's rates and epochs, described, with the wall time
+        the grader measured around the whole call (its own clock, in its own process)."""
+        def run():
+            fn = self.function("time_learning_rates")
+            started = time.perf_counter()
+            out = self.probe("timed", fn, list(spec.TIMING_RATES), spec.TIMING_EPOCHS, spec.SEED)
+            return {**out, "grader_seconds": time.perf_counter() - started}
+        return self._once(("timed",), run)
 
     def replayed_histories(self) -> dict[float, dict]:
         """The notebook's model (its configuration and initial weights) trained by the grader at

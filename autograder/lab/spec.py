@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from ..written import WrittenQuestion
+
 SEED = 0
 LEARNING_RATES = (1.0, 0.1, 0.01, 0.001)
 HIDDEN = 16
@@ -31,6 +33,36 @@ DROPOUT_TRAIN_RATE = 0.2          # the dropout network that is trained (Part 4'
 DROPOUT_TRAIN_LR = 0.01
 
 SURFACE_NAMES = ("convex", "non-convex", "saddle")
+SURFACE_LIMIT = "2"               # the square [-2, 2]^2 plotted and searched (exact: ground truth)
+SURFACE_GRID = 25                 # the grid the grader asks plot_loss_surfaces for
+
+TEST_FRACTION = 1 / 3             # held out: ceil(n / 3) samples, 74 of 220
+EVAL_LR = 0.1                     # the run whose test loss is checked ...
+EVAL_EPOCHS = 2                   # ... trained briefly: the check is the arithmetic, not the fit
+TIMING_RATES = (0.1, 0.01)        # the rates time_learning_rates is asked to time ...
+TIMING_EPOCHS = 2                 # ... for this many epochs each
+GPU_COUNTS = (2, 0)               # the fake device lists enable_memory_growth is shown
+
+
+#: The lab's written questions, in notebook order. ``tests/lab`` checks the source notebook has
+#: each as an otter ``manual`` question with these points.
+WRITTEN_QUESTIONS = (
+    WrittenQuestion("1.3", "surfaces_discussion", 2, "local minima and saddle points"),
+    WrittenQuestion("2.3", "activations_discussion", 2, "sigmoid versus tanh; vanishing gradients"),
+    WrittenQuestion("3.3", "learning_rate_discussion", 2, "which rate converges, how fast, why 1.0 diverges"),
+    WrittenQuestion("4.2", "dropout_discussion", 2, "dropout in training and at inference"),
+)
+
+
+def test_size(n: int = N_SAMPLES) -> int:
+    """Samples held out: ceil(n / 3) (74 of 220), the lab's (and its source's) one third."""
+    return math.ceil(n * TEST_FRACTION - 1e-9)
+
+
+def grader_split(seed: int = SEED, n: int = N_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+    """The grader's own (training, test) indices, for the test-loss check."""
+    order = np.random.default_rng(seed + 1000).permutation(n)
+    return order[test_size(n):], order[:test_size(n)]
 
 
 def parameter_count(hidden: int) -> int:
@@ -43,15 +75,26 @@ def steps_per_epoch(n: int = N_SAMPLES, split: float = VALIDATION_SPLIT, batch: 
     return math.ceil(int(n * (1.0 - split)) / batch)
 
 
+#: The grader's own grid, written exactly (the ground truth's parameters): 5 x-values, 3 y-values.
+SURFACE_XS = ["-2", "-1", "0", "1", "2"]
+SURFACE_YS = ["-3/2", "1/2", "5/2"]
+
+
 def surface_points() -> tuple[np.ndarray, np.ndarray]:
     """The grader's own (x, y): a 2-D grid, so element-wise code and shapes are both tested."""
-    x, y = np.meshgrid(np.linspace(-2.0, 2.0, 5), np.linspace(-1.5, 2.5, 3))
+    from fractions import Fraction
+
+    x, y = np.meshgrid([float(Fraction(v)) for v in SURFACE_XS], [float(Fraction(v)) for v in SURFACE_YS])
     return x, y
 
 
+#: -6 ... 6 in steps of 1/2, written exactly (the ground truth's parameters): includes 0, where
+#: relu'(0) is taken as 0.
+ACTIVATION_POINTS = [str(k / 2) if k % 2 else str(k // 2) for k in range(-12, 13)]
+
+
 def activation_points() -> np.ndarray:
-    """-6 ... 6 in steps of 0.5: includes 0, where relu'(0) is taken as 0."""
-    return np.linspace(-6.0, 6.0, 25)
+    return np.array([float(p) for p in ACTIVATION_POINTS])
 
 
 def probe_inputs() -> np.ndarray:

@@ -20,10 +20,11 @@ def is_concealed(test: TestResult) -> bool:
 
 
 def conceal(results: Results) -> Results:
-    """A copy of ``results`` in which every non-visible test keeps only its name, status and score."""
+    """A copy of ``results`` in which every non-visible test keeps only its name, status and score.
+    A written question ("manual") keeps its message: it holds only the student's own answer."""
     tests = []
     for t in results.tests:
-        if is_concealed(t):
+        if is_concealed(t) and t.status != "manual":
             feedback = Feedback(HIDDEN_SENTENCE) if t.status != "passed" else None
             t = dataclasses.replace(t, feedback=feedback, output="", test_code="")
         tests.append(t)
@@ -70,11 +71,29 @@ def message(test: TestResult) -> str:
     """What to tell the student about this test ('' when it passed)."""
     if test.status == "passed":
         return ""
+    if test.status == "manual":
+        return (test.feedback.render() if test.feedback is not None
+                else f"This question is {manual_summary(test)}.")
     if test.feedback is not None:
         text = test.feedback.render()
         return f"Skipped (not counted): {text}" if test.status == "skipped" else text
     return {"failed": "This test failed.", "error": "This test raised an error.",
             "skipped": "This test was skipped."}.get(test.status, "")
+
+
+def manual_summary(test: TestResult) -> str:
+    """``graded by hand: 2 points``: what a written question's row says in place of a score."""
+    return f"graded by hand: {fmt_points(test.manual_points)} points"
+
+
+def lab_line(results: Results) -> str | None:
+    """``Keras lab: CPU, 20 epochs, 31.2 s`` (None when the lab's tests did not run). The wall
+    time is its tests' total duration (left out of reports made without timings)."""
+    if not results.lab:
+        return None
+    wall = sum(t.duration for t in results.tests if t.exercise == "keras_lab")
+    line = f"Keras lab: {results.lab.get('device', '?')}, {results.lab.get('epochs', '?')} epochs"
+    return f"{line}, {wall:.1f} s" if wall else line   # no time in a report made without timings
 
 
 def fmt_points(value: float) -> str:

@@ -19,7 +19,7 @@ import json
 from pathlib import PurePosixPath
 
 from ..results import Results, TestResult
-from ._common import display_name, exercise_title, fmt_points, infrastructure_line, message
+from ._common import display_name, exercise_title, fmt_points, infrastructure_line, lab_line, message
 
 
 def render_gradescope(results: Results) -> str:
@@ -34,6 +34,14 @@ def render_gradescope(results: Results) -> str:
     tests = []
     for t, name in zip(results.tests, unique_names(results.tests)):
         output = message(t)
+        if t.status == "manual":
+            # otter leaves a manual question to Gradescope's manual grading: here it is a
+            # zero-point entry tagged "manual", its points and the answer in the output.
+            tests.append({"name": f"{name} (graded by hand)", "score": 0, "max_score": 0,
+                          "status": "passed", "output": output,
+                          "visibility": "visible", "tags": [t.exercise, "manual"],
+                          "extra_data": {"manual": True, "points": t.manual_points}})
+            continue
         tests.append({
             "name": name,
             "score": t.score,
@@ -45,6 +53,12 @@ def render_gradescope(results: Results) -> str:
             "tags": [t.exercise],
         })
     lines = score_lines(results)
+    if results.manual:
+        lines.append(f"Written questions graded by hand: {len(results.manual)}, "
+                     f"{fmt_points(sum(t.manual_points for t in results.manual))} points "
+                     "(not in this score).")
+    if lab_line(results):
+        lines.append(lab_line(results))
     if results.errors:
         lines.append("The submission could not be fully graded:")
         lines.extend(f"- {e}" for e in results.errors)
@@ -56,7 +70,8 @@ def render_gradescope(results: Results) -> str:
         "visibility": "visible",
         # The grader's own stdout is for instructors debugging the autograder, not for students.
         "stdout_visibility": "hidden",
-        "extra_data": {"isolation": results.isolation},   # the sandbox level used
+        "extra_data": {"isolation": results.isolation,    # the sandbox level used
+                       **({"lab": results.lab} if results.lab else {})},
         "tests": tests,
     })
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -19,7 +19,7 @@ import numpy as np
 from ..course import load_course
 from ..objectives import OBJECTIVES
 from ..results import Results, TestResult
-from ._common import conceal, infrastructure_line
+from ._common import conceal, infrastructure_line, lab_line, manual_summary
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;
@@ -122,8 +122,10 @@ def _test_row(test: TestResult) -> str:
             except Exception as exc:  # noqa: BLE001 - a picture is a bonus, never a crash
                 detail += f"<p>(no picture: {esc(type(exc).__name__)})</p>"
     name = esc(test.name) if test.visibility == "visible" else f"{esc(test.name)} (hidden)"
+    points = (esc(manual_summary(test)) if test.status == "manual"
+              else f"{test.score:g}/{test.max_score:g}")
     return (f'<tr><td class="st {test.status}">{test.status}</td><td>{name}{detail}</td>'
-            f"<td>{test.score:g}/{test.max_score:g}</td></tr>")
+            f"<td>{points}</td></tr>")
 
 
 def render_html(results: Results, *, show_hidden: bool = False, title: str = "Grading report") -> str:
@@ -146,6 +148,11 @@ def render_html(results: Results, *, show_hidden: bool = False, title: str = "Gr
              f" · isolation {esc(results.isolation)}</p>",
              f'<p class="score">{results.score:g} / {results.max_score:g}</p>'
              f'<div class="bar"><span style="width:{percent:.1f}%"></span></div>']
+    if results.manual:
+        parts.append(f'<p class="manual">Written questions graded by hand (not in the score): '
+                     f"{len(results.manual)}, {sum(t.manual_points for t in results.manual):g} points.</p>")
+    if lab_line(results):
+        parts.append(f'<p class="meta">{esc(lab_line(results))}</p>')
     for error in results.errors:
         parts.append(f'<p class="failed">{esc(error)}</p>')
     order = [ex for ex in course.exercises if ex.id in groups]

@@ -13,9 +13,9 @@ import re
 
 from ..results import Results
 from ._common import (by_exercise_in_course_order, display_name, exercise_title, fmt_points,
-                      infrastructure_line, message)
+                      infrastructure_line, lab_line, manual_summary, message)
 
-_ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️"}
+_ICON = {"passed": "✅", "failed": "❌", "error": "💥", "skipped": "⏭️", "manual": "✍️"}
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 # Any ASCII punctuation character may be backslash-escaped in CommonMark. These are the ones
 # that start markup in the middle of a line (text here never starts a line): emphasis, code,
@@ -65,16 +65,23 @@ def render_markdown(results: Results) -> str:
     groups = by_exercise_in_course_order(results)
     for exercise, tests in groups.items():
         passed = sum(t.status == "passed" for t in tests)
+        automatic = sum(t.status != "manual" for t in tests)   # written questions are not tests
         out.append(f"| {_cell(exercise_title(exercise))} (`{exercise}`) | "
                    f"{fmt_points(sum(t.score for t in tests))} / "
-                   f"{fmt_points(sum(t.max_score for t in tests))} | {passed} / {len(tests)} |")
+                   f"{fmt_points(sum(t.max_score for t in tests))} | {passed} / {automatic} |")
     out.append("")
+    if results.manual:
+        out += [f"Written questions graded by hand (not in the score): {len(results.manual)}, "
+                f"{fmt_points(sum(t.manual_points for t in results.manual))} points.", ""]
+    if lab_line(results):
+        out += [_cell(lab_line(results)), ""]
     for exercise, tests in groups.items():
         out += [f"## {_cell(exercise_title(exercise))} (`{exercise}`)", "",
                 "| | Test | Points |", "| --- | --- | ---: |"]
         for t in tests:
-            out.append(f"| {_ICON.get(t.status, '')} | {_cell(display_name(t))} | "
-                       f"{fmt_points(t.score)} / {fmt_points(t.max_score)} |")
+            points = (manual_summary(t) if t.status == "manual"
+                      else f"{fmt_points(t.score)} / {fmt_points(t.max_score)}")
+            out.append(f"| {_ICON.get(t.status, '')} | {_cell(display_name(t))} | {points} |")
         out.append("")
         for t in tests:
             text = message(t)

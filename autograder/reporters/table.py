@@ -21,9 +21,9 @@ from rich.text import Text
 
 from ..results import Results, TestResult
 from ._common import (by_exercise_in_course_order, display_name, exercise_title, fmt_points,
-                      infrastructure_line, is_concealed, message)
+                      infrastructure_line, is_concealed, lab_line, message)
 
-_STYLE = {"passed": "green", "failed": "red", "error": "bold red", "skipped": "yellow"}
+_STYLE = {"passed": "green", "failed": "red", "error": "bold red", "skipped": "yellow", "manual": "cyan"}
 #: Failing tests listed per exercise by default; the rest are counted (``--verbose`` lists all).
 FAILING_PER_EXERCISE = 2
 #: A hint in the summary is cut to this many characters (about two lines); --verbose shows it all.
@@ -55,8 +55,9 @@ def _exercise_status(tests: list[TestResult]) -> Text:
     failing = len(_failing(tests))
     if failing:
         return Text(f"{failing} failing", style="red")
-    if all(t.status == "passed" for t in tests):
-        return Text("done", style="green")
+    if all(t.status in ("passed", "manual") for t in tests):
+        return Text("done" + (", written answers graded by hand" if any(t.status == "manual" for t in tests)
+                              else ""), style="green")
     return Text("skipped", style="yellow")
 
 
@@ -132,6 +133,24 @@ def build_failing(results: Results) -> Table | None:
     return table
 
 
+def build_manual(results: Results) -> Table | None:
+    """The written questions, graded by hand: their points and whether an answer was found."""
+    manual = results.manual
+    if not manual:
+        return None
+    table = Table(title="Graded by hand (not in the score above)", box=box.SIMPLE_HEAVY, show_edge=False)
+    table.add_column("Exercise", max_width=24)
+    table.add_column("Question", max_width=34)
+    table.add_column("Points", justify="right", no_wrap=True)
+    table.add_column("Answer", ratio=1)
+    for t in manual:
+        answer = (t.feedback.rationale if t.feedback else "").partition("\nAnswer:\n")[2]
+        table.add_row(_one_line(exercise_title(t.exercise)), _one_line(display_name(t)),
+                      f"{fmt_points(t.manual_points)}",
+                      _one_line(" ".join(answer.split()) or "no answer found", style="cyan"))
+    return table
+
+
 def build_table(results: Results) -> Table:
     """Every test with its whole message (``--verbose``)."""
     table = Table(title=f"Score: {_total(results)}", box=box.SIMPLE_HEAVY, show_footer=True)
@@ -144,7 +163,8 @@ def build_table(results: Results) -> Table:
         title = exercise_title(exercise)
         for i, t in enumerate(tests):
             table.add_row(Text(title if i == 0 else ""), Text(display_name(t)),
-                          f"{fmt_points(t.score)} / {fmt_points(t.max_score)}",
+                          f"{fmt_points(t.manual_points)} by hand" if t.status == "manual"
+                          else f"{fmt_points(t.score)} / {fmt_points(t.max_score)}",
                           Text(t.status, style=_STYLE.get(t.status, "")), Text(message(t)),
                           end_section=(i == len(tests) - 1))
     return table
@@ -168,6 +188,12 @@ def build_report(results: Results, *, verbose: bool = False) -> RenderableType:
         failing = build_failing(results)
         if failing is not None:
             parts.append(failing)
+        manual = build_manual(results)
+        if manual is not None:
+            parts.append(manual)
+    lab = lab_line(results)
+    if lab is not None:
+        parts.append(Text(lab, style="dim"))
     return Group(*parts)
 
 

@@ -16,9 +16,11 @@ import math
 import numpy as np
 import pytest
 
+from autograder import ground_truth
 from autograder.course import load_course
 from autograder.feedback import Failure
 from autograder.lab import probes, spec
+from autograder.written import GradedByHand
 
 pytestmark = pytest.mark.exercise("keras_lab")
 
@@ -33,6 +35,30 @@ def _figure(described: dict, what: str) -> list[dict]:
         raise Failure(f"{what} must return a matplotlib Figure", expected="a matplotlib.figure.Figure",
                       actual=str(described.get("type")), hint="End the function with `return fig`.")
     return described["axes"]
+
+
+#: Plotted data are compared with the ground truth at float32's precision: a notebook may compute
+#: its curves with TensorFlow.
+PLOT_TOL = {"rtol": 1e-5, "atol": 1e-6}
+
+
+def _same(values, want) -> bool:
+    got = None if values is None else np.asarray(values, dtype=np.float64).ravel()
+    want = np.asarray(want, dtype=np.float64).ravel()
+    return got is not None and got.shape == want.shape and bool(
+        np.allclose(got, want, equal_nan=True, **PLOT_TOL))
+
+
+def _line_of(ax: dict, x, y) -> dict | None:
+    """The line of ``ax`` that draws y over x (x None: over 0, 1, 2, ... as plt.plot(y) does)."""
+    x = np.arange(len(y)) if x is None else x
+    return next((line for line in ax["lines"] if _same(line["y"], y) and _same(line["x"], x)), None)
+
+
+def _drawn(ax: dict) -> str:
+    shown = [f"{line['label']!r} ({'?' if line['y'] is None else np.size(line['y'])} points)"
+             for line in ax["lines"][:6]]
+    return ", ".join(shown) or "no lines"
 
 
 def _layers(model: dict, what: str) -> list[dict]:
@@ -63,19 +89,13 @@ def _expected_layers(hidden: int, dropout: float) -> list[str]:
 
 # -- Part 1: loss surfaces -------------------------------------------------------------------------
 
-SURFACES = {
-    "convex": lambda x, y: x**2 + y**2,
-    "non-convex": lambda x, y: np.sin(x**2) + np.cos(y**2),
-    "saddle": lambda x, y: x**2 - y**2,
-}
-
-
 @pytest.mark.points(1)
 def test_surface_values(lab):
     x, y = spec.surface_points()
+    truth = ground_truth.load("lab_surface_values", xs=spec.SURFACE_XS, ys=spec.SURFACE_YS)
     for name in spec.SURFACE_NAMES:
         got = np.asarray(lab.call("surface", name, x.copy(), y.copy()), dtype=np.float64)
-        want = SURFACES[name](x, y)
+        want = np.asarray(truth[name], dtype=np.float64)
         if got.shape != want.shape:
             raise Failure(f"surface({name!r}, x, y) has the wrong shape", expected=str(want.shape),
                           actual=str(got.shape), hint="Compute element-wise with numpy; do not loop or reduce.")
@@ -100,12 +120,152 @@ def test_plot_loss_surfaces(lab):
         raise Failure("a 2-D axes of plot_loss_surfaces has no contour", hint="Use ax.contour (or contourf).")
 
 
-# -- Part 2: activation derivatives ----------------------------------------------------------------
+def _critical_truth(name: str) -> dict[str, np.ndarray]:
+    gt = ground_truth.load("lab_critical_points", surface=name, limit=spec.SURFACE_LIMIT)
+    return {"minima": np.asarray(gt["minima"], dtype=np.float64).reshape(-1, 2),
+            "saddles": np.asarray(gt["saddles"], dtype=np.float64).reshape(-1, 2)}
+
+
+def _as_points(value) -> np.ndarray | None:
+    try:
+        arr = np.asarray(value if value is not None else [], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if arr.size == 0:
+        return np.zeros((0, 2))
+    return arr if arr.ndim == 2 and arr.shape[1] == 2 else None
+
+
+def _same_points(got: np.ndarray, want: np.ndarray, tol: float = 1e-6) -> bool:
+    """Equal as sets of points (any order), each within ``tol``."""
+    if got.shape != want.shape:
+        return False
+    order = lambda a: a[np.lexsort((np.round(a[:, 1], 4), np.round(a[:, 0], 4)))]  # noqa: E731
+    return bool(np.allclose(order(got), order(want), rtol=0, atol=tol))
+
+
+def _show(points: np.ndarray) -> str:
+    return "[" + ", ".join(f"({x:.4g}, {y:.4g})" for x, y in points[:8]) + \
+        (", ..." if len(points) > 8 else "") + "]"
+
+
+@pytest.mark.points(2)
+def test_critical_points(lab):
+    limit = float(spec.SURFACE_LIMIT)
+    for name in spec.SURFACE_NAMES:
+        got = lab.call("critical_points", name, limit)
+        if not isinstance(got, dict) or not {"minima", "saddles"} <= set(got):
+            raise Failure(f"critical_points({name!r}) must return a dict with 'minima' and 'saddles'",
+                          actual=repr(got)[:200])
+        for kind, want in _critical_truth(name).items():
+            points = _as_points(got[kind])
+            if points is None:
+                raise Failure(f"critical_points({name!r})[{kind!r}] must be a list of (x, y) pairs",
+                              actual=repr(got[kind])[:200])
+            if not _same_points(points, want):
+                raise Failure(f"the {kind} of the {name} surface in [-2, 2]^2 are wrong",
+                              expected=_show(want), actual=_show(points),
+                              hint="Find the critical points of g(x) and h(y) separately (g'(x) = 0 "
+                                   "at x = 0 and where the derivative of the outer function is 0), "
+                                   "classify each by its first non-zero even derivative, and pair "
+                                   "them up.")
+
+
+def _markers(ax: dict, word: str) -> np.ndarray | None:
+    """The points of ``ax``'s lines and scatters whose label names ``word`` (None: none drawn)."""
+    found = [np.column_stack([np.ravel(line["x"]), np.ravel(line["y"])]) for line in ax["lines"]
+             if word in line["label"].lower() and line["x"] is not None and line["y"] is not None
+             and np.size(line["x"]) == np.size(line["y"])]
+    found += [np.asarray(sc["offsets"], dtype=np.float64).reshape(-1, 2) for sc in ax.get("scatters", [])
+              if word in sc["label"].lower() and sc["offsets"] is not None]
+    return np.concatenate(found) if found else None
+
+
+@pytest.mark.points(1)
+def test_plot_marks_critical_points(lab):
+    axes = _figure(lab.probe("figure", lab.function("plot_loss_surfaces"), n=spec.SURFACE_GRID,
+                             limit=float(spec.SURFACE_LIMIT)), "plot_loss_surfaces")
+    flat = [ax for ax in axes if ax["name"] != "3d"]
+    if len(flat) != len(spec.SURFACE_NAMES):
+        raise Failure("plot_loss_surfaces must draw one contour axes per surface",
+                      expected=str(len(spec.SURFACE_NAMES)), actual=str(len(flat)))
+    for ax, name in zip(flat, spec.SURFACE_NAMES):
+        for kind, word in (("minima", "minim"), ("saddles", "saddle")):
+            want = _critical_truth(name)[kind]
+            drawn = _markers(ax, word)
+            drawn = np.zeros((0, 2)) if drawn is None else drawn
+            if not _same_points(drawn, want):
+                raise Failure(f"the contour plot of the {name} surface marks the wrong {kind}",
+                              expected=f"a line labelled {word!r}... at {_show(want)}" if len(want)
+                              else f"no {kind} marked", actual=_show(drawn),
+                              hint='ax.plot(xs, ys, "o", label="minimum") and ax.plot(xs, ys, "x", '
+                                   'label="saddle") on each contour axes, from critical_points.')
+
+
+# -- Part 2: activation functions and their derivatives ---------------------------------------------
+
+def _curves() -> dict[str, np.ndarray]:
+    """sigmoid, tanh, relu and their derivatives ("sigmoid_grad", ...) at the lab's points."""
+    gt = ground_truth.load("lab_activation_curves", points=spec.ACTIVATION_POINTS)
+    return {name: np.asarray(gt[name], dtype=np.float64) for name in gt.fields}
+
 
 def _expected_derivatives(x: np.ndarray) -> dict[str, np.ndarray]:
-    sig = 1.0 / (1.0 + np.exp(-x))
-    # sech(x)**2, not 1 - tanh(x)**2: no cancellation in the tails.
-    return {"sigmoid": sig * (1.0 - sig), "tanh": 1.0 / np.cosh(x) ** 2, "relu": (x > 0).astype(float)}
+    curves = _curves()
+    return {name: curves[f"{name}_grad"] for name in ("sigmoid", "tanh", "relu")}
+
+
+def _expected_values(x: np.ndarray) -> dict[str, np.ndarray]:
+    curves = _curves()
+    return {name: curves[name] for name in ("sigmoid", "tanh", "relu")}
+
+
+@pytest.mark.points(1)
+def test_activation_values(lab):
+    x = spec.activation_points()
+    got = lab.call("activations", x.copy())
+    if not isinstance(got, dict) or any(k not in got for k in ("sigmoid", "tanh", "relu")):
+        raise Failure("activations must return a dict with keys 'sigmoid', 'tanh' and 'relu'",
+                      expected="['relu', 'sigmoid', 'tanh']",
+                      actual=str(sorted(map(str, got)) if isinstance(got, dict) else type(got).__name__))
+    for key, want in _expected_values(x).items():
+        values = np.asarray(got[key], dtype=np.float64)
+        if values.shape != want.shape or not np.allclose(values, want, **PLOT_TOL):
+            worst = int(np.argmax(np.abs(values - want))) if values.shape == want.shape else 0
+            raise Failure(f"{key}(x) is wrong" + (f" at x = {x[worst]:g}" if values.shape == want.shape else ""),
+                          expected=f"{want[worst]:.6g}" if values.shape == want.shape else str(want.shape),
+                          actual=f"{values.ravel()[worst]:.6g}" if values.shape == want.shape else str(values.shape))
+
+
+@pytest.mark.points(1)
+def test_plot_activations(lab):
+    x = spec.activation_points()
+    axes = _figure(lab.probe("figure", lab.function("plot_activations"), x), "plot_activations")
+    names = ("sigmoid", "tanh", "relu")
+    if len(axes) != len(names):
+        raise Failure("plot_activations must draw one axes per activation (sigmoid, tanh, ReLU)",
+                      expected="3 axes", actual=f"{len(axes)} axes")
+    values, slopes = _expected_values(x), _expected_derivatives(x)
+    for ax, name in zip(axes, names):
+        for what, want in ((name, values[name]), (f"{name}'", slopes[name])):
+            if _line_of(ax, x, want) is None:
+                raise Failure(f"the {name} axes of plot_activations does not draw {what} over x",
+                              expected=f"a line through the grader's {x.size} points of {what}",
+                              actual=_drawn(ax), hint="ax.plot(x, values) for the function and its derivative.")
+
+
+@pytest.mark.points(1)
+def test_plot_sigmoid_vs_tanh(lab):
+    x = spec.activation_points()
+    axes = _figure(lab.probe("figure", lab.function("plot_sigmoid_vs_tanh"), x), "plot_sigmoid_vs_tanh")
+    values = _expected_values(x)
+    if len(axes) != 1:
+        raise Failure("plot_sigmoid_vs_tanh must draw both functions on one axes",
+                      expected="1 axes", actual=f"{len(axes)} axes")
+    for name in ("sigmoid", "tanh"):
+        if _line_of(axes[0], x, values[name]) is None:
+            raise Failure(f"plot_sigmoid_vs_tanh does not draw {name} over x", actual=_drawn(axes[0]),
+                          expected=f"a line through the grader's {x.size} points of {name}")
 
 
 @pytest.mark.points(2)
@@ -131,12 +291,18 @@ def test_activation_derivatives(lab):
 
 @pytest.mark.points(1)
 def test_plot_activation_derivatives(lab):
-    axes = _figure(lab.probe("figure", lab.function("plot_activation_derivatives"),
-                             spec.activation_points()), "plot_activation_derivatives")
+    x = spec.activation_points()
+    axes = _figure(lab.probe("figure", lab.function("plot_activation_derivatives"), x),
+                   "plot_activation_derivatives")
     if len(axes) != 1 or len(axes[0]["lines"]) < 3:
         raise Failure("plot_activation_derivatives must draw one axes with a line per activation",
                       expected="1 axes with 3 lines",
                       actual=f"{len(axes)} axes with {[len(ax['lines']) for ax in axes]} lines")
+    for name, want in _expected_derivatives(x).items():
+        if _line_of(axes[0], x, want) is None:
+            raise Failure(f"plot_activation_derivatives does not draw {name}' over x",
+                          expected=f"a line through the grader's {x.size} points of {name}'",
+                          actual=_drawn(axes[0]))
 
 
 # -- Part 3: data, model, training -----------------------------------------------------------------
@@ -179,6 +345,113 @@ def test_make_data(lab):
     if other.shape == y.shape and np.array_equal(other, y):
         raise Failure("make_data ignores its seed: two seeds gave the same noise",
                       hint="Draw the noise from np.random.default_rng(seed).")
+
+
+@pytest.mark.points(1)
+def test_plot_data(lab):
+    x, y = probes.lab_data(spec.SEED)
+    axes = _figure(lab.probe("figure", lab.function("plot_data"), x, y), "plot_data")
+    want = np.column_stack([x.ravel(), y.ravel()]).astype(np.float64)
+    drawn = [np.asarray(sc["offsets"], dtype=np.float64).reshape(-1, 2) for ax in axes
+             for sc in ax.get("scatters", []) if sc["offsets"] is not None]
+    drawn += [np.column_stack([np.ravel(line["x"]), np.ravel(line["y"])]) for ax in axes
+              for line in ax["lines"] if line["marker"] not in ("None", "", " ")
+              and line["x"] is not None and line["y"] is not None and np.size(line["x"]) == np.size(line["y"])]
+    if not any(_same_points(points, want, tol=1e-5) for points in drawn):
+        raise Failure("plot_data must draw the data set it is given as a scatter plot",
+                      expected=f"{len(want)} points at (X, y)",
+                      actual=f"{[len(p) for p in drawn]} points drawn" if drawn else "no scatter",
+                      hint="ax.scatter(X, y) with the arrays passed in (flatten them with np.ravel).")
+
+
+def _split(lab, seed: int, n: int) -> tuple:
+    """split_data on arrays that name their rows: X[i] = i, y[i] = 1000 + i."""
+    ids = np.arange(n, dtype=np.float64).reshape(-1, 1)
+    got = lab.call("split_data", ids, ids + 1000.0, seed)
+    if not isinstance(got, (tuple, list)) or len(got) != 4:
+        raise Failure("split_data must return (X_train, X_test, y_train, y_test)", actual=repr(got)[:100])
+    return tuple(np.asarray(part, dtype=np.float64).reshape(-1) for part in got)
+
+
+@pytest.mark.points(2)
+def test_split_data(lab):
+    for n in (spec.N_SAMPLES, 10):
+        x_train, x_test, y_train, y_test = _split(lab, spec.SEED, n)
+        want = (n - spec.test_size(n), spec.test_size(n))
+        if (x_train.size, x_test.size) != want or (y_train.size, y_test.size) != want:
+            raise Failure(f"split_data of {n} samples must hold out ceil(n / 3) of them",
+                          expected=f"{want[0]} training and {want[1]} test samples",
+                          actual=f"X: {x_train.size} + {x_test.size}, y: {y_train.size} + {y_test.size}",
+                          hint="n_test = int(np.ceil(n / 3)).")
+        rows = np.concatenate([x_train, x_test])
+        if sorted(rows.tolist()) != list(range(n)):
+            raise Failure("split_data must put every sample in exactly one part",
+                          expected="the training and test rows together are each row once",
+                          actual=f"{len(set(x_train) & set(x_test))} rows in both parts, "
+                                 f"{n - len(set(rows.tolist()))} rows in neither")
+        if not (np.array_equal(y_train, x_train + 1000) and np.array_equal(y_test, x_test + 1000)):
+            raise Failure("split_data separated samples from their targets: y[i] must stay with X[i]",
+                          hint="Index X and y with the same index arrays.")
+    again = _split(lab, spec.SEED, spec.N_SAMPLES)[1]
+    first = _split(lab, spec.SEED, spec.N_SAMPLES)[1]
+    other = _split(lab, spec.SEED + 1, spec.N_SAMPLES)[1]
+    if not np.array_equal(first, again):
+        raise Failure("split_data(X, y, seed) holds out different samples on two calls with the same seed",
+                      hint="Draw the permutation from np.random.default_rng(seed).")
+    if np.array_equal(np.sort(first), np.sort(other)):
+        raise Failure("split_data ignores its seed: two seeds held out the same samples",
+                      hint="Draw the permutation from np.random.default_rng(seed).")
+    if np.array_equal(np.sort(first), np.arange(spec.N_SAMPLES - spec.test_size(), spec.N_SAMPLES)):
+        raise Failure("split_data holds out the last third without shuffling",
+                      hint="Hold out the first ceil(n / 3) indices of a random permutation.")
+
+
+@pytest.mark.points(2)
+def test_test_loss(lab):
+    run = lab.evaluated()
+    claimed, recomputed = run["claimed"], run["recomputed"]
+    if not isinstance(claimed, float) or not math.isfinite(claimed):
+        raise Failure("test_loss must return the test set's mean squared error as a finite float",
+                      actual=repr(claimed)[:100], hint="return float(model.evaluate(X_test, y_test, verbose=0))")
+    if not math.isclose(claimed, recomputed, rel_tol=1e-4, abs_tol=1e-6):
+        raise Failure("test_loss does not match the mean squared error of the model's own predictions "
+                      f"on the {run['n_test']} test samples",
+                      expected=f"{recomputed:.6g} (recomputed by the grader from the trained model)",
+                      actual=f"{claimed:.6g}",
+                      hint="Evaluate the model it is given on (X_test, y_test): model.evaluate returns "
+                           "the compiled loss, the MSE.")
+
+
+@pytest.mark.points(1)
+def test_training_times(lab):
+    out = lab.timed()
+    if not out.get("is_dict"):
+        raise Failure("time_learning_rates must return a dict keyed by learning rate",
+                      actual=str(out.get("type")))
+    runs = out["runs"]
+    want = [repr(float(lr)) for lr in spec.TIMING_RATES]
+    if sorted(runs) != sorted(want):
+        raise Failure("time_learning_rates must time every rate it is given, keyed by the rate",
+                      expected=str(list(spec.TIMING_RATES)), actual=str([r["key"] for r in runs.values()]))
+    total = 0.0
+    for key in want:
+        run = runs[key]
+        seconds = run.get("seconds")
+        if not isinstance(seconds, float) or not math.isfinite(seconds) or seconds <= 0:
+            raise Failure(f"the time of learning rate {key} must be a positive number of seconds",
+                          actual=str(seconds)[:60],
+                          hint="seconds = time.perf_counter() - started, around that rate's train call.")
+        for name in ("loss", "val_loss"):
+            if run.get(name) != spec.TIMING_EPOCHS:
+                raise Failure(f"the timed run of learning rate {key} must train for the epochs asked",
+                              expected=f"{spec.TIMING_EPOCHS} {name} values", actual=str(run.get(name)),
+                              hint="Pass epochs through to train.")
+        total += seconds
+    # The notebook's clock runs inside the grader's call: its times cannot add up to more.
+    if total > out["grader_seconds"] + 0.05:
+        raise Failure("the reported training times add up to more than the whole call took",
+                      expected=f"at most {out['grader_seconds']:.2f} s in all",
+                      actual=f"{total:.2f} s", hint="Time each training run with time.perf_counter().")
 
 
 @pytest.mark.points(1)
@@ -345,6 +618,13 @@ def test_plot_loss_curves(lab):
         raise Failure("plot_loss_curves must draw one axes per learning rate, each with the training "
                       "and validation loss", expected=f"{len(histories)} axes with 2 lines each",
                       actual=f"{len(axes)} axes with {[len(ax['lines']) for ax in axes]} lines")
+    for ax, (lr, history) in zip(axes, histories.items()):
+        for key in ("loss", "val_loss"):
+            if not any(_same(line["y"], history[key]) for line in ax["lines"]):
+                raise Failure(f"the axes of learning rate {lr} does not draw its {key} history",
+                              expected=f"a line through {history[key]}", actual=_drawn(ax),
+                              hint="ax.plot(history['loss']) and ax.plot(history['val_loss']), one "
+                                   "axes per rate, in the order of the dict.")
 
 
 # -- Part 4: dropout -------------------------------------------------------------------------------
@@ -426,4 +706,41 @@ def test_plot_dropout_effect(lab):
         raise Failure("plot_dropout_effect must draw one axes with a validation-loss line per history",
                       expected=f"1 axes with {len(labelled)} lines",
                       actual=f"{len(axes)} axes with {[len(ax['lines']) for ax in axes]} lines")
+    for label, history in labelled.items():
+        if not any(_same(line["y"], history["val_loss"]) and label in line["label"]
+                   for line in axes[0]["lines"]):
+            raise Failure(f"plot_dropout_effect does not draw the validation loss of {label!r}",
+                          expected=f"a line labelled {label!r} through {history['val_loss']}",
+                          actual=_drawn(axes[0]))
 
+
+
+# -- written questions ----------------------------------------------------------------------------
+
+@pytest.mark.points(0)
+@pytest.mark.parametrize("question", spec.WRITTEN_QUESTIONS, ids=[q.label for q in spec.WRITTEN_QUESTIONS])
+def test_written_answer(lab, question):
+    """A written question is graded by hand: the report lists it, with its points and the answer
+    read out of the notebook, outside the automatic score."""
+    raise GradedByHand(question, lab.written_answer(question))
+
+
+# -- Part 5: the GPU's memory ------------------------------------------------------------------------
+
+@pytest.mark.points(1)
+def test_gpu_memory_growth(lab):
+    """Shown a fake ``tf.config`` with no GPU and with two: memory growth is set on each listed GPU,
+    exactly once, and on nothing when none is listed."""
+    for gpus in spec.GPU_COUNTS:
+        out = lab.probe("gpu_setup", lab.function("enable_memory_growth"), gpus)
+        want = [[f"/physical_device:GPU:{i}", "True"] for i in range(gpus)]
+        calls = [list(call) for call in out["calls"]]
+        if calls != want:
+            raise Failure(f"with {gpus} GPU(s) listed, enable_memory_growth made the wrong calls",
+                          expected=f"set_memory_growth(gpu, True) once per GPU: {want}" if gpus
+                          else "no set_memory_growth call", actual=str(calls)[:300],
+                          hint='gpus = config.list_physical_devices("GPU"); then '
+                               "config.experimental.set_memory_growth(gpu, True) for each.")
+        if out["returned"] != repr(gpus):
+            raise Failure(f"with {gpus} GPU(s) listed, enable_memory_growth must return {gpus}",
+                          expected=repr(gpus), actual=out["returned"])

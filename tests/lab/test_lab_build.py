@@ -49,7 +49,8 @@ def test_the_student_notebook_can_run_its_public_checks(built):
     code = code_of(built[0])
     assert 'grader = otter.Notebook("keras_lab.ipynb")' in code
     assert 'grader.check("learning_rate")' in code
-    assert set(nb["metadata"]["otter"]["tests"]) == {"surfaces", "activations", "learning_rate", "dropout"}
+    assert set(nb["metadata"]["otter"]["tests"]) == {"surfaces", "activations", "learning_rate", "dropout",
+                                                      "gpu_setup"}
 
 
 def test_the_reference_notebook_runs_top_to_bottom_and_passes_its_public_checks(tmp_path, monkeypatch):
@@ -67,7 +68,7 @@ def test_the_reference_notebook_runs_top_to_bottom_and_passes_its_public_checks(
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(reference.parent)}}).execute()
     checks = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("grader.check(")]
-    assert len(checks) == 4
+    assert len(checks) == 5
     for cell in checks:
         text = "".join(str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
         assert "All test cases passed" in text, (cell.source, text)

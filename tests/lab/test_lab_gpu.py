@@ -21,5 +21,6 @@ def test_the_full_lab_on_the_gpu_scores_full_marks_twice_alike():
     first, second = (grade(SOURCE, tests=[LAB_TESTS], lab_epochs=FULL_EPOCHS) for _ in range(2))
     failures = [f"{t.name}: {t.feedback.render()}" for t in first.tests if t.status != "passed"]
     assert first.score == first.max_score > 0, "\n".join(failures + first.errors)
+    assert first.lab == {"device": "GPU", "epochs": FULL_EPOCHS}
     assert [(t.name, t.score, t.feedback) for t in first.tests] == \
         [(t.name, t.score, t.feedback) for t in second.tests]

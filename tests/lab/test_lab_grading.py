@@ -23,12 +23,13 @@ pytest.importorskip("nbformat", reason="the Keras lab needs nbformat: pip instal
 from autograder.course import load_course  # noqa: E402
 from autograder.grading import Job, grade, grade_many  # noqa: E402
 from autograder.lab import CPU_EPOCHS, SOURCE, build_student_notebook  # noqa: E402
+from autograder.lab.spec import WRITTEN_QUESTIONS  # noqa: E402
 from autograder.sandbox import isolation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB_TESTS = ROOT / "tests" / "hidden" / "test_keras_lab.py"
 HOSTILE = ROOT / "tests" / "engine" / "hostile" / "notebooks"
-FULL_POINTS = 24.0
+FULL_POINTS = 37.0
 DROPOUT_CHECKS = {"test_dropout_layers", "test_dropout_active_in_training",
                   "test_dropout_inactive_at_inference", "test_dropout_model_trains"}
 
@@ -55,11 +56,13 @@ def _lab(results) -> list:
 
 
 def _failed(results) -> set[str]:
-    return {t.name for t in _lab(results) if t.status != "passed"}
+    """The automatic checks that did not pass (a written question is graded by hand)."""
+    return {t.name for t in _lab(results) if t.status not in ("passed", "manual")}
 
 
 def _describe(results) -> str:
-    return "\n".join(f"{t.name}: {t.feedback.render()}" for t in _lab(results) if t.feedback) + \
+    return "\n".join(f"{t.name}: {t.feedback.render()}" for t in _lab(results)
+                     if t.feedback and t.status != "manual") + \
         "\n" + "\n".join(results.errors)
 
 
@@ -90,6 +93,7 @@ def graded(tmp_path_factory, student):
                                       [("keras.layers.Dense(hidden, ", "keras.layers.Dense(32, ")]),
         "integer_rate": _mutant(tmp, "integer_rate", [("LEARNING_RATES = (1.0, ", "LEARNING_RATES = (1, ")]),
         "no_dropout": _mutant(tmp, "no_dropout", [("        if dropout > 0:\n", "        if False:\n")]),
+        "new_steps_wrong": _mutant(tmp, "new_steps_wrong", NEW_STEP_MISTAKES),
     })
 
 
@@ -109,7 +113,45 @@ def test_the_student_notebook_scores_zero_with_a_reason_per_test(graded):
     results = graded["student"]
     assert sum(t.max_score for t in _lab(results)) == FULL_POINTS
     assert _score(results) == 0, _describe(results)
-    assert all(t.status in ("failed", "error") and t.feedback and t.feedback.rationale for t in _lab(results))
+    automatic = [t for t in _lab(results) if t.status != "manual"]
+    assert all(t.status in ("failed", "error") and t.feedback and t.feedback.rationale for t in automatic)
+    # Each written question: listed for the instructor, and saying that no answer was written.
+    assert [t.manual_points for t in results.manual] == [q.points for q in WRITTEN_QUESTIONS]
+    assert all("No answer was found below question" in t.feedback.rationale for t in results.manual)
+
+
+def test_the_solution_lists_its_written_answers_as_graded_by_hand(graded):
+    results = graded["solution"]
+    assert [(t.name, t.manual_points, t.score, t.max_score) for t in results.manual] == \
+        [(f"test_written_answer[{q.label}]", q.points, 0, 0) for q in WRITTEN_QUESTIONS]
+    assert all("\nAnswer:\n" in t.feedback.rationale for t in results.manual)
+    assert results.lab == {"device": "CPU", "epochs": CPU_EPOCHS}
+
+
+#: One mistake in each step issue 20 added, each caught by its own check and by no other.
+NEW_STEP_MISTAKES = [
+    # maxima taken for saddles: the critical points and the markers drawn from them
+    ("            elif kind_x != kind_y:", "            elif kind_x == kind_y == \"max\":"),
+    # tanh drawn at half its size
+    ('ax.plot(x, values["tanh"], label="tanh")', 'ax.plot(x, values["tanh"] / 2, label="tanh")'),
+    # the last third held out, unshuffled
+    ("    test, training = order[:n_test], order[n_test:]",
+     "    test, training = np.arange(n)[n - n_test:], np.arange(n)[:n - n_test]"),
+    # the loss of ten test samples, not of the test set
+    ("return float(model.evaluate(X_test, y_test, verbose=0))",
+     "return float(model.evaluate(X_test[:10], y_test[:10], verbose=0))"),
+    # a made-up time
+    ('"seconds": time.perf_counter() - started}', '"seconds": 10.0 * epochs}'),
+    # memory growth on every device, the CPU too
+    ('    gpus = config.list_physical_devices("GPU")', "    gpus = config.list_physical_devices()"),
+]
+
+
+def test_each_new_step_s_mistake_is_caught_by_its_own_check(graded):
+    results = graded["new_steps_wrong"]
+    assert _failed(results) == {"test_critical_points", "test_plot_marks_critical_points",
+                                "test_plot_sigmoid_vs_tanh", "test_split_data", "test_test_loss",
+                                "test_training_times", "test_gpu_memory_growth"}, _describe(results)
 
 
 def test_a_wrong_architecture_loses_the_architecture_points(graded):
@@ -125,14 +167,14 @@ def test_an_integer_learning_rate_is_named_as_the_known_mistake(graded):
     results = graded["integer_rate"]
     assert _failed(results) == {"test_learning_rates_are_floats", "test_lr_1_diverges"}, _describe(results)
     for test in _lab(results):
-        if test.status != "passed":
+        if test.status not in ("passed", "manual"):
             assert test.feedback.misconception == "lab-integer-learning-rate"
 
 
 def test_a_network_without_dropout_loses_the_dropout_points(graded):
     results = graded["no_dropout"]
     assert _failed(results) == DROPOUT_CHECKS, _describe(results)
-    assert {t.feedback.misconception for t in _lab(results) if t.status != "passed"} == {"lab-dropout-ignored"}
+    assert {t.feedback.misconception for t in _lab(results) if t.status not in ("passed", "manual")} == {"lab-dropout-ignored"}
 
 
 @pytest.mark.parametrize("content, reason", [
