@@ -43,9 +43,7 @@ def test_gd_on_quadratics(target, A, x0, eta, steps, label):
     traj, call, before, x0_arr = _call_gd(target, A, x0, eta, steps, label)
     expected = gt["trajectory"]
     shifted = np.concatenate([expected[1:], expected[-1:]])
-    check(traj, gt, "trajectory", call=call, what="the trajectory", plot=quadratic_objective(A),
-          mistakes={"gd-ascent": gt["ascent"], "gd-no-update": np.broadcast_to(expected[0], expected.shape),
-                    "gd-missing-x0": shifted})
+    check(traj, gt, "trajectory", call=call, what="the trajectory", plot=quadratic_objective(A))
     expect_float64(traj, call=call, what="the trajectory")
     expect_unchanged(before, x0_arr, call=call, name="x0")
 
@@ -67,8 +65,7 @@ def test_gd_diverges_when_eta_exceeds_two_over_lambda(target):
     gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="3/5", steps=6)
     traj = target.gradient_descent.gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3.0, -2.0]), 0.6, 6)
     check(traj, gt, "trajectory", call="gd(grad of x1^2+2x2^2, x0=[3, -2], eta=0.6, 6 steps)",
-          what="the trajectory", hint="Do not stop or clip a diverging run: return every iterate.",
-          mistakes={"gd-ascent": gt["ascent"]})
+          what="the trajectory", hint="Do not stop or clip a diverging run: return every iterate.")
 
 
 @pytest.mark.exercise("gd")
@@ -91,7 +88,7 @@ def test_gd_edge_cases(target, credit):
     gt = ground_truth.load("gd_quadratic", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="1/5", steps=8)
     call = "gd(grad of x1^2+2x2^2, x0=np.array([3, -2]) (integers), eta=0.2, 8 steps)"
     traj = gd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), np.array([3, -2]), 0.2, 8)
-    check(traj, gt, "trajectory", call=call, what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
+    check(traj, gt, "trajectory", call=call, what="the trajectory",
           hint="Convert x0 to float64 first: an integer array truncates every update.")
     expect_float64(traj, call=call, what="the trajectory")
 
@@ -109,7 +106,7 @@ def test_gd_on_nonlinear_course_functions(target, function, x0, eta, steps):
     gt = ground_truth.load("gd_function", function=function, x0=x0, eta=eta, steps=steps)
     x0_arr = param_array(x0)
     traj = target.gradient_descent.gd(course_grad(function), x0_arr, float(param_array(eta)), steps)
-    check(traj, gt, "trajectory", what="the trajectory", mistakes={"gd-ascent": gt["ascent"]},
+    check(traj, gt, "trajectory", what="the trajectory",
           plot=function, call=f"gd(grad of {function}, x0={np.round(x0_arr, 6).tolist()}, eta={eta}, {steps} steps)")
 
 
@@ -131,8 +128,7 @@ def test_schedules_at_many_steps(target, kind, params):
         call = f"{kind}_lr({t}{''.join(f', {k}={v}' for k, v in kwargs.items())})"
         if np.ndim(got) != 0:
             raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
-        check_value(got, gt["values"][i], gt.tol("values"), call=call,
-                    mistakes={"lr-exp-sign": gt["wrong_sign"][i]} if kind == "exponential" else None)
+        check_value(got, gt["values"][i], gt.tol("values"), call=call)
 
 
 @pytest.mark.exercise("lr_schedules")
@@ -143,7 +139,7 @@ def test_schedule_defaults(target):
     pol_gt = ground_truth.load("lr_schedule", kind="polynomial", ts=[1, 2, 5, 17, 100],
                                params={"alpha": "1/10", "power": "1/2"})
     check_value(m.exponential_lr(17), exp_gt["values"][3], exp_gt.tol("values"),
-                call="exponential_lr(17) (default rate=0.1)", hint="The default rate is 0.1.")
+                call="exponential_lr(17) (default rate=0.1)", hint="exponential_lr(t) with the default rate 0.1 is exp(-0.1 * t).")
     check_value(m.polynomial_lr(17), pol_gt["values"][3], pol_gt.tol("values"),
                 call="polynomial_lr(17) (defaults alpha=0.1, power=0.5)")
 
@@ -214,7 +210,7 @@ def test_sgd_defaults_are_unit_noise_and_a_constant_schedule(target):
     call = "sgd(grad of x1^2+2x2^2, x0=[0.5, 0.25], eta=0.1, 5 steps, rng=default_rng(8)) (default noise_std and schedule)"
     traj = target.gradient_descent.sgd(quadratic_grad([[2.0, 0.0], [0.0, 4.0]]), x0, 0.1, 5, np.random.default_rng(8))
     check_value(traj, expected, {"rtol": 0.0, "atol": float(atol)}, call=call, what="the trajectory",
-                hint="The defaults are noise_std=1.0 and lr_schedule=constant_lr.")
+                hint="Step t moves by eta * lr_schedule(t) * (grad(x) + noise), noise = rng.normal(0.0, noise_std, size=np.shape(x)) drawn once per step; the defaults are noise_std=1.0 and lr_schedule=constant_lr.")
 
 
 @pytest.mark.exercise("sgd")
@@ -261,9 +257,9 @@ def test_momentum_trajectory(target, A, x0, v0, eta, beta, steps):
     xs, vs = _loop(lambda x, v: step(x, v, grad(x), eta_f, beta_f), param_array(x0), param_array(v0), steps)
     call = (f"{steps} calls of momentum_step on x.A.x/2, A={param_array(A).tolist()}, "
             f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
-    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"momentum-d2l-form": gt["d2l_x"]},
+    check(xs, gt, "x", call=call, what="the iterates x_k",
           plot=quadratic_objective(A))
-    check(vs, gt, "v", call=call, what="the velocities v_k", mistakes={"momentum-d2l-form": gt["d2l_v"]})
+    check(vs, gt, "v", call=call, what="the velocities v_k")
 
 
 @pytest.mark.exercise("momentum")
@@ -299,7 +295,7 @@ def test_nesterov_trajectory(target, A, x0, v0, eta, beta, steps):
     xs, vs = _loop(lambda x, v: step(x, v, grad, eta_f, beta_f), param_array(x0), param_array(v0), steps)
     call = (f"{steps} calls of nesterov_step on x.A.x/2, A={param_array(A).tolist()}, "
             f"x0={np.asarray(param_array(x0)).tolist()}, v0={np.asarray(param_array(v0)).tolist()}, eta={eta}, beta={beta}")
-    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"nesterov-no-lookahead": gt["no_lookahead_x"]},
+    check(xs, gt, "x", call=call, what="the iterates x_k",
           plot=quadratic_objective(A))
     check(vs, gt, "v", call=call, what="the velocities v_k")
 
@@ -321,8 +317,7 @@ def test_nesterov_calls_grad_once_at_the_look_ahead_point(target):
         raise Failure(f"{call} called grad {len(seen)} times; it should call it once",
                       hint="Nesterov needs one gradient, at the look-ahead point x + beta*v.")
     check_value(seen[0], [1.25, -1.875], {"rtol": 0.0, "atol": 0.0}, call=call,
-                what="the point where grad was evaluated",
-                mistakes={"nesterov-no-lookahead": [1.0, -2.0]})
+                what="the point where grad was evaluated")
     expect_unchanged(saved[0], x, call=call, name="x")
     expect_unchanged(saved[1], v, call=call, name="v")
 
@@ -346,8 +341,6 @@ ADAPTIVE_STEPS = [
                                                                         "eps": "1/10000000"}, 1000, "matrix-t=1000"),
     ("adam", "2", "-1/2", "1/10", {"v": "0", "s": "0"}, {"eps": "1/10"}, 1, "scalar"),
 ]
-MISTAKE_IDS = {"eps_outside": "adagrad-eps-outside-root", "no_one_minus_gamma": "rmsprop-missing-one-minus-gamma",
-               "no_bias_correction": "adam-no-bias-correction", "eps_inside": "adam-eps-inside-root"}
 
 
 def _adaptive_params(**params):
@@ -376,12 +369,9 @@ def test_adaptive_single_step(target, credit, method, x, g, eta, state, hyper, t
     else:
         call = f"{method}_step({args_text}, eta={eta}{extra})"
         x_new, s_new = fn(X, S["s"], G, eta_f, **kw)
-    check(s_new, gt, "s", call=call, what="s_new",
-          mistakes={"rmsprop-missing-one-minus-gamma": S["s"] * float(param_array((hyper or {}).get("gamma", "9/10")))
-                    + G * G} if method == "rmsprop" else None)
+    check(s_new, gt, "s", call=call, what="s_new")
     credit.award(0.5, "moments right")
-    mistakes = {MISTAKE_IDS[f[len("wrong_"):]]: gt[f] for f in gt.fields if f.startswith("wrong_")}
-    check(x_new, gt, "x", call=call, what="x_new", mistakes=mistakes)
+    check(x_new, gt, "x", call=call, what="x_new")
     for name, before in saved.items():
         expect_unchanged(before, inputs[name], call=call, name=name)
 
@@ -405,8 +395,7 @@ def test_adaptive_ten_steps_on_an_ill_conditioned_quadratic(target, method, hype
             x, s = fn(x, s, grad(x), 0.1, **kw)
         xs.append(np.asarray(x, dtype=float))
     call = f"10 steps of {method}_step (t = 1..10 for Adam) on 0.1 x1^2 + 2 x2^2 from x0=[5, 1], eta=0.1"
-    mistakes = {MISTAKE_IDS[f[len("wrong_"):]]: gt[f] for f in gt.fields if f.startswith("wrong_")}
-    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10", mistakes=mistakes,
+    check(np.array(xs), gt, "x", call=call, what="the iterates x_0..x_10",
           plot="0.1*x1^2+2*x2^2")
 
 
@@ -430,8 +419,7 @@ def test_clip_by_norm_cases(target, g, threshold, label):
     before = G.copy()
     call = f"clip_by_norm({G.tolist()}, threshold={threshold})"
     got = target.gradient_descent.clip_by_norm(G, float(param_array(threshold)))
-    check(got, gt, "clipped", call=call, what="the clipped gradient",
-          mistakes={"clip-elementwise": gt["elementwise"], "clip-always-rescale": gt["always_rescaled"]})
+    check(got, gt, "clipped", call=call, what="the clipped gradient")
     expect_float64(got, call=call)
     expect_unchanged(before, G, call=call, name="g")
     if got is G:

@@ -66,8 +66,7 @@ def test_sgd_uses_the_schedule_from_t_equal_1(target):
                  call="sgd(grad of x^2, x0=1, eta=0.25, 3 steps, noise_std=0, lr_schedule=0.5**t)",
                  what="the trajectory",
                  # t from 0: factors 1/2, 3/4, 7/8; schedule ignored: factor 1/2 at every step.
-                 mistakes={"sgd-schedule-from-zero": [1.0, 0.5, 0.375, 0.328125],
-                           "sgd-schedule-ignored": [1.0, 0.5, 0.25, 0.125]})
+                 )
 
 
 @pytest.mark.exercise("adagrad")
@@ -78,8 +77,7 @@ def test_adagrad_eps_inside_the_root(target):
                                                 0.3, eps=5.0)
     call = "adagrad_step(x=[1], s=[0], g=[2], eta=0.3, eps=5)"
     expect_close(s, [4.0], call=call, what="s_new")
-    expect_close(x, [0.8], call=call, what="x_new",
-                 mistakes={"adagrad-eps-outside-root": [1.0 - 0.6 / 7.0]})
+    expect_close(x, [0.8], call=call, what="x_new")
 
 
 @pytest.mark.exercise("adagrad")
@@ -97,8 +95,7 @@ def test_rmsprop_eps_inside_the_root(target):
                                                 0.5, gamma=0.75, eps=3.0)
     call = "rmsprop_step(x=[0], s=[0], g=[2], eta=0.5, gamma=0.75, eps=3)"
     expect_close(s, [1.0], call=call, what="s_new")
-    expect_close(x, [-0.5], call=call, what="x_new",
-                 mistakes={"rmsprop-eps-outside-root": [-1.0 / 4.0]})
+    expect_close(x, [-0.5], call=call, what="x_new")
 
 
 @pytest.mark.exercise("rmsprop")
@@ -133,8 +130,7 @@ def test_adam_eps_outside_the_root(target):
     x, _, _ = target.gradient_descent.adam_step(np.array([1.0]), np.array([0.0]), np.array([0.0]), 1,
                                                 np.array([1.0]), 0.1, eps=1.0)
     expect_close(x, [0.95], call="adam_step(x=[1], v=0, s=0, t=1, g=[1], eta=0.1, eps=1)",
-                 what="x_new", rtol=1e-12,
-                 mistakes={"adam-eps-inside-root": [1.0 - 0.1 / math.sqrt(2.0)]})
+                 what="x_new", rtol=1e-12)
 
 
 @pytest.mark.exercise("adam")
