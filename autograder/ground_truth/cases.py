@@ -7,11 +7,17 @@ rationals as strings ("1/10"), matrices as nested lists.
 
 from __future__ import annotations
 
+import sys
+
 CASES: list[tuple[str, dict]] = []
+#: The line of this file that declared each entry of CASES, in the same order (entries past its
+#: end are generated: the variants' cases). ``autograder course show`` prints them.
+CASE_LINES: list[int] = []
 
 
 def case(name: str, /, **params) -> None:
     CASES.append((name, params))
+    CASE_LINES.append(sys._getframe(1).f_lineno)
 
 
 # --- gradient_descent -----------------------------------------------------------------------

@@ -64,7 +64,7 @@ def test_catalogue_ids_are_unique_and_declared():
     course = load_course()
     assert len(set(IDS)) == len(IDS), "two catalogue files declare the same misconception"
     undeclared = [i for i in IDS if i not in course.misconceptions]
-    assert not undeclared, f"add a [[misconception]] to course.toml for {undeclared}"
+    assert not undeclared, f"add it under its [[exercise]] in course.toml ([exercise.misconceptions]) for {undeclared}"
     for entry in ENTRIES:
         assert entry.path.stem == entry.misconception.replace("-", "_"), entry.path
         exercise = course.exercise(course.misconceptions[entry.misconception].exercise)
