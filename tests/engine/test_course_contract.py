@@ -118,3 +118,33 @@ def test_course_show_lists_every_file_of_adam():
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "no exercise 'no_such_exercise'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def _typed_literal(node) -> bool:
+    """Whether an argument holds a number, string, list or dict typed in place (a key that
+    picks a case out of a table, cases.NEWTON["2d"], is a name, not a parameter)."""
+    import ast
+
+    if isinstance(node, ast.Subscript):
+        return _typed_literal(node.value)
+    if isinstance(node, (ast.List, ast.Dict, ast.Tuple)):
+        return True
+    if isinstance(node, ast.Constant):
+        return not isinstance(node.value, bool)
+    return any(_typed_literal(child) for child in ast.iter_child_nodes(node))
+
+
+def test_hidden_tests_read_their_parameters_from_cases_py():
+    # cases.py is the one list of ground-truth parameters: a hidden test names a case through its
+    # tables (cases.NEWTON[...]) and never types a parameter into ground_truth.load itself.
+    import ast
+
+    typed = []
+    for path in sorted((ROOT / "tests" / "hidden").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "load" and getattr(node.func.value, "id", "") == "ground_truth"):
+                for kw in node.keywords:
+                    if _typed_literal(kw.value):
+                        typed.append(f"{path.name}:{node.lineno} {kw.arg or '**'}=")
+    assert not typed, f"parameters typed in tests instead of read from cases.py: {typed}"

@@ -8,13 +8,14 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_unchanged
+from autograder.ground_truth import cases
 
 from .support import Failure, check, check_value, expect_float64
 
 
 @pytest.mark.exercise("dropout")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("num_dropped,num_units", [(70, 120), (0, 10), (3, 4), (1, 3), (10, 10)])
+@pytest.mark.parametrize("num_dropped,num_units", cases.KEEP_PROBABILITY)
 def test_keep_probability(target, num_dropped, num_units):
     gt = ground_truth.load("keep_probability", num_dropped=num_dropped, num_units=num_units)
     call = f"keep_probability({num_dropped}, {num_units})"
@@ -51,11 +52,11 @@ def test_dropout_mask_exact_draw(target, shape, keep_prob, seed):
 @pytest.mark.exercise("dropout")
 @pytest.mark.points(1)
 @pytest.mark.visibility("after_due_date")
-@pytest.mark.parametrize("p,seed", [("5/12", 11), ("9/10", 12)])
+@pytest.mark.parametrize("p,seed", list(cases.DROPOUT_MASK_RATES.items()))
 def test_dropout_mask_keep_rate(target, p, seed):
     # K = number kept among n = 4000 ~ Binomial(n, p); [lo, hi] from the exact tails, each <= 5e-10,
     # so a correct mask fails with probability <= 1e-9 over seeds.
-    gt = ground_truth.load("binomial_band", n=4000, p=p)
+    gt = ground_truth.load("binomial_band", n=cases.DROPOUT_MASK_UNITS, p=p)
     keep = float(gt.exact("mean")) / 4000
     call = f"dropout_mask((40, 100), keep_prob={keep:g}, rng=default_rng({seed}))"
     mask = np.asarray(target.dropout.dropout_mask((40, 100), keep, np.random.default_rng(seed)), dtype=float)

@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from autograder import ground_truth
+from autograder.ground_truth import cases
 
 from .support import Failure, check_value, expect_float64
 
-NAMES = ["xavier_normal", "xavier_uniform", "lecun_normal", "he_normal", "he_uniform"]
+NAMES = cases.INITIALIZERS
 
 
 def _expected_draw(gt, fan_in, fan_out, seed):
@@ -30,7 +31,7 @@ def _expected_draw(gt, fan_in, fan_out, seed):
 @pytest.mark.exercise("initialization")
 @pytest.mark.points(1)
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("fan_in,fan_out", [(3, 5), (7, 2), (1, 1)], ids=["3x5", "7x2", "1x1"])
+@pytest.mark.parametrize("fan_in,fan_out", list(cases.INIT_SEEDED_FANS.values()), ids=list(cases.INIT_SEEDED_FANS))
 def test_exact_seeded_draws(target, name, fan_in, fan_out):
     gt = ground_truth.load("initializer_law", name=name, fan_in=fan_in, fan_out=fan_out)
     seed = 1000 + 10 * fan_in + fan_out
@@ -49,7 +50,7 @@ def test_exact_seeded_draws(target, name, fan_in, fan_out):
 @pytest.mark.visibility("after_due_date")
 @pytest.mark.parametrize("name", NAMES)
 def test_law_of_the_draws(target, name):
-    fan_in, fan_out, seed = 400, 100, 77
+    (fan_in, fan_out), seed = cases.INIT_LAW_FANS, 77
     gt = ground_truth.load("initializer_law", name=name, fan_in=fan_in, fan_out=fan_out)
     call = f"{name}({fan_in}, {fan_out}, np.random.default_rng({seed}))"
     W = np.asarray(getattr(target.initialization, name)(fan_in, fan_out, np.random.default_rng(seed)), dtype=float)

@@ -13,13 +13,12 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
-from autograder.ground_truth.cases import PD2
+from autograder.ground_truth import cases
+from autograder.ground_truth.cases import MLP_PARAMS, PD2
 
 from .support import Failure, check, check_value, expect_float64, param_array
 
-MLP_PARAMS = [[["1/2", "-1", "0"], ["1", "1/4", "-1/2"]], ["0", "1/10", "-1/5"],
-              [["1", "-1"], ["2", "0"], ["-1/2", "1"]], ["1/2", "-1/2"]]
-X_BATCH = [["1", "2"], ["-1", "0"], ["0", "0"], ["3", "-2"]]
+X_BATCH = cases.MLP_OUTPUTS["tanh"]["x"]
 
 
 def _params():
@@ -28,11 +27,10 @@ def _params():
 
 @pytest.mark.exercise("permutation_symmetry")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("x,activation", [(X_BATCH, "tanh"), ([["1", "2"], ["-1", "0"]], "identity")],
-                         ids=["tanh", "identity"])
-def test_mlp_forward(target, x, activation):
-    gt = ground_truth.load("mlp_output", params=MLP_PARAMS, x=x, **({} if activation == "tanh" else
-                                                                   {"activation": activation}))
+@pytest.mark.parametrize("activation", cases.MLP_OUTPUTS)
+def test_mlp_forward(target, activation):
+    x = cases.MLP_OUTPUTS[activation]["x"]
+    gt = ground_truth.load("mlp_output", params=MLP_PARAMS, **cases.MLP_OUTPUTS[activation])
     params, xf = _params(), param_array(x)
     saved = [p.copy() for p in params] + [xf.copy()]
     call = f"mlp_forward(params with d_in=2, d=3, d_out=2, x={xf.tolist()}{', activation=identity' if activation != 'tanh' else ''})"
@@ -75,7 +73,7 @@ def test_equivalent_parameterizations(target, credit):
     params = _params()
     call = "equivalent_parameterizations(params with d = 3 hidden units)"
     copies = target.symmetry.equivalent_parameterizations(params)
-    counts = ground_truth.load("symmetry_counts", ds=[1, 2, 3, 4, 5, 8, 10])
+    counts = ground_truth.load("symmetry_counts", ds=cases.SYMMETRY_DS)
     expect_equal(len(copies), int(counts.exact("permutations")[2]), call=call, what="the number of copies")
     credit.award(0.25, "count")
     W1, b1, W2, b2 = params
@@ -97,7 +95,7 @@ def test_equivalent_parameterizations(target, credit):
 @pytest.mark.points(1)
 @pytest.mark.parametrize("odd", [False, True], ids=["any-activation", "odd-activation"])
 def test_count_equivalent_solutions(target, odd):
-    ds = [1, 2, 3, 4, 5, 8, 10]
+    ds = cases.SYMMETRY_DS
     gt = ground_truth.load("symmetry_counts", ds=ds)
     field = "with_sign_flips" if odd else "permutations"
     for i, d in enumerate(ds):
@@ -149,7 +147,7 @@ def test_sample_symmetric_matrix(target, n, seed):
     expect_float64(got, call=call, what="the matrix")
 
 
-SIGN_MATRICES = [[["1", "0"], ["0", "-1"]], [["1", "1"], ["1", "1"]], [["2", "1"], ["1", "2"]], [["0", "0"], ["0", "0"]]]
+SIGN_MATRICES = cases.EIGEN_SIGN_COUNTS["four-2x2"]
 
 
 @pytest.mark.exercise("wigner_symmetry")
@@ -165,7 +163,7 @@ def test_eigenvalue_sign_fractions(target, credit):
         check(list(got), gt, "fractions", call=call, what="(positive, negative, zero)")
         credit.award(0.5)
     # round-off: 0.1 * [[1, 1], [1, 1]] has eigenvalues 0 and 0.2, the 0 computed as ~1e-17
-    gt3 = ground_truth.load("eigen_sign_counts", matrices=[[["1", "2", "0"], ["2", "1", "0"], ["0", "0", "-5"]]])
+    gt3 = ground_truth.load("eigen_sign_counts", matrices=cases.EIGEN_SIGN_COUNTS["one-3x3"])
     mats = np.array([0.1 * np.ones((2, 2)), 0.3 * np.array([[1.0, 1.0], [1.0, 1.0]])])
     got = target.symmetry.eigenvalue_sign_fractions(mats)
     check_value(list(got), [0.5, 0.0, 0.5], {"rtol": 1e-15, "atol": 0.0},
@@ -176,16 +174,14 @@ def test_eigenvalue_sign_fractions(target, credit):
           what="(positive, negative, zero)")
 
 
-ENUM = [(1, ["-1", "0", "1"], ["1/3", "1/3", "1/3"]), (2, ["-1", "1"], ["1/2", "1/2"]),
-        (2, ["-1", "0", "1"], ["1/3", "1/3", "1/3"]), (2, ["-2", "-1", "1", "2"], ["1/4", "1/4", "1/4", "1/4"]),
-        (3, ["-1", "1"], ["1/2", "1/2"]), (3, ["-1", "0", "1"], ["1/4", "1/2", "1/4"])]
 
 
 @pytest.mark.exercise("wigner_symmetry")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("n,values,probs", ENUM, ids=["1x1", "2x2-pm1", "2x2-ternary", "2x2-four", "3x3-pm1", "3x3-ternary"])
-def test_exact_eigenvalue_sign_probabilities(target, n, values, probs):
-    gt = ground_truth.load("eigen_sign_enumeration", n=n, values=values, probs=probs)
+@pytest.mark.parametrize("name", cases.EIGEN_SIGN_ENUMERATION)
+def test_exact_eigenvalue_sign_probabilities(target, name):
+    n, values, probs = (cases.EIGEN_SIGN_ENUMERATION[name][k] for k in ("n", "values", "probs"))
+    gt = ground_truth.load("eigen_sign_enumeration", **cases.EIGEN_SIGN_ENUMERATION[name])
     call = f"exact_eigenvalue_sign_probabilities({n}, values={values}, probs={probs})"
     got = target.symmetry.exact_eigenvalue_sign_probabilities(n, [Fraction(v) for v in values],
                                                               [Fraction(p) for p in probs])
@@ -254,13 +250,14 @@ def test_positive_definite_fraction_exact_replay(target, n, num_samples, seed):
 def test_positive_definite_fraction_law(target):
     # P(PD) for n = 2 is 0.11585... (a sympy/mpmath double integral); the count of positive-definite
     # draws among 2000 is Binomial(2000, P): [lo, hi] from its exact tails at 5e-10 each.
-    gt = ground_truth.load("binomial_band", n=2000, p=PD2)
-    call = "positive_definite_fraction(2, default_rng(2718), 2000)"
-    got = float(target.symmetry.positive_definite_fraction(2, np.random.default_rng(2718), 2000))
+    gt = ground_truth.load("binomial_band", n=cases.PD_SAMPLES, p=PD2)
+    m = cases.PD_SAMPLES
+    call = f"positive_definite_fraction(2, default_rng(2718), {m})"
+    got = float(target.symmetry.positive_definite_fraction(2, np.random.default_rng(2718), m))
     lo, hi = (int(v) for v in gt.exact("band"))
-    if not lo / 2000 <= got <= hi / 2000:
-        raise Failure(f"{call} returned {got:.4f}; the exact chance is 0.1159 and 2000 draws land in "
-                      f"[{lo / 2000:.4f}, {hi / 2000:.4f}] except with probability 1e-9",
+    if not lo / m <= got <= hi / m:
+        raise Failure(f"{call} returned {got:.4f}; the exact chance is 0.1159 and {m} draws land in "
+                      f"[{lo / m:.4f}, {hi / m:.4f}] except with probability 1e-9",
                       hint="A matrix counts when ALL its eigenvalues are > 0.")
 
 
@@ -279,7 +276,7 @@ def test_monte_carlo_sign_fractions_agree_with_the_exact_enumeration(target):
 
     m, delta = 2000, 1e-9
     e = math.sqrt(math.log(2 * 3 / delta) / (2 * m))
-    gt = ground_truth.load("eigen_sign_enumeration", n=2, values=["-1", "0", "1"], probs=["1/3", "1/3", "1/3"])
+    gt = ground_truth.load("eigen_sign_enumeration", **cases.EIGEN_SIGN_ENUMERATION["2x2-ternary"])
     exact = [float(p) for p in gt.exact("probabilities")]
     upper = np.random.default_rng(31415).choice([-1.0, 0.0, 1.0], size=(m, 3))  # a11, a12, a22
     mats = np.stack([upper[:, [0, 1]], upper[:, [1, 2]]], axis=1)

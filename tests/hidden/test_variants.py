@@ -17,6 +17,7 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
+from autograder.ground_truth import cases
 from autograder.variants import ground_truth_requests
 
 from .course_functions import quadratic_grad
@@ -122,10 +123,12 @@ def test_max_stable_learning_rate_of_your_matrix(target, variant):
     # diag(2, 4) first: its eigenvalues come out of any solver in the diagonal's order, so the
     # largest is also the last, and an answer from the smallest is told apart from one read off
     # an unsorted list (which a variant's H alone may not separate).
-    diag_gt = ground_truth.load("max_stable_learning_rate", H=[["2", "0"], ["0", "4"]])
-    got_diag = target.second_order.max_stable_learning_rate(np.diag([2.0, 4.0]))
+    diag = cases.STABLE_LR["diag"]
+    diag_gt = ground_truth.load("max_stable_learning_rate", H=diag)
+    got_diag = target.second_order.max_stable_learning_rate(param_array(diag))
     got = target.second_order.max_stable_learning_rate(H)
-    check(got_diag, diag_gt, "eta_max", call="max_stable_learning_rate(H=[[2, 0], [0, 4]])", what="eta_max")
+    check(got_diag, diag_gt, "eta_max", call=f"max_stable_learning_rate(H={param_array(diag).tolist()})",
+          what="eta_max")
     if np.ndim(got) != 0:
         raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
     check(got, gt, "eta_max", call=call, what="eta_max")
