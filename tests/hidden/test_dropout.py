@@ -40,7 +40,6 @@ def test_dropout_mask_exact_draw(target, shape, keep_prob, seed):
     got = target.dropout.dropout_mask(shape, keep_prob, rng)
     fresh = np.random.default_rng(seed)
     expected = (fresh.random(shape) < keep_prob).astype(np.float64)
-    swapped = (np.random.default_rng(seed).random(shape) >= keep_prob).astype(np.float64)
     check_value(got, expected, {"rtol": 0.0, "atol": 0.0}, call=call, what="the mask",
                 hint="Draw rng.random(shape) once and keep the entries below keep_prob.")
     expect_float64(got, call=call, what="the mask")

@@ -40,7 +40,6 @@ def test_gd_on_quadratics(target, name):
     gt = ground_truth.load("gd_quadratic", **kw)
     traj, call, before, x0_arr = _call_gd(target, A, kw["x0"], kw["eta"], kw["steps"], GD_QUADRATIC_NAMES[name])
     expected = gt["trajectory"]
-    shifted = np.concatenate([expected[1:], expected[-1:]])
     check(traj, gt, "trajectory", call=call, what="the trajectory", plot=quadratic_objective(A))
     expect_float64(traj, call=call, what="the trajectory")
     expect_unchanged(before, x0_arr, call=call, name="x0")

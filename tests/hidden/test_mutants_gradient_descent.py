@@ -64,9 +64,7 @@ def test_sgd_uses_the_schedule_from_t_equal_1(target):
                                        noise_std=0.0, lr_schedule=Problem("geometric_schedule", base=0.5))
     expect_close(traj, [1.0, 0.75, 21 / 32, 315 / 512],
                  call="sgd(grad of x^2, x0=1, eta=0.25, 3 steps, noise_std=0, lr_schedule=0.5**t)",
-                 what="the trajectory",
-                 # t from 0: factors 1/2, 3/4, 7/8; schedule ignored: factor 1/2 at every step.
-                 )
+                 what="the trajectory")
 
 
 @pytest.mark.exercise("adagrad")

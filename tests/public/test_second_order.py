@@ -43,10 +43,7 @@ def test_newton_solves_a_quadratic_in_one_step(target):
     H = np.array([[3.0, 1.0], [1.0, 2.0]])
     x_new = target.second_order.newton_step(x, g, H)
     expect_close(x_new, [0.4, -0.2], call="newton_step(x=[1, 1], g=[3, 3], H=[[3, 1], [1, 2]])",
-                 what="x_new", atol=1e-12,
-                 # x - H g = [1, 1] - [12, 9]
-                 
-                 hint="The Newton step solves H d = g and returns x - d.")
+                 what="x_new", atol=1e-12, hint="The Newton step solves H d = g and returns x - d.")
     call = "newton_step"
     expect_unchanged(np.array([1.0, 1.0]), x, call=call, name="x")
     expect_unchanged(np.array([3.0, 3.0]), g, call=call, name="g")
@@ -60,9 +57,7 @@ def test_newton_damping_shortens_the_step(target):
                                             np.diag([2.0, 4.0]), damping=2.0)
     expect_close(x_new, [0.5, 1.0 / 3.0],
                  call="newton_step(x=[1, 1], g=[2, 4], H=diag(2, 4), damping=2)", what="x_new",
-                 atol=1e-12,
-                 # without damping the step lands on [0, 0]
-                 )
+                 atol=1e-12)
 
 
 # --- critical points --------------------------------------------------------------------------

@@ -191,12 +191,10 @@ def test_positive_definite_fraction(target):
     a = np.random.default_rng(3).standard_normal(1000)
     expect_close(m.positive_definite_fraction(1, np.random.default_rng(3), 1000), np.mean(a > 0),
                  call="positive_definite_fraction(1, rng seed 3, 1000 samples)")
-    # n = 2: [[a, b], [b, c]] is positive definite iff a > 0 and ac - b^2 > 0. If det < 0 one
-    # eigenvalue is positive; if det > 0 both have the sign of the trace.
+    # n = 2: [[a, b], [b, c]] is positive definite iff a > 0 and ac - b^2 > 0.
     a, b, c = np.random.default_rng(4).standard_normal((2000, 3)).T
-    det, trace = a * c - b * b, a + c
+    det = a * c - b * b
     pd = np.mean((a > 0) & (det > 0))
-    positive_eigenvalues = np.where(det < 0, 1, np.where(trace > 0, 2, 0))
     expect_close(m.positive_definite_fraction(2, np.random.default_rng(4), 2000), pd,
                  call="positive_definite_fraction(2, rng seed 4, 2000 samples)",
                  hint="Count the matrices whose eigenvalues are ALL > 0, drawn with sample_symmetric_matrix.")

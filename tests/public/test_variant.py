@@ -72,7 +72,6 @@ def test_gd_first_steps_on_your_quadratic(target, variant):
     xs = [x0]
     for _ in range(2):
         xs.append([a - eta * g for a, g in zip(xs[-1], matvec(A, xs[-1]))])
-    ascent = [x0, [a + eta * g for a, g in zip(x0, matvec(A, x0))]]
     call = f"gd(grad of x.A.x/2, your variant: {label(p)})"
     got = np.asarray(traj, dtype=float)
     if got.shape != (p["steps"] + 1, 2):
@@ -100,9 +99,6 @@ def test_momentum_first_step_of_your_variant(target, variant):
     x_new, v_new = target.gradient_descent.momentum_step(floats(p["x0"]), floats(p["v0"]),
                                                          A @ floats(p["x0"]), floats(p["eta"]),
                                                          floats(p["beta"]))
-    # the d2l form v <- beta v + g, x <- x - eta v: a different velocity (v0 is not zero)
-    g0 = matvec(exact(p["A"]), exact(p["x0"]))
-    d2l_v = [Fraction(p["beta"]) * v + g for v, g in zip(exact(p["v0"]), g0)]
     expect_close(v_new, np.array(v1, dtype=float), call=call, what="v_new", rtol=1e-12, atol=1e-12)
     expect_close(x_new, np.array(x1, dtype=float), call=call, what="x_new", rtol=1e-12, atol=1e-12)
 
@@ -111,7 +107,6 @@ def test_momentum_first_step_of_your_variant(target, variant):
 def test_nesterov_first_step_of_your_variant(target, variant):
     p = variant["nesterov"]
     x1, v1 = _first_step(p, nesterov=True)
-    plain, _ = _first_step(p, nesterov=False)
     A = floats(p["A"])
     call = f"nesterov_step(x0, v0, grad, eta, beta), your variant: {label(p)}"
     x_new, v_new = target.gradient_descent.nesterov_step(floats(p["x0"]), floats(p["v0"]), Problem("matvec", A=A),
