@@ -74,6 +74,22 @@ def test_classify_critical_point(target, name):
     expect_unchanged(saved, Hf, call=call, name="H")
 
 
+@pytest.mark.exercise("critical_points")
+@pytest.mark.points(1)
+def test_classify_a_saddle_with_a_zero_eigenvalue_and_a_maximum(target):
+    # Both answers are asked for before either is checked, so a failure's calls hold both: on
+    # the saddle alone "the determinant is 0" and "degenerate tested before saddle" give the same
+    # wrong label, and only the maximum (det > 0, like a minimum's) tells those mistakes apart.
+    names = ["saddle-with-zero", "max"]
+    gts = [ground_truth.load("classify_hessian", **cases.CLASSIFY[name]) for name in names]
+    hessians = [param_array(cases.CLASSIFY[name]["H"]) for name in names]
+    got = [target.second_order.classify_critical_point(H) for H in hessians]
+    for H, gt, label in zip(hessians, gts, got):
+        expect_equal(label, gt["label"], call=f"classify_critical_point(H={H.tolist()})",
+                     what="the classification",
+                     hint=f"The exact eigenvalues are {np.round(gt['eigenvalues'], 12).tolist()}.")
+
+
 # The table's two convex quadratics (x^2, x1^2+2*x2^2: one minimum each) are not graded here.
 CRITICAL = [f for f in cases.CRITICAL_POINTS if f not in ("x^2", "x1^2+2*x2^2")]
 
