@@ -54,7 +54,7 @@ def test_assignments_are_the_stubs_of_the_solutions():
 def test_every_function_has_a_public_test():
     source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "public").glob("test_*.py"))
     # A notebook exercise (the Keras lab) is checked by tests/lab instead.
-    missing = [f"{ex.module}.{fn}" for ex in load_course().exercises if not ex.is_notebook
+    missing = [f"{ex.module}.{fn}" for ex in load_course().exercises if ex.has_module
                for fn in ex.functions if not re.search(rf"\.{fn}\(", source)]
     assert not missing, f"functions without a public test: {missing}"
 
@@ -148,3 +148,19 @@ def test_hidden_tests_read_their_parameters_from_cases_py():
                     if _typed_literal(kw.value):
                         typed.append(f"{path.name}:{node.lineno} {kw.arg or '**'}=")
     assert not typed, f"parameters typed in tests instead of read from cases.py: {typed}"
+
+
+def test_a_written_exercise_slots_in_with_one_block(tmp_path):
+    # Questions answered in prose and graded by hand: no module, no tests, a file of questions.
+    from autograder.course import MANIFEST
+    from autograder.course_files import check
+
+    block = ('\n[[exercise]]\nid = "why_momentum"\ntitle = "Why momentum helps"\nkind = "written"\n'
+             'file = "written/why_momentum.md"\nhint = "Compare the two trajectories of exercise 4."\n')
+    manifest = tmp_path / "course.toml"
+    manifest.write_text(MANIFEST.read_text(encoding="utf-8") + block, encoding="utf-8")
+    course = load_course(manifest)
+    written = course.exercise("why_momentum")
+    assert written.kind == "written" and not written.has_module and not written.is_notebook
+    assert "why_momentum" not in course.modules
+    assert check(course, ROOT, tests=False) == ["why_momentum: its file written/why_momentum.md does not exist"]

@@ -56,7 +56,7 @@ def test_catalogue_is_large_and_covers_every_exercise():
     assert len(ENTRIES) >= 45, f"only {len(ENTRIES)} known mistakes in the catalogue"
     covered = {course.misconceptions[e.misconception].exercise for e in ENTRIES}
     # The Keras lab's known mistakes are graded as notebooks in tests/lab/test_lab_grading.py.
-    missing = [ex.id for ex in course.exercises if ex.id not in covered and not ex.is_notebook]
+    missing = [ex.id for ex in course.exercises if ex.id not in covered and ex.has_module]
     assert not missing, f"exercises without a known mistake: {missing}"
 
 
@@ -77,7 +77,7 @@ def test_every_declared_misconception_has_a_wrong_implementation():
     # A message the grader can show must be backed by code that makes the mistake, or nothing
     # proves a test recognises it.
     course = load_course()
-    notebook = {ex.id for ex in course.exercises if ex.is_notebook}
+    notebook = {ex.id for ex in course.exercises if not ex.has_module}
     missing = sorted(m.id for m in course.misconceptions.values()
                      if m.exercise not in notebook and m.id not in IDS)
     assert not missing, f"add tests/misconceptions/<id>.py for {missing}"
