@@ -334,11 +334,12 @@ def add_course_parser(commands) -> None:
 
 
 def _show_command(args) -> int:
+    from .usage import UsageError
+
     course = load_course()
     if args.exercise not in {ex.id for ex in course.exercises}:
-        print(f"autograder course show: no exercise {args.exercise!r}; course.toml lists "
-              f"{', '.join(ex.id for ex in course.exercises)}", file=sys.stderr)
-        return 2
+        raise UsageError(f"no exercise {args.exercise!r}; course.toml lists "
+                         f"{', '.join(ex.id for ex in course.exercises)}")
     print(show(args.exercise, course))
     return 0
 
