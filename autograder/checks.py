@@ -1,20 +1,20 @@
 """Comparisons that fail with feedback a student can act on.
 
 Every check raises a :class:`~autograder.feedback.Failure` that says what was called, what was
-expected, what came back, and, when the wrong answer is one a known mistake produces, which
-mistake (an id from ``course.toml``) with the sentence that explains it.
+expected, what came back and, for numbers, by how much the worst entry misses its tolerance.
 
-``mistakes`` maps a misconception id to the value that mistake would return for the same call.
-The expected values come from the test (sympy, exact arithmetic); so do the wrong ones.
+A check never names a known mistake: a wrong value that happens to equal a mistake's answer on
+one input proves little. The grader replays the failed test's calls on the misconception
+catalogue (:mod:`autograder.diagnosis`, the one mistake matcher) and names a mistake only when its
+code does what the submission did on every one of them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
-from .course import load_course
 from .feedback import Failure
 
 
@@ -44,20 +44,31 @@ def as_float_array(value: Any, *, call: str, what: str = "the result") -> np.nda
     return array
 
 
-def _misconception(mistake_id: str) -> str:
-    course = load_course()
-    if mistake_id not in course.misconceptions:
-        raise KeyError(f"misconception {mistake_id!r} is not in course.toml")
-    return course.misconceptions[mistake_id].message
+def worst_entry(got: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> str:
+    """The entry that misses its tolerance by the largest factor, as a sentence fragment.
+
+    Ranked by |got - expected| / (atol + rtol * |expected|), the ratio ``isclose`` tests against
+    1, not by the absolute difference: a big entry can be off by more and still be within its
+    (relative) tolerance. The numbers are printed with two significant digits so that a miss
+    below display precision (float32 arithmetic, say) still shows its size.
+    """
+    with np.errstate(all="ignore"):
+        err = np.abs(got - expected)
+        tol = atol + rtol * np.abs(expected)
+        # A zero tolerance makes any difference infinitely bad; NaN against a number is as bad.
+        ratio = np.divide(err, tol, out=np.where(err > 0, np.inf, 0.0), where=tol > 0)
+        ratio = np.where(np.isnan(err), np.inf, ratio)
+    flat = int(np.argmax(ratio.ravel()))
+    e, t = float(np.ravel(err)[flat]), float(np.ravel(tol)[flat])
+    at = ""
+    if got.size > 1:
+        at = f" at index [{', '.join(str(int(i)) for i in np.unravel_index(flat, got.shape))}]"
+    return f"|got - expected| = {_short(e)} > tol {_short(t)}{at}"
 
 
-def _matching_mistake(actual: np.ndarray, mistakes: Mapping[str, Any] | None,
-                      rtol: float, atol: float) -> str | None:
-    for mistake_id, wrong in (mistakes or {}).items():
-        wrong = np.asarray(wrong, dtype=np.float64)
-        if wrong.shape == actual.shape and np.allclose(actual, wrong, rtol=rtol, atol=atol):
-            return mistake_id
-    return None
+def _short(x: float) -> str:
+    """Two significant digits, exponent without padding: 3.1e-7, 0.25, 0, nan."""
+    return f"{x:.2g}".replace("e-0", "e-").replace("e+0", "e+")
 
 
 PLOT_DATA_LIMIT = 10_000  # numbers kept for a report's picture; more is not worth the bytes
@@ -73,7 +84,7 @@ def _plot_data(plot: str | None, expected: np.ndarray, got: np.ndarray) -> dict 
 
 def expect_close(actual: Any, expected: Any, *, call: str, what: str = "the result",
                  rtol: float = 1e-7, atol: float = 0.0, hint: str | None = None,
-                 mistakes: Mapping[str, Any] | None = None, plot: str | None = None) -> np.ndarray:
+                 plot: str | None = None) -> np.ndarray:
     """Check a numeric result: not None, right shape, finite where expected, values within tolerance.
 
     ``rtol``/``atol`` follow numpy's ``isclose``: |actual - expected| <= atol + rtol * |expected|.
@@ -89,36 +100,25 @@ def expect_close(actual: Any, expected: Any, *, call: str, what: str = "the resu
                       hint=hint or "Check which axis you build along and that you return every row.")
     bad_nan = np.isnan(got) & ~np.isnan(expected)
     if bad_nan.any() or (np.isinf(got) & np.isfinite(expected)).any():
-        mistake = _matching_mistake(got, mistakes, rtol, atol)
-        raise Failure(f"{call}: {what} contains NaN or infinity where a finite number was expected",
-                      expected=fmt(expected), actual=fmt(got), misconception=mistake,
-                      data=_plot_data(plot, expected, got),
-                      hint=_misconception(mistake) if mistake else
-                      (hint or "Look for a division by zero, an overflow, or a sign error that makes the iteration diverge."))
+        raise Failure(f"{call}: {what} contains NaN or infinity where a finite number was expected: "
+                      f"{worst_entry(got, expected, rtol, atol)}",
+                      expected=fmt(expected), actual=fmt(got), data=_plot_data(plot, expected, got),
+                      hint=hint or "Look for a division by zero, an overflow, or a sign error that makes the iteration diverge.")
     if np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True):
         return got
-    mistake = _matching_mistake(got, mistakes, rtol, atol)
-    err = np.abs(got - expected)
-    where = ""
-    if got.ndim and got.size > 1:
-        worst = np.unravel_index(np.nanargmax(np.where(np.isnan(err), -1, err)), got.shape)
-        where = f" (largest difference at index {tuple(int(i) for i in worst)})"
-    raise Failure(f"{call}: {what} is wrong{where}",
-                  expected=fmt(expected), actual=fmt(got), misconception=mistake,
-                  data=_plot_data(plot, expected, got),
-                  hint=_misconception(mistake) if mistake else hint)
+    raise Failure(f"{call}: {what} is wrong: {worst_entry(got, expected, rtol, atol)}",
+                  expected=fmt(expected), actual=fmt(got), data=_plot_data(plot, expected, got),
+                  hint=hint)
 
 
 def expect_equal(actual: Any, expected: Any, *, call: str, what: str = "the result",
-                 hint: str | None = None, mistakes: Mapping[str, Any] | None = None) -> Any:
+                 hint: str | None = None) -> Any:
     """Exact equality, for strings, integers and ``fractions.Fraction`` results."""
     # True == 1 in Python; a bool is never the right answer where a number is expected.
     same_kind = isinstance(actual, bool) == isinstance(expected, bool)
     if same_kind and actual == expected:
         return actual
-    mistake = next((m for m, wrong in (mistakes or {}).items() if actual == wrong), None)
-    raise Failure(f"{call}: {what} is wrong", expected=fmt(expected), actual=fmt(actual),
-                  misconception=mistake, hint=_misconception(mistake) if mistake else hint)
+    raise Failure(f"{call}: {what} is wrong", expected=fmt(expected), actual=fmt(actual), hint=hint)
 
 
 def expect_unchanged(before: np.ndarray, after: Any, *, call: str, name: str) -> None:

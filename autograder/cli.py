@@ -79,11 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     variant.set_defaults(func=_variant)
     from .batch.cli import add_grade_all_parser
     from .build import add_build_parser
+    from .course_files import add_course_parser
     from .progress import add_progress_parsers
 
     add_grade_all_parser(commands)
     add_progress_parsers(commands)
     add_build_parser(commands)
+    add_course_parser(commands)
     return parser
 
 

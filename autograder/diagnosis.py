@@ -1,10 +1,11 @@
 """Name the known mistake behind a failed test by replaying its calls on the misconception catalogue.
 
-A test that compares against sympy ground truth knows the right answer, and with ``mistakes=`` it
-can name a few wrong ones; but a test author cannot foresee every wrong answer for every input.
-The catalogue (``tests/misconceptions/``: one small module per known mistake, holding the wrong
-function(s) under their real names) can: when a graded test fails without naming a
-misconception, we replay the calls the test made on the submission (``target.calls``: argument
+A test that compares against sympy ground truth knows the right answer, but a wrong value that
+happens to equal one mistake's answer on one input proves little, and a test author cannot
+foresee every wrong answer for every input. So no test names a mistake; this module is the one
+mistake matcher. The catalogue (``tests/misconceptions/``: one small module per known mistake,
+holding the wrong function(s) under their real names) is code, not a list of values: when a
+graded test fails, we replay the calls the test made on the submission (``target.calls``: argument
 snapshots taken before each call, and what the submission returned) on every catalogue
 implementation of the same ``module.function``. If one returns what the submission returned, on
 every replayed call, the failure is attributed to it and its ``course.toml`` message becomes the
@@ -24,6 +25,13 @@ A catalogue module looks like::
 
 Every public function it defines whose name is one of the course functions of ``MODULE`` is
 part of the mistake (helpers start with ``_``).
+
+Evidence. Agreeing with the submission is not enough: the mistake must also do something the
+reference does not, on a call where the reference returns normally. A call on which the reference
+raises (a ValueError the contract demands) says nothing about, say, the order of scale and shift
+in batch normalisation: a correct submission that forgot the check would otherwise be blamed on
+whichever mistake also forgets it. A mistake that *is* a missing check declares
+``MISSING_CHECK = True``; for it, and only it, such calls count.
 """
 
 from __future__ import annotations
@@ -56,6 +64,7 @@ class CatalogueEntry:
     module: str
     functions: dict[str, Callable] = field(hash=False, compare=False)
     path: Path | None = None
+    missing_check: bool = False     # the mistake is a ValueError left out (see the module doc)
 
     @property
     def exercise(self) -> str | None:
@@ -106,7 +115,8 @@ def load_catalogue(directory: str | Path) -> tuple[CatalogueEntry, ...]:
             functions = catalogue_functions(module, course)
             if not functions:
                 raise ValueError(f"{path}: defines none of the functions of module {module.MODULE!r}")
-            entries.append(CatalogueEntry(module.MISCONCEPTION, module.MODULE, functions, path))
+            entries.append(CatalogueEntry(module.MISCONCEPTION, module.MODULE, functions, path,
+                                          bool(getattr(module, "MISSING_CHECK", False))))
     _CATALOGUES[directory] = tuple(entries)
     return _CATALOGUES[directory]
 
@@ -176,13 +186,19 @@ def _explains(function: Callable, record) -> tuple[bool, Any]:
     return ok and same_result(result, record.result), result
 
 
-def _differs_from(reference: Callable, record, result) -> bool:
-    """Whether the reference does something else than the mistake did on this call."""
+def _is_evidence(reference: Callable, record, result, *, missing_check: bool) -> bool:
+    """Whether this call shows the mistake doing something else than the reference.
+
+    Only calls the reference completes count, unless the mistake is a missing check, whose
+    evidence is exactly a call the reference refuses and the mistake answers.
+    """
     if record.raised:
         ok, _ = _replay(reference, record, strict=True)
         return ok
     ok, ref_result = _replay(reference, record)
-    return not ok or not same_result(ref_result, result)
+    if not ok:
+        return missing_check
+    return not same_result(ref_result, result)
 
 
 def _reference_functions(course: Course) -> Callable[[str, str], Callable | None]:
@@ -204,18 +220,22 @@ def diagnose(calls: Iterable, catalogue: Iterable[CatalogueEntry], *,
 
     An entry explains the calls when (1) at least one recorded call went to one of its functions,
     (2) replaying every such call on it does what the submission did (returns the same result,
-    or raises FloatingPointError where the submission's call raised), and (3) on at least one of them it returns something the reference solution (when
-    importable) does not: a mistake that agrees with the right answer explains nothing, e.g. a
-    failure of an input-was-modified check. Entries of the test's own exercise are tried first;
-    ties go to catalogue order, so the diagnosis is deterministic.
+    or raises FloatingPointError where the submission's call raised), and (3) on at least one of
+    them the reference solution (when importable) returns normally and returns something else: a
+    mistake that agrees with the right answer explains nothing (e.g. a failure of an
+    input-was-modified check), and neither does one that merely also accepts an input the
+    reference rejects (see "Evidence" above). Entries of the test's own exercise win over
+    others. When two mistakes explain the calls equally (on these inputs sqrt(var) = var, say)
+    the test cannot tell which one the student made, and naming either would be a guess: no
+    diagnosis. The result does not depend on the catalogue's order.
     """
     course = course or load_course()
     calls = list(calls)
     if not calls:
         return None
     reference = _reference_functions(course)
-    entries = sorted(catalogue, key=lambda e: e.exercise != exercise)  # stable: own exercise first
-    for entry in entries:
+    explaining: list[CatalogueEntry] = []
+    for entry in catalogue:
         relevant = [c for c in calls if c.module == entry.module and c.function in entry.functions]
         if not relevant:
             continue
@@ -227,10 +247,16 @@ def diagnose(calls: Iterable, catalogue: Iterable[CatalogueEntry], *,
                 break
             if not differs:
                 ref = reference(record.module, record.function)
-                differs = ref is None or _differs_from(ref, record, result)
+                differs = ref is None or _is_evidence(ref, record, result,
+                                                      missing_check=entry.missing_check)
         if explains and differs and entry.misconception in course.misconceptions:
-            return Diagnosis(entry.misconception, course.misconceptions[entry.misconception].message)
-    return None
+            explaining.append(entry)
+    own = [e for e in explaining if e.exercise == exercise]
+    candidates = own or explaining
+    if len({e.misconception for e in candidates}) != 1:
+        return None     # none, or several that the test's inputs cannot tell apart: a guess
+    found = candidates[0].misconception
+    return Diagnosis(found, course.misconceptions[found].message)
 
 
 def catalogue_directory(config) -> Path:

@@ -221,3 +221,42 @@ def test_diagnosis_works_for_a_sandboxed_submission(tmp_path):
     (test,) = graded["results"]["tests"]
     assert graded["results"]["isolation"] != "none"
     assert test["status"] == "failed" and test["feedback"]["misconception"] == "adagrad-no-sqrt"
+
+
+def test_a_call_the_reference_rejects_is_no_evidence_of_a_formula_mistake():
+    # issue 19: a correct batchnorm_forward that accepted a 1-D x was told
+    # "batchnorm-shift-before-scale", because that mistake also accepts it. The reference raises
+    # ValueError there, so the call says nothing about the order of scale and shift.
+    def shift_before_scale(x, gamma, beta, eps=1e-5):
+        x = np.asarray(x, dtype=float)
+        return gamma * ((x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps) + beta)
+
+    x, gamma, beta = np.array([1.0, 2.0, 4.0]), np.array([1.0]), np.array([0.0])
+    forgot_the_check = shift_before_scale(x, gamma, beta)    # beta = 0: the orders agree
+    call = CallRecord("normalization", "batchnorm_forward", (x, gamma, beta), {}, forgot_the_check)
+    catalogue = [CatalogueEntry("batchnorm-shift-before-scale", "normalization",
+                                {"batchnorm_forward": shift_before_scale})]
+    assert diagnose([call], catalogue, exercise="batchnorm") is None
+
+
+def test_a_missing_check_is_named_on_the_input_the_reference_rejects():
+    catalogue = load_catalogue(ROOT / "tests" / "misconceptions")
+    H = np.array([[1.0, 0.0], [0.0, -2.0]])     # not positive definite: the reference raises
+    call = CallRecord("second_order", "max_stable_learning_rate", (H,), {}, 2.0)
+    found = diagnose([call], catalogue, exercise="stable_lr")
+    assert found is not None and found.misconception == "stable-lr-no-check"
+
+
+def test_two_mistakes_the_inputs_cannot_tell_apart_are_not_guessed_between():
+    # With s + g^2 = 1 the root does nothing: "no sqrt" and "eps outside the root" give the
+    # same x_new, so the test cannot say which one the student made.
+    def no_sqrt(x, s, g, eta, eps=1e-6):
+        s_new = s + g * g
+        return x - eta * g / (s_new + eps), s_new
+
+    x, s, g = np.array([1.0]), np.array([0.0]), np.array([1.0])
+    calls = [record("adagrad_step", (x, s, g, 0.1), eps_outside(x, s, g, 0.1, eps=1e-2), eps=1e-2)]
+    both = [entry("adagrad-no-sqrt", adagrad_step=no_sqrt),
+            entry("adagrad-eps-outside-root", adagrad_step=eps_outside)]
+    assert diagnose(calls, both, exercise="adagrad") is None
+    assert diagnose(calls, both[1:], exercise="adagrad").misconception == "adagrad-eps-outside-root"

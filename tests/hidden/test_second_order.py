@@ -11,28 +11,19 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
+from autograder.ground_truth import cases
 from autograder.problems import Problem
 
 from .course_functions import grad as course_grad
 from .support import Failure, check, check_value, expect_float64, param_array
 
-NEWTON_CASES = [
-    dict(x=["1", "2"], g=["4", "-2"], H=[["4", "1"], ["1", "3"]]),
-    dict(x=["1", "2"], g=["4", "-2"], H=[["4", "1"], ["1", "3"]], damping="1/2"),
-    dict(x=["0", "0", "1"], g=["1", "2", "3"], H=[["2", "-1", "0"], ["-1", "2", "-1"], ["0", "-1", "2"]]),
-    dict(x=["3", "-1"], g=["1", "1"], H=[["1", "0"], ["0", "-2"]]),
-    dict(x=["1", "1"], g=["2", "-4"], H=[["1", "1"], ["1", "1"]], damping="1"),
-    dict(x=["1", "1"], g=["1", "1"], H=[["1", "0"], ["0", "1/1000000"]]),
-    dict(x=["2"], g=["3"], H=[["5"]]),
-    dict(x=["-1/2", "1"], g=["147", "150"], H=[["-98", "200"], ["200", "200"]]),
-]
-NEWTON_IDS = ["2d", "damped", "3d", "saddle", "singular-H-damped", "ill-conditioned", "1x1", "rosenbrock"]
 
 
 @pytest.mark.exercise("newton")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("case", NEWTON_CASES, ids=NEWTON_IDS)
-def test_newton_step(target, case):
+@pytest.mark.parametrize("name", cases.NEWTON)
+def test_newton_step(target, name):
+    case = cases.NEWTON[name]
     gt = ground_truth.load("newton_step", **case)
     x, g, H = (param_array(case[k]) for k in ("x", "g", "H"))
     saved = [a.copy() for a in (x, g, H)]
@@ -40,9 +31,7 @@ def test_newton_step(target, case):
     call = f"newton_step(x={x.tolist()}, g={g.tolist()}, H={H.tolist()}, damping={damping:g})"
     got = target.second_order.newton_step(x, g, H, damping=damping) if "damping" in case \
         else target.second_order.newton_step(x, g, H)
-    check(got, gt, "x_new", call=call, what="x_new",
-          mistakes={"newton-ascent": gt["ascent"], "newton-times-hessian": gt["times_hessian"],
-                    **({"newton-damping-ignored": gt["no_damping"]} if "damping" in case else {})})
+    check(got, gt, "x_new", call=call, what="x_new")
     expect_float64(got, call=call, what="x_new")
     for name, before, after in zip("xgH", saved, (x, g, H)):
         expect_unchanged(before, after, call=call, name=name)
@@ -65,53 +54,52 @@ def test_newton_singular_hessian_raises_linalgerror(target):
                        "np.linalg.pinv or lstsq hide the problem.")
 
 
-CLASSIFY_CASES = [
-    ([["2", "0"], ["0", "4"]], "1/100000000"), ([["-1", "0"], ["0", "-3"]], "1/100000000"),
-    ([["1", "2"], ["2", "1"]], "1/100000000"), ([["2", "0"], ["0", "0"]], "1/100000000"),
-    ([["1", "0", "0"], ["0", "-1", "0"], ["0", "0", "0"]], "1/100000000"),
-    ([["1", "0"], ["0", "1/10000000000"]], "1/100000000"),
-    ([["1", "0"], ["0", "1/10000000000"]], "1/1000000000000"),
-    ([["-2", "0"], ["0", "-1/1000000000"]], "1/100000000"),
-    ([["802", "-400"], ["-400", "200"]], "1/100000000"),
-    ([["3"]], "1/100000000"), ([["0"]], "1/100000000"),
-    ([["4", "2", "0"], ["2", "4", "2"], ["0", "2", "4"]], "1/100000000"),
-]
-CLASSIFY_IDS = ["min", "max", "saddle", "degenerate", "saddle-with-zero", "tiny-eig-default-tol",
-                "tiny-eig-small-tol", "tiny-negative", "rosenbrock-minimum", "1x1", "1x1-zero", "3x3"]
 
 
 @pytest.mark.exercise("critical_points")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("H,tol", CLASSIFY_CASES, ids=CLASSIFY_IDS)
-def test_classify_critical_point(target, H, tol):
-    gt = ground_truth.load("classify_hessian", H=H, tol=tol)
+@pytest.mark.parametrize("name", cases.CLASSIFY)
+def test_classify_critical_point(target, name):
+    H, tol = cases.CLASSIFY[name]["H"], cases.CLASSIFY[name]["tol"]
+    gt = ground_truth.load("classify_hessian", **cases.CLASSIFY[name])
     Hf = param_array(H)
     saved = Hf.copy()
     tol_f = float(param_array(tol))
-    default = tol == "1/100000000"
+    default = tol == cases.CLASSIFY_DEFAULT_TOL
     call = f"classify_critical_point(H={Hf.tolist()}{'' if default else f', tol={tol_f:g}'})"
     got = target.second_order.classify_critical_point(Hf) if default else \
         target.second_order.classify_critical_point(Hf, tol=tol_f)
-    mistakes = {}
-    if gt["zero_as_positive"] != gt["label"]:
-        mistakes["critical-tol-ignored"] = gt["zero_as_positive"]
-    if gt["label"] == "saddle" and any(abs(e) <= tol_f for e in gt["eigenvalues"]):
-        mistakes["critical-degenerate-before-saddle"] = "degenerate"
-    expect_equal(got, gt["label"], call=call, what="the classification", mistakes=mistakes,
+    expect_equal(got, gt["label"], call=call, what="the classification",
                  hint=f"The exact eigenvalues are {np.round(gt['eigenvalues'], 12).tolist()}.")
     expect_unchanged(saved, Hf, call=call, name="H")
 
 
-CRITICAL = [("x*cos(pi*x)", ["-2", "2"]), ("x*cos(0.15*pi*x)", ["-10", "10"]), ("x^3", ["-5", "5"]),
-            ("x^2+y^2", ["-5", "5"]), ("x^2-y^2", ["-5", "5"]), ("sin(x^2)+cos(y^2)", ["-5/2", "5/2"]),
-            ("rosenbrock", ["-5", "5"]), ("0.1*x1^2+2*x2^2", ["-5", "5"])]
+@pytest.mark.exercise("critical_points")
+@pytest.mark.points(1)
+def test_classify_a_saddle_with_a_zero_eigenvalue_and_a_maximum(target):
+    # Both answers are asked for before either is checked, so a failure's calls hold both: on
+    # the saddle alone "the determinant is 0" and "degenerate tested before saddle" give the same
+    # wrong label, and only the maximum (det > 0, like a minimum's) tells those mistakes apart.
+    names = ["saddle-with-zero", "max"]
+    gts = [ground_truth.load("classify_hessian", **cases.CLASSIFY[name]) for name in names]
+    hessians = [param_array(cases.CLASSIFY[name]["H"]) for name in names]
+    got = [target.second_order.classify_critical_point(H) for H in hessians]
+    for H, gt, label in zip(hessians, gts, got):
+        expect_equal(label, gt["label"], call=f"classify_critical_point(H={H.tolist()})",
+                     what="the classification",
+                     hint=f"The exact eigenvalues are {np.round(gt['eigenvalues'], 12).tolist()}.")
+
+
+# The table's two convex quadratics (x^2, x1^2+2*x2^2: one minimum each) are not graded here.
+CRITICAL = [f for f in cases.CRITICAL_POINTS if f not in ("x^2", "x1^2+2*x2^2")]
 
 
 @pytest.mark.exercise("critical_points")
 @pytest.mark.points(1)
 @pytest.mark.visibility("after_due_date")
-@pytest.mark.parametrize("function,window", CRITICAL, ids=[c[0] for c in CRITICAL])
-def test_classify_the_critical_points_of_course_functions(target, credit, function, window):
+@pytest.mark.parametrize("function", CRITICAL)
+def test_classify_the_critical_points_of_course_functions(target, credit, function):
+    window = cases.CRITICAL_POINTS[function]
     # Critical points found by sympy (solve, or nsolve from many starts); the Hessian there in
     # float64 (a zero eigenvalue stays exactly 0: e.g. f_yy = -2 sin(y^2) - 4y^2 cos(y^2) at y = 0).
     gt = ground_truth.load("critical_points", function=function, window=window)
@@ -135,14 +123,13 @@ def test_classify_rejects_a_non_square_matrix(target):
     raise Failure(f"{call} should raise ValueError", hint="Check H.ndim == 2 and H.shape[0] == H.shape[1].")
 
 
-STABLE = [[["2", "0"], ["0", "4"]], [["1/5", "0"], ["0", "4"]], [["3", "1"], ["1", "2"]],
-          [["802", "-400"], ["-400", "200"]], [["7"]], [["4", "2", "0"], ["2", "4", "2"], ["0", "2", "4"]]]
 
 
 @pytest.mark.exercise("stable_lr")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("H", STABLE, ids=["diag", "ill-conditioned", "coupled", "rosenbrock-min", "1x1", "3x3"])
-def test_max_stable_learning_rate(target, H):
+@pytest.mark.parametrize("name", cases.STABLE_LR)
+def test_max_stable_learning_rate(target, name):
+    H = cases.STABLE_LR[name]
     gt = ground_truth.load("max_stable_learning_rate", H=H)
     Hf = param_array(H)
     saved = Hf.copy()
@@ -150,15 +137,15 @@ def test_max_stable_learning_rate(target, H):
     got = target.second_order.max_stable_learning_rate(Hf)
     if np.ndim(got) != 0:
         raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
-    check(got, gt, "eta_max", call=call, what="eta_max",
-          mistakes={"stable-lr-one-over-lambda": gt["one_over"], "stable-lr-lambda-min": gt["two_over_min"]})
+    check(got, gt, "eta_max", call=call, what="eta_max")
     expect_unchanged(saved, Hf, call=call, name="H")
 
 
 @pytest.mark.exercise("stable_lr")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("H", [[["1", "2"], ["2", "1"]], [["1", "0"], ["0", "0"]]], ids=["indefinite", "singular"])
-def test_max_stable_learning_rate_rejects_non_definite(target, H):
+@pytest.mark.parametrize("name", cases.NOT_DEFINITE)
+def test_max_stable_learning_rate_rejects_non_definite(target, name):
+    H = cases.NOT_DEFINITE[name]
     gt = ground_truth.load("max_stable_learning_rate", H=H)
     assert gt["positive_definite"] == "false"
     Hf = param_array(H)
@@ -181,30 +168,22 @@ def test_max_stable_learning_rate_rejects_a_non_square_matrix(target):
     raise Failure("max_stable_learning_rate(H of shape (2, 3)) should raise ValueError")
 
 
-HVP = [("rosenbrock", ["-1/2", "1"], ["1", "0"], "1/100000"),
-       ("rosenbrock", ["1", "1"], ["3/5", "-4/5"], "1/100000"),
-       ("sin(x^2)+cos(y^2)", ["1/2", "1"], ["1", "1"], "1/100000"),
-       ("sin(x^2)+cos(y^2)", ["1/2", "1"], ["1", "-2"], "1/1000"),
-       ("x^2-y^2", ["3", "-1"], ["1/2", "2"], "1/100000"),
-       ("0.1*x1^2+2*x2^2", ["5", "1"], ["1", "1"], "1/100000"),
-       ("rosenbrock", ["-1/2", "1"], ["0", "0"], "1/100000")]
 
 
 @pytest.mark.exercise("hvp")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("function,point,v,h", HVP, ids=["rosen-e1", "rosen-min", "trig", "trig-h1e-3",
-                                                         "saddle", "ill-conditioned", "zero-v"])
-def test_hessian_vector_product(target, function, point, v, h):
-    gt = ground_truth.load("hessian_vector_product", function=function, point=point, v=v, h=h)
+@pytest.mark.parametrize("name", [k for k in cases.HVP if k != "scalar"])
+def test_hessian_vector_product(target, name):
+    function, point, v, h = (cases.HVP[name][k] for k in ("function", "point", "v", "h"))
+    gt = ground_truth.load("hessian_vector_product", **cases.HVP[name])
     x, vv = param_array(point), param_array(v)
     saved = (x.copy(), vv.copy())
     h_f = float(param_array(h))
-    default = h == "1/100000"
+    default = h == cases.HVP_DEFAULT_H
     call = f"hessian_vector_product(grad of {function}, x={x.tolist()}, v={vv.tolist()}{'' if default else f', h={h_f:g}'})"
     fn = target.second_order.hessian_vector_product
     got = fn(course_grad(function), x, vv) if default else fn(course_grad(function), x, vv, h=h_f)
-    check(got, gt, "hv", call=call, what="H v",
-          mistakes={"hvp-forward-difference": gt["forward_difference"], "hvp-missing-factor-two": gt["missing_half"]})
+    check(got, gt, "hv", call=call, what="H v")
     expect_float64(got, call=call, what="H v")
     expect_unchanged(saved[0], x, call=call, name="x")
     expect_unchanged(saved[1], vv, call=call, name="v")
@@ -214,15 +193,15 @@ def test_hessian_vector_product(target, function, point, v, h):
 @pytest.mark.points(1)
 def test_hessian_vector_product_scalar(target):
     # f = x cos(pi x) at x = 3/10 in one dimension: x and v are arrays of shape (1,)
-    gt = ground_truth.load("hessian_vector_product", function="x*cos(pi*x)", point="3/10", v="1", h="1/100000")
-    got = target.second_order.hessian_vector_product(course_grad("x*cos(pi*x)"), np.array([0.3]), np.array([1.0]))
-    check(got, gt, "hv", call="hessian_vector_product(grad of x cos(pi x), x=[0.3], v=[1])", what="H v",
-          mistakes={"hvp-forward-difference": gt["forward_difference"], "hvp-missing-factor-two": gt["missing_half"]})
+    kw = cases.HVP["scalar"]
+    assert kw["h"] == cases.HVP_DEFAULT_H          # the call below leaves h at its default
+    gt = ground_truth.load("hessian_vector_product", **kw)
+    x, v = np.atleast_1d(param_array(kw["point"])), np.atleast_1d(param_array(kw["v"]))
+    got = target.second_order.hessian_vector_product(course_grad(kw["function"]), x, v)
+    check(got, gt, "hv", call=f"hessian_vector_product(grad of {kw['function']}, x={x.tolist()}, v={v.tolist()})",
+          what="H v")
 
 
-POWER = [([["2", "1"], ["1", "3"]], 60, 11), ([["1", "0", "0"], ["0", "-3", "0"], ["0", "0", "2"]], 80, 5),
-         ([["4", "1", "0"], ["1", "3", "1"], ["0", "1", "1"]], 100, 123), ([["802", "-400"], ["-400", "200"]], 8, 0),
-         ([["5"]], 3, 9)]
 
 
 def _replay_rayleigh(A: list[list[Fraction]], start: np.ndarray, num_iters: int) -> Fraction:
@@ -238,8 +217,9 @@ def _replay_rayleigh(A: list[list[Fraction]], start: np.ndarray, num_iters: int)
 
 @pytest.mark.exercise("power_iteration")
 @pytest.mark.points(2)
-@pytest.mark.parametrize("A,num_iters,seed", POWER, ids=["2x2", "negative-dominant", "3x3", "rosenbrock", "1x1"])
-def test_power_iteration(target, credit, A, num_iters, seed):
+@pytest.mark.parametrize("name", cases.POWER)
+def test_power_iteration(target, credit, name):
+    A, num_iters, seed = cases.POWER[name]
     gt = ground_truth.load("dominant_eigenpair", A=A)
     Af = param_array(A)
     Aq = [[Fraction(a) for a in row] for row in A]
@@ -257,7 +237,6 @@ def test_power_iteration(target, credit, A, num_iters, seed):
     u = np.finfo(float).eps
     check_value(value, exact_rq, {"rtol": 0.0, "atol": 8 * (num_iters + 1) * dim * u * abs(lam1)},
                 call=call, what="the eigenvalue (Rayleigh quotient after num_iters products)",
-                mistakes={"power-norm-not-rayleigh": abs(exact_rq)} if exact_rq < 0 else None,
                 hint="Start from rng.standard_normal(dim) normalised, do num_iters products, and return "
                      "v . matvec(v) for the final unit v.")
     credit.award(0.5, "eigenvalue")
@@ -300,41 +279,35 @@ def test_power_iteration_edge_cases(target, credit):
                 what="the vector")
 
 
-TAYLOR_MODELS = [("sin(x^2)+cos(y^2)", ["1/2", "1"], ["1/10", "-1/5"]), ("rosenbrock", ["-1/2", "1"], ["1/100", "1/50"]),
-                 ("x*cos(pi*x)", "3/10", "1/4"), ("x^3", "2", "-1/2")]
 
 
 @pytest.mark.exercise("taylor")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("function,point,delta", TAYLOR_MODELS, ids=[t[0] for t in TAYLOR_MODELS])
-def test_taylor_model_of_course_functions(target, function, point, delta):
-    gt = ground_truth.load("taylor_model", function=function, point=point, delta=delta)
+@pytest.mark.parametrize("name", cases.TAYLOR_MODELS)
+def test_taylor_model_of_course_functions(target, name):
+    function, point, delta = (cases.TAYLOR_MODELS[name][k] for k in ("function", "point", "delta"))
+    gt = ground_truth.load("taylor_model", **cases.TAYLOR_MODELS[name])
     g, H, d = gt["g"], gt["H"], np.atleast_1d(param_array(delta))
     call = f"taylor_second_order(f({np.atleast_1d(param_array(point)).tolist()}) of {function}, g, H, delta={d.tolist()})"
     got = target.second_order.taylor_second_order(gt["f_x"], g, H, d)
     if np.ndim(got) != 0:
         raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
-    check(got, gt, "model", call=call, what="the model value", mistakes={"taylor-no-half": gt["no_half"]})
+    check(got, gt, "model", call=call, what="the model value")
 
 
-TAYLOR_EXACT = [dict(f_x="1", g=["1", "-2"], H=[["2", "1"], ["1", "4"]], delta=["1/2", "1/4"]),
-                dict(f_x="-3/2", g=["0", "0", "0"], H=[["1", "0", "0"], ["0", "2", "0"], ["0", "0", "-1"]],
-                     delta=["1", "-1", "2"]),
-                dict(f_x="2", g=["3"], H=[["-4"]], delta=["1/2"]),
-                dict(f_x="5", g=["1", "1"], H=[["1", "0"], ["0", "1"]], delta=["0", "0"])]
 
 
 @pytest.mark.exercise("taylor")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("case", TAYLOR_EXACT, ids=["2d", "zero-gradient-3d", "1x1", "zero-delta"])
-def test_taylor_model_exact(target, case):
+@pytest.mark.parametrize("name", cases.TAYLOR_EXACT)
+def test_taylor_model_exact(target, name):
+    case = cases.TAYLOR_EXACT[name]
     gt = ground_truth.load("taylor_exact", **case)
     f_x = float(param_array(case["f_x"]))
     g, H, d = (param_array(case[k]) for k in ("g", "H", "delta"))
     saved = [a.copy() for a in (g, H, d)]
     call = f"taylor_second_order(f_x={f_x:g}, g={g.tolist()}, H={H.tolist()}, delta={d.tolist()})"
     got = target.second_order.taylor_second_order(f_x, g, H, d)
-    check(got, gt, "model", call=call, what="the model value",
-          mistakes={"taylor-no-half": gt["no_half"], "taylor-minus-gradient": gt["minus_linear"]})
+    check(got, gt, "model", call=call, what="the model value")
     for name, before, after in zip(("g", "H", "delta"), saved, (g, H, d)):
         expect_unchanged(before, after, call=call, name=name)

@@ -13,13 +13,12 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
-from autograder.ground_truth.cases import PD2
+from autograder.ground_truth import cases
+from autograder.ground_truth.cases import MLP_PARAMS, PD2
 
 from .support import Failure, check, check_value, expect_float64, param_array
 
-MLP_PARAMS = [[["1/2", "-1", "0"], ["1", "1/4", "-1/2"]], ["0", "1/10", "-1/5"],
-              [["1", "-1"], ["2", "0"], ["-1/2", "1"]], ["1/2", "-1/2"]]
-X_BATCH = [["1", "2"], ["-1", "0"], ["0", "0"], ["3", "-2"]]
+X_BATCH = cases.MLP_OUTPUTS["tanh"]["x"]
 
 
 def _params():
@@ -28,11 +27,10 @@ def _params():
 
 @pytest.mark.exercise("permutation_symmetry")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("x,activation", [(X_BATCH, "tanh"), ([["1", "2"], ["-1", "0"]], "identity")],
-                         ids=["tanh", "identity"])
-def test_mlp_forward(target, x, activation):
-    gt = ground_truth.load("mlp_output", params=MLP_PARAMS, x=x, **({} if activation == "tanh" else
-                                                                   {"activation": activation}))
+@pytest.mark.parametrize("activation", cases.MLP_OUTPUTS)
+def test_mlp_forward(target, activation):
+    x = cases.MLP_OUTPUTS[activation]["x"]
+    gt = ground_truth.load("mlp_output", params=MLP_PARAMS, **cases.MLP_OUTPUTS[activation])
     params, xf = _params(), param_array(x)
     saved = [p.copy() for p in params] + [xf.copy()]
     call = f"mlp_forward(params with d_in=2, d=3, d_out=2, x={xf.tolist()}{', activation=identity' if activation != 'tanh' else ''})"
@@ -50,17 +48,14 @@ def test_permute_hidden_units(target):
     params = _params()
     saved = [p.copy() for p in params]
     perm = [2, 0, 1]                       # not its own inverse, so the inverse is told apart
-    inverse = list(np.argsort(perm))
     call = "permute_hidden_units(params (d = 3), perm=[2, 0, 1])"
     got = target.symmetry.permute_hidden_units(params, perm)
     if not isinstance(got, (tuple, list)) or len(got) != 4:
         raise Failure(f"{call} should return a tuple (W1, b1, W2, b2)", actual=repr(type(got)))
     W1, b1, W2, b2 = params
     expected = (W1[:, perm], b1[perm], W2[perm, :], b2)
-    wrong = (W1[:, inverse], b1[inverse], W2[inverse, :], b2)
     for k, name in enumerate(("W1_new", "b1_new", "W2_new", "b2_new")):
-        check_value(got[k], expected[k], {"rtol": 0.0, "atol": 0.0}, call=call, what=name,
-                    mistakes={"symmetry-inverse-permutation": wrong[k]} if k < 3 else None)
+        check_value(got[k], expected[k], {"rtol": 0.0, "atol": 0.0}, call=call, what=name)
     for name, before, after in zip(("W1", "b1", "W2", "b2"), saved, params):
         expect_unchanged(before, after, call=call, name=name)
     if got[3] is params[3]:
@@ -78,10 +73,8 @@ def test_equivalent_parameterizations(target, credit):
     params = _params()
     call = "equivalent_parameterizations(params with d = 3 hidden units)"
     copies = target.symmetry.equivalent_parameterizations(params)
-    counts = ground_truth.load("symmetry_counts", ds=[1, 2, 3, 4, 5, 8, 10])
-    expect_equal(len(copies), int(counts.exact("permutations")[2]), call=call, what="the number of copies",
-                 mistakes={"symmetry-count-d-minus-1-factorial": int(counts.exact("factorial_minus_one")[2]),
-                           "symmetry-count-d-to-the-d": int(counts.exact("d_power_d")[2])})
+    counts = ground_truth.load("symmetry_counts", ds=cases.SYMMETRY_DS)
+    expect_equal(len(copies), int(counts.exact("permutations")[2]), call=call, what="the number of copies")
     credit.award(0.25, "count")
     W1, b1, W2, b2 = params
     for k, perm in enumerate(itertools.permutations(range(3))):   # lexicographic, as documented
@@ -89,7 +82,8 @@ def test_equivalent_parameterizations(target, credit):
         for part, expected, name in zip(copies[k], (W1[:, perm], b1[perm], W2[perm, :], b2), ("W1", "b1", "W2", "b2")):
             check_value(part, expected, {"rtol": 0.0, "atol": 0.0}, call=call,
                         what=f"{name} of copy {k} (permutation {tuple(perm)})",
-                        hint="List the permutations in the order of itertools.permutations(range(d)).")
+                        hint="Copy k holds W1[:, perm], b1[perm], W2[perm, :] and b2 for the k-th perm of "
+                             "itertools.permutations(range(d)).")
     credit.award(0.75, "order")
     gt = ground_truth.load("mlp_output", params=MLP_PARAMS, x=X_BATCH)
     for k, copy in enumerate(copies):
@@ -101,7 +95,7 @@ def test_equivalent_parameterizations(target, credit):
 @pytest.mark.points(1)
 @pytest.mark.parametrize("odd", [False, True], ids=["any-activation", "odd-activation"])
 def test_count_equivalent_solutions(target, odd):
-    ds = [1, 2, 3, 4, 5, 8, 10]
+    ds = cases.SYMMETRY_DS
     gt = ground_truth.load("symmetry_counts", ds=ds)
     field = "with_sign_flips" if odd else "permutations"
     for i, d in enumerate(ds):
@@ -110,13 +104,8 @@ def test_count_equivalent_solutions(target, odd):
         if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
             raise Failure(f"{call} should return an int, got {type(got).__name__}",
                           hint="math.factorial returns an exact int; avoid floats for counts.")
-        mistakes = {"symmetry-count-d-minus-1-factorial": int(gt.exact("factorial_minus_one")[i] * (2**d if odd else 1)),
-                    "symmetry-count-d-to-the-d": int(gt.exact("d_power_d")[i] * (2**d if odd else 1))}
-        if odd:
-            mistakes["symmetry-count-forgot-sign-flips"] = int(gt.exact("permutations")[i])
         expected = int(gt.exact(field)[i])
-        expect_equal(int(got), expected, call=call, what="the count",
-                     mistakes={k: v for k, v in mistakes.items() if v != expected})
+        expect_equal(int(got), expected, call=call, what="the count")
         if not odd:     # the default is odd_activation=False
             expect_equal(int(target.symmetry.count_equivalent_solutions(d)), expected,
                          call=f"count_equivalent_solutions({d})", what="the count (default odd_activation=False)")
@@ -154,12 +143,11 @@ def test_sample_symmetric_matrix(target, n, seed):
     wrong = np.zeros((n, n))
     wrong[lr, lc] = values
     wrong[lc, lr] = values
-    check_value(got, expected, {"rtol": 0.0, "atol": 0.0}, call=call, what="the matrix",
-                mistakes={"wigner-wrong-triangle-order": wrong} if n > 2 else None)
+    check_value(got, expected, {"rtol": 0.0, "atol": 0.0}, call=call, what="the matrix")
     expect_float64(got, call=call, what="the matrix")
 
 
-SIGN_MATRICES = [[["1", "0"], ["0", "-1"]], [["1", "1"], ["1", "1"]], [["2", "1"], ["1", "2"]], [["0", "0"], ["0", "0"]]]
+SIGN_MATRICES = cases.EIGEN_SIGN_COUNTS["four-2x2"]
 
 
 @pytest.mark.exercise("wigner_symmetry")
@@ -172,32 +160,28 @@ def test_eigenvalue_sign_fractions(target, credit):
         got = target.symmetry.eigenvalue_sign_fractions(arg)
         if len(got) != 3:
             raise Failure(f"{call} should return (positive, negative, zero)", actual=repr(got))
-        check(list(got), gt, "fractions", call=call, what="(positive, negative, zero)",
-              mistakes={"wigner-zero-counted-positive": gt["zero_as_positive"]})
+        check(list(got), gt, "fractions", call=call, what="(positive, negative, zero)")
         credit.award(0.5)
     # round-off: 0.1 * [[1, 1], [1, 1]] has eigenvalues 0 and 0.2, the 0 computed as ~1e-17
-    gt3 = ground_truth.load("eigen_sign_counts", matrices=[[["1", "2", "0"], ["2", "1", "0"], ["0", "0", "-5"]]])
+    gt3 = ground_truth.load("eigen_sign_counts", matrices=cases.EIGEN_SIGN_COUNTS["one-3x3"])
     mats = np.array([0.1 * np.ones((2, 2)), 0.3 * np.array([[1.0, 1.0], [1.0, 1.0]])])
     got = target.symmetry.eigenvalue_sign_fractions(mats)
     check_value(list(got), [0.5, 0.0, 0.5], {"rtol": 1e-15, "atol": 0.0},
                 call="eigenvalue_sign_fractions([0.1 * ones(2, 2), 0.3 * ones(2, 2)])", what="(positive, negative, zero)",
-                mistakes={"wigner-zero-counted-positive": [1.0, 0.0, 0.0]},
                 hint="A computed eigenvalue like 1e-17 is zero: count |lambda| <= tol as zero.")
     got = target.symmetry.eigenvalue_sign_fractions([param_array(gt3.params["matrices"][0])], tol=0.5)
     check(list(got), gt3, "fractions", call="eigenvalue_sign_fractions([[[1, 2, 0], [2, 1, 0], [0, 0, -5]]], tol=0.5)",
           what="(positive, negative, zero)")
 
 
-ENUM = [(1, ["-1", "0", "1"], ["1/3", "1/3", "1/3"]), (2, ["-1", "1"], ["1/2", "1/2"]),
-        (2, ["-1", "0", "1"], ["1/3", "1/3", "1/3"]), (2, ["-2", "-1", "1", "2"], ["1/4", "1/4", "1/4", "1/4"]),
-        (3, ["-1", "1"], ["1/2", "1/2"]), (3, ["-1", "0", "1"], ["1/4", "1/2", "1/4"])]
 
 
 @pytest.mark.exercise("wigner_symmetry")
 @pytest.mark.points(1)
-@pytest.mark.parametrize("n,values,probs", ENUM, ids=["1x1", "2x2-pm1", "2x2-ternary", "2x2-four", "3x3-pm1", "3x3-ternary"])
-def test_exact_eigenvalue_sign_probabilities(target, n, values, probs):
-    gt = ground_truth.load("eigen_sign_enumeration", n=n, values=values, probs=probs)
+@pytest.mark.parametrize("name", cases.EIGEN_SIGN_ENUMERATION)
+def test_exact_eigenvalue_sign_probabilities(target, name):
+    n, values, probs = (cases.EIGEN_SIGN_ENUMERATION[name][k] for k in ("n", "values", "probs"))
+    gt = ground_truth.load("eigen_sign_enumeration", **cases.EIGEN_SIGN_ENUMERATION[name])
     call = f"exact_eigenvalue_sign_probabilities({n}, values={values}, probs={probs})"
     got = target.symmetry.exact_eigenvalue_sign_probabilities(n, [Fraction(v) for v in values],
                                                               [Fraction(p) for p in probs])
@@ -205,9 +189,7 @@ def test_exact_eigenvalue_sign_probabilities(target, n, values, probs):
     if not isinstance(got, tuple) or not all(isinstance(p, Fraction) for p in got):
         raise Failure(f"{call} should return a tuple of three fractions.Fraction",
                       actual=repr(got), hint="Sum Fraction weights; floats cannot be compared exactly.")
-    expect_equal(got, expected, call=call, what="(P(lambda > 0), P(lambda < 0), P(lambda = 0))",
-                 mistakes={"wigner-zero-counted-positive": tuple(gt.exact("zero_as_positive")),
-                           "wigner-ignores-zero-eigenvalues": (Fraction(1, 2), Fraction(1, 2), Fraction(0))})
+    expect_equal(got, expected, call=call, what="(P(lambda > 0), P(lambda < 0), P(lambda = 0))")
 
 
 @pytest.mark.exercise("wigner_symmetry")
@@ -268,16 +250,15 @@ def test_positive_definite_fraction_exact_replay(target, n, num_samples, seed):
 def test_positive_definite_fraction_law(target):
     # P(PD) for n = 2 is 0.11585... (a sympy/mpmath double integral); the count of positive-definite
     # draws among 2000 is Binomial(2000, P): [lo, hi] from its exact tails at 5e-10 each.
-    gt = ground_truth.load("binomial_band", n=2000, p=PD2)
-    call = "positive_definite_fraction(2, default_rng(2718), 2000)"
-    got = float(target.symmetry.positive_definite_fraction(2, np.random.default_rng(2718), 2000))
+    gt = ground_truth.load("binomial_band", n=cases.PD_SAMPLES, p=PD2)
+    m = cases.PD_SAMPLES
+    call = f"positive_definite_fraction(2, default_rng(2718), {m})"
+    got = float(target.symmetry.positive_definite_fraction(2, np.random.default_rng(2718), m))
     lo, hi = (int(v) for v in gt.exact("band"))
-    if not lo / 2000 <= got <= hi / 2000:
-        half = ground_truth.load("binomial_band", n=2000, p="1/2")
-        hlo, hhi = (int(v) for v in half.exact("band"))
-        raise Failure(f"{call} returned {got:.4f}; the exact chance is 0.1159 and 2000 draws land in "
-                      f"[{lo / 2000:.4f}, {hi / 2000:.4f}] except with probability 1e-9",
-                      misconception="wigner-pd-fraction-of-eigenvalues" if hlo / 2000 <= got <= hhi / 2000 else None)
+    if not lo / m <= got <= hi / m:
+        raise Failure(f"{call} returned {got:.4f}; the exact chance is 0.1159 and {m} draws land in "
+                      f"[{lo / m:.4f}, {hi / m:.4f}] except with probability 1e-9",
+                      hint="A matrix counts when ALL its eigenvalues are > 0.")
 
 
 @pytest.mark.exercise("wigner_symmetry")
@@ -295,7 +276,7 @@ def test_monte_carlo_sign_fractions_agree_with_the_exact_enumeration(target):
 
     m, delta = 2000, 1e-9
     e = math.sqrt(math.log(2 * 3 / delta) / (2 * m))
-    gt = ground_truth.load("eigen_sign_enumeration", n=2, values=["-1", "0", "1"], probs=["1/3", "1/3", "1/3"])
+    gt = ground_truth.load("eigen_sign_enumeration", **cases.EIGEN_SIGN_ENUMERATION["2x2-ternary"])
     exact = [float(p) for p in gt.exact("probabilities")]
     upper = np.random.default_rng(31415).choice([-1.0, 0.0, 1.0], size=(m, 3))  # a11, a12, a22
     mats = np.stack([upper[:, [0, 1]], upper[:, [1, 2]]], axis=1)
@@ -305,5 +286,4 @@ def test_monte_carlo_sign_fractions_agree_with_the_exact_enumeration(target):
         if abs(g - p) > e:
             raise Failure(f"{call}: the {name} fraction is {g:.4f}; the exact probability is {p:.4f} "
                           f"({gt.text('probabilities')[('positive', 'negative', 'zero').index(name)]}) and 2000 "
-                          f"matrices land within +-{e:.4f} of it except with probability 1e-9",
-                          misconception="wigner-zero-counted-positive" if got[2] < e else None)
+                          f"matrices land within +-{e:.4f} of it except with probability 1e-9")

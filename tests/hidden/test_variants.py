@@ -17,6 +17,7 @@ import pytest
 
 from autograder import ground_truth
 from autograder.checks import expect_equal, expect_unchanged
+from autograder.ground_truth import cases
 from autograder.problems import Problem
 from autograder.variants import ground_truth_requests
 
@@ -47,10 +48,7 @@ def test_gd_on_your_quadratic(target, variant):
             f"x0={_show(p['x0'])}, eta={p['eta']}, {p['steps']} steps)")
     traj = target.gradient_descent.gd(quadratic_grad(A), x0, float(param_array(p["eta"])), p["steps"])
     expected = gt["trajectory"]
-    check(traj, gt, "trajectory", call=call, what="the trajectory",
-          mistakes={"gd-ascent": gt["ascent"],
-                    "gd-no-update": np.broadcast_to(expected[0], expected.shape),
-                    "gd-missing-x0": np.concatenate([expected[1:], expected[-1:]])})
+    check(traj, gt, "trajectory", call=call, what="the trajectory")
     expect_float64(traj, call=call, what="the trajectory")
     expect_unchanged(saved, x0, call=call, name="x0")
 
@@ -100,8 +98,8 @@ def test_momentum_on_your_variant(target, variant):
     xs, vs = _run_steps(lambda x, v: step(x, v, grad(x), eta, beta), param_array(p["x0"]),
                         param_array(p["v0"]), p["steps"])
     call = _momentum_call("momentum_step", p)
-    check(xs, gt, "x", call=call, what="the iterates x_k", mistakes={"momentum-d2l-form": gt["d2l_x"]})
-    check(vs, gt, "v", call=call, what="the velocities v_k", mistakes={"momentum-d2l-form": gt["d2l_v"]})
+    check(xs, gt, "x", call=call, what="the iterates x_k")
+    check(vs, gt, "v", call=call, what="the velocities v_k")
 
 
 @pytest.mark.exercise("nesterov")
@@ -115,8 +113,7 @@ def test_nesterov_on_your_variant(target, variant):
     xs, vs = _run_steps(lambda x, v: step(x, v, grad, eta, beta), param_array(p["x0"]),
                         param_array(p["v0"]), p["steps"])
     call = _momentum_call("nesterov_step", p)
-    check(xs, gt, "x", call=call, what="the iterates x_k",
-          mistakes={"nesterov-no-lookahead": gt["no_lookahead_x"]})
+    check(xs, gt, "x", call=call, what="the iterates x_k")
     check(vs, gt, "v", call=call, what="the velocities v_k")
 
 
@@ -130,9 +127,7 @@ def test_damped_newton_step_of_your_variant(target, variant):
     call = (f"newton_step(x={_show(p['x'])}, g={_show(p['g'])}, H={_show(p['H'])}, "
             f"damping={p['damping']}) (your variant)")
     got = target.second_order.newton_step(x, g, H, damping=float(param_array(p["damping"])))
-    check(got, gt, "x_new", call=call, what="x_new",
-          mistakes={"newton-ascent": gt["ascent"], "newton-times-hessian": gt["times_hessian"],
-                    "newton-damping-ignored": gt["no_damping"]})
+    check(got, gt, "x_new", call=call, what="x_new")
     expect_float64(got, call=call, what="x_new")
     for name, before, after in zip("xgH", saved, (x, g, H)):
         expect_unchanged(before, after, call=call, name=name)
@@ -146,11 +141,18 @@ def test_max_stable_learning_rate_of_your_matrix(target, variant):
     H = param_array(kw["H"])
     saved = H.copy()
     call = f"max_stable_learning_rate(H={_show(kw['H'])}) (your variant)"
+    # diag(2, 4) first: its eigenvalues come out of any solver in the diagonal's order, so the
+    # largest is also the last, and an answer from the smallest is told apart from one read off
+    # an unsorted list (which a variant's H alone may not separate).
+    diag = cases.STABLE_LR["diag"]
+    diag_gt = ground_truth.load("max_stable_learning_rate", H=diag)
+    got_diag = target.second_order.max_stable_learning_rate(param_array(diag))
     got = target.second_order.max_stable_learning_rate(H)
+    check(got_diag, diag_gt, "eta_max", call=f"max_stable_learning_rate(H={param_array(diag).tolist()})",
+          what="eta_max")
     if np.ndim(got) != 0:
         raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
-    check(got, gt, "eta_max", call=call, what="eta_max",
-          mistakes={"stable-lr-one-over-lambda": gt["one_over"], "stable-lr-lambda-min": gt["two_over_min"]})
+    check(got, gt, "eta_max", call=call, what="eta_max")
     expect_unchanged(saved, H, call=call, name="H")
 
 
@@ -163,7 +165,7 @@ def test_keep_probability_for_your_number_of_units(target, variant):
     got = target.dropout.keep_probability(kw["num_dropped"], kw["num_units"])
     if np.ndim(got) != 0:
         raise Failure(f"{call} should return one number, got shape {np.shape(got)}")
-    check(got, gt, "p", call=call, what="p", mistakes={"dropout-keep-vs-drop": gt["drop_fraction"]})
+    check(got, gt, "p", call=call, what="p")
 
 
 MASK_SEED = 20261126     # any fixed seed: the band holds for all but a 1e-9 share of seeds
@@ -185,12 +187,9 @@ def test_dropout_mask_keeps_your_probability(target, variant):
     kept = int(np.sum(mask == 1.0))
     lo, hi = (int(v) for v in gt.exact("band"))
     if not lo <= kept <= hi:
-        slo, shi = (int(v) for v in gt.exact("band_if_swapped"))
-        swapped = slo <= kept <= shi
         raise Failure(f"{call} kept {kept} of {kw['n']} units; Binomial({kw['n']}, {p['keep']}) keeps "
                       f"between {lo} and {hi} except with probability 1e-9",
-                      misconception="dropout-keep-vs-drop" if swapped else None,
-                      hint=None if swapped else "Each unit is kept when rng.random() < keep_prob.")
+                      hint="Each unit is kept when rng.random() < keep_prob.")
 
 
 @pytest.mark.exercise("dropout")
@@ -206,8 +205,7 @@ def test_inverted_dropout_forward_with_your_probability(target, variant):
     # The documented draw: one rng.random(shape), kept where < keep_prob (exact, not a statistic).
     mask = (np.random.default_rng(seed).random(x.shape) < keep).astype(np.float64)
     check_value(got, saved * mask / keep, {"rtol": 4 * np.finfo(float).eps, "atol": 0.0}, call=call,
-                what="the output", mistakes={"dropout-inverted-not-scaled": saved * mask,
-                                             "dropout-keep-vs-drop": saved * (1 - mask) / keep})
+                what="the output")
     expect_unchanged(saved, x, call=call, name="x")
 
 
@@ -222,13 +220,8 @@ def test_count_equivalent_solutions_for_your_d(target, variant, odd):
     if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
         raise Failure(f"{call} should return an int, got {type(got).__name__}",
                       hint="math.factorial returns an exact int; avoid floats for counts.")
-    flips = 2**d if odd else 1
     expected = int(gt.exact("with_sign_flips" if odd else "permutations")[0])
-    mistakes = {"symmetry-count-d-minus-1-factorial": int(gt.exact("factorial_minus_one")[0]) * flips,
-                "symmetry-count-d-to-the-d": int(gt.exact("d_power_d")[0]) * flips}
-    if odd:
-        mistakes["symmetry-count-forgot-sign-flips"] = int(gt.exact("permutations")[0])
-    expect_equal(int(got), expected, call=call, what="the count", mistakes=mistakes)
+    expect_equal(int(got), expected, call=call, what="the count")
 
 
 @pytest.mark.exercise("wigner_symmetry")
@@ -244,6 +237,4 @@ def test_exact_sign_probabilities_of_your_value_set(target, variant):
         raise Failure(f"{call} should return a tuple of three fractions.Fraction", actual=repr(got),
                       hint="Sum Fraction weights; floats cannot be compared exactly.")
     expect_equal(got, tuple(gt.exact("probabilities")), call=call,
-                 what="(P(lambda > 0), P(lambda < 0), P(lambda = 0))",
-                 mistakes={"wigner-zero-counted-positive": tuple(gt.exact("zero_as_positive")),
-                           "wigner-ignores-zero-eigenvalues": (Fraction(1, 2), Fraction(1, 2), Fraction(0))})
+                 what="(P(lambda > 0), P(lambda < 0), P(lambda = 0))")

@@ -7,9 +7,15 @@ real suites (``tests/public`` and ``tests/hidden`` when present) through ``--tar
 check that
 
 (a) it loses points,
-(b) a failed test's feedback names this misconception (through ``mistakes=`` in the test or the
-    diagnosis of autograder/diagnosis.py), and
+(b) a failed test's feedback names this misconception (the diagnosis of autograder/diagnosis.py
+    replays the test's calls on the catalogue: no test names a mistake itself), no failed test
+    names another one, and every test that names it shows its own course.toml sentence as the
+    hint, and
 (c) no exercise other than its own loses points (compared with the solutions' own scores).
+
+The correct variants (``tests/misconceptions/correct/``: right answers written differently) are
+graded the same way: none may have any mistake named, and each scores what the reference scores
+unless its module says why not (``LOSES_POINTS = "..."``, e.g. a check of the contract left out).
 
 Run it as a script for the table (``python tests/misconceptions/_harness.py``, add
 ``--public-only`` to measure the public suite alone); the meta-test
@@ -35,6 +41,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = Path(__file__).resolve().parent
+CORRECT = CATALOGUE / "correct"
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -70,8 +77,30 @@ def reaching_tests(module: str) -> list[str]:
     return files
 
 
-def build_submission(entry: CatalogueEntry | None, dest: Path) -> Path:
-    """Copy the reference modules to ``dest`` and, for ``entry``, append its wrong definitions."""
+@dataclass(frozen=True)
+class CorrectVariant:
+    """A right answer written differently: module ``MODULE`` of the course, its file, and why it
+    may lose points (``LOSES_POINTS``; empty: it must score what the reference scores)."""
+    name: str
+    module: str
+    path: Path
+    loses_points: str = ""
+
+
+def load_correct_variants(directory: Path = CORRECT) -> list[CorrectVariant]:
+    variants = []
+    for path in sorted(directory.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        module = re.search(r'^MODULE = "(\w+)"', text, flags=re.M)
+        if module is None:
+            raise ValueError(f"{path}: a correct variant must set MODULE = '...'")
+        loses = re.search(r'^LOSES_POINTS = "([^"]*)"', text, flags=re.M)
+        variants.append(CorrectVariant(path.stem, module.group(1), path, loses.group(1) if loses else ""))
+    return variants
+
+
+def build_submission(entry: CatalogueEntry | CorrectVariant | None, dest: Path) -> Path:
+    """Copy the reference modules to ``dest`` and, for ``entry``, append its definitions."""
     dest.mkdir(parents=True, exist_ok=True)
     for src in sorted((ROOT / REFERENCE).glob("*.py")):
         shutil.copy(src, dest / src.name)
@@ -80,7 +109,7 @@ def build_submission(entry: CatalogueEntry | None, dest: Path) -> Path:
         # A __future__ import is only legal at the top of a module.
         source = re.sub(r"^from __future__ import .*$", "", source, flags=re.M)
         with open(dest / f"{entry.module}.py", "a", encoding="utf-8") as module:
-            module.write(f"\n\n# --- known mistake {entry.misconception} (appended: these definitions win) ---\n")
+            module.write(f"\n\n# --- {entry.path.name} (appended: these definitions win) ---\n")
             module.write(source)
     return dest
 
@@ -148,6 +177,7 @@ class Verdict:
     lost: float                                  # points lost in its own exercise
     named_by: list[str] = field(default_factory=list)     # failed tests naming it
     named_other: list[str] = field(default_factory=list)  # other misconception ids named instead
+    wrong_hint: list[str] = field(default_factory=list)   # tests naming it with another hint
     collateral: dict[str, float] = field(default_factory=dict)  # other exercises' lost points
 
     @property
@@ -160,7 +190,8 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return self.caught and self.named and not self.collateral
+        return (self.caught and self.named and not self.named_other and not self.wrong_hint
+                and not self.collateral)
 
 
 def verdict(entry: CatalogueEntry, results: dict, baseline: dict) -> Verdict:
@@ -171,6 +202,10 @@ def verdict(entry: CatalogueEntry, results: dict, baseline: dict) -> Verdict:
     named_by = [t["nodeid"] for t in failed
                 if (t.get("feedback") or {}).get("misconception") == entry.misconception]
     others = sorted({(t.get("feedback") or {}).get("misconception") for t in failed} - {None, entry.misconception})
+    message = course.misconceptions[entry.misconception].message
+    wrong_hint = [t["nodeid"] for t in failed
+                  if (t.get("feedback") or {}).get("misconception") == entry.misconception
+                  and t["feedback"].get("hint") != message]
     # Compared test by test: a mistake's run grades only the files that reach its module, so an
     # exercise's total there can be a part of the reference's (tests/hidden/test_variants.py
     # spans several modules) without any test having lost a point.
@@ -182,12 +217,38 @@ def verdict(entry: CatalogueEntry, results: dict, baseline: dict) -> Verdict:
             collateral[t["exercise"]] = round(collateral.get(t["exercise"], 0.0) + lost, 6)
     own = mine.get(exercise, (0.0, 0.0))
     return Verdict(entry.misconception, exercise, results["score"], results["max_score"],
-                   round(ref.get(exercise, own)[0] - own[0], 6), named_by, others, collateral)
+                   round(ref.get(exercise, own)[0] - own[0], 6), named_by, others, wrong_hint,
+                   collateral)
 
 
-def run_catalogue(workers: int = 2) -> tuple[dict[str, Verdict], dict]:
-    """Grade the reference and every catalogue entry; verdict per misconception id."""
-    entries = load_catalogue(CATALOGUE)
+@dataclass
+class VariantVerdict:
+    """What grading one correct variant showed: points lost per test, mistakes named."""
+    name: str
+    loses_points: str
+    lost: dict[str, float] = field(default_factory=dict)    # nodeid -> points below the reference
+    named: dict[str, str] = field(default_factory=dict)     # nodeid -> misconception named
+
+    @property
+    def ok(self) -> bool:
+        return not self.named and bool(self.lost) == bool(self.loses_points)
+
+
+def variant_verdict(variant: CorrectVariant, results: dict, baseline: dict) -> VariantVerdict:
+    ref_scores = {t["nodeid"]: t["score"] for t in baseline["tests"]}
+    lost = {t["nodeid"]: round(ref_scores.get(t["nodeid"], t["score"]) - t["score"], 6)
+            for t in results["tests"] if ref_scores.get(t["nodeid"], t["score"]) - t["score"] > 1e-9}
+    named = {t["nodeid"]: t["feedback"]["misconception"] for t in results["tests"]
+             if (t.get("feedback") or {}).get("misconception")}
+    return VariantVerdict(variant.name, variant.loses_points, lost, named)
+
+
+def run_catalogue(workers: int = 2, only: set[str] | None = None
+                  ) -> tuple[dict[str, Verdict], dict, dict[str, VariantVerdict]]:
+    """Grade the reference, every catalogue entry and every correct variant (``only``: those
+    names alone); verdicts per misconception id and per variant, and the reference's results."""
+    entries = [e for e in load_catalogue(CATALOGUE) if only is None or e.misconception in only]
+    variants = [v for v in load_correct_variants() if only is None or v.name in only]
     with tempfile.TemporaryDirectory(prefix="misconceptions-") as tmp:
         tmp = Path(tmp)
         subs = {"_reference": build_submission(None, tmp / "_reference")}
@@ -195,9 +256,14 @@ def run_catalogue(workers: int = 2) -> tuple[dict[str, Verdict], dict]:
         for entry in entries:
             subs[entry.misconception] = build_submission(entry, tmp / entry.misconception)
             tests[entry.misconception] = reaching_tests(entry.module)
+        for variant in variants:
+            subs["correct-" + variant.name] = build_submission(variant, tmp / ("correct-" + variant.name))
+            tests["correct-" + variant.name] = reaching_tests(variant.module)
         results = grade_all(subs, tmp, workers=workers, tests=tests)
     baseline = results.pop("_reference")
-    return {e.misconception: verdict(e, results[e.misconception], baseline) for e in entries}, baseline
+    return ({e.misconception: verdict(e, results[e.misconception], baseline) for e in entries},
+            baseline,
+            {v.name: variant_verdict(v, results["correct-" + v.name], baseline) for v in variants})
 
 
 def table(verdicts: dict[str, Verdict]) -> str:
@@ -208,15 +274,37 @@ def table(verdicts: dict[str, Verdict]) -> str:
             notes.append("NOT CAUGHT")
         elif not v.named:
             notes.append("NOT NAMED" + (f" (named {', '.join(v.named_other)})" if v.named_other else ""))
+        elif v.named_other:
+            notes.append(f"ALSO NAMED {', '.join(v.named_other)}")
+        if v.wrong_hint:
+            notes.append(f"ANOTHER HINT in {len(v.wrong_hint)} test(s)")
         if v.collateral:
             notes.append("also costs " + ", ".join(f"{k} -{p:g}" for k, p in sorted(v.collateral.items())))
         rows.append(f"{v.misconception:38} {v.exercise:22} {v.lost:6g} {'yes' if v.named else 'no':>5}  {'; '.join(notes)}")
     n = len(verdicts)
     caught = sum(v.caught for v in verdicts.values())
-    named = sum(v.caught and v.named for v in verdicts.values())
+    named = sum(v.caught and v.named and not v.named_other and not v.wrong_hint
+                for v in verdicts.values())
     clean = sum(v.ok for v in verdicts.values())
     rows.append(f"\n{n} misconceptions over suites {', '.join(suites())}: {caught} lose points, "
-                f"{named} lose points and are named, {clean} also cost no other exercise.")
+                f"{named} lose points and are named with their own name and hint only, "
+                f"{clean} also cost no other exercise.")
+    return "\n".join(rows)
+
+
+def variant_table(verdicts: dict[str, VariantVerdict]) -> str:
+    rows = [f"{'correct variant':38} {'lost':>6} {'named':>5}  notes"]
+    for v in sorted(verdicts.values(), key=lambda v: v.name):
+        notes = [f"{k} named {m}" for k, m in sorted(v.named.items())]
+        if v.lost and not v.loses_points:
+            notes.append("LOSES POINTS: " + ", ".join(sorted(v.lost)))
+        if v.loses_points and not v.lost:
+            notes.append(f"should lose points ({v.loses_points}) but does not")
+        rows.append(f"{v.name:38} {sum(v.lost.values()):6g} {len(v.named):5}  {'; '.join(notes)}")
+    ok = sum(v.ok for v in verdicts.values())
+    unnamed = sum(not v.named for v in verdicts.values())
+    rows.append(f"\n{len(verdicts)} correct variants: {unnamed} have no mistake named, {ok} also "
+                "score as expected.")
     return "\n".join(rows)
 
 
@@ -228,6 +316,9 @@ if __name__ == "__main__":
         if "--public-only" in sys.argv:
             SUITES[:] = ["tests/public"]
         start = time.perf_counter()
-        verdicts, _ = run_catalogue()
+        names = {a for a in sys.argv[1:] if not a.startswith("--")} or None
+        verdicts, _, variants = run_catalogue(only=names)
         print(table(verdicts))
-        print(f"graded {len(verdicts) + 1} submissions in {time.perf_counter() - start:.1f} s")
+        print(variant_table(variants))
+        print(f"graded {len(verdicts) + len(variants) + 1} submissions in "
+              f"{time.perf_counter() - start:.1f} s")

@@ -4,6 +4,8 @@ import numpy as np
 
 MISCONCEPTION = "stable-lr-no-check"
 MODULE = "second_order"
+# The mistake is the ValueError left out: calls the reference refuses are its evidence.
+MISSING_CHECK = True
 
 
 def max_stable_learning_rate(H):

@@ -38,8 +38,7 @@ def test_sigmoid_and_its_gradient(target):
     # s(ln 3) = 1 / (1 + 1/3) = 3/4 and s(-x) = 1 - s(x)
     expect_close(m.sigmoid(x), [0.5, 0.75, 0.25], call="sigmoid([0, ln 3, -ln 3])")
     # s' = s (1 - s): 1/4, 3/16, 3/16
-    expect_close(m.sigmoid_grad(x), [0.25, 0.1875, 0.1875], call="sigmoid_grad([0, ln 3, -ln 3])",
-                 mistakes={"sigmoid-grad-is-sigmoid": [0.5, 0.75, 0.25]})
+    expect_close(m.sigmoid_grad(x), [0.25, 0.1875, 0.1875], call="sigmoid_grad([0, ln 3, -ln 3])")
     expect_unchanged(np.array([0.0, LN3, -LN3]), x, call="sigmoid / sigmoid_grad", name="x")
 
 
@@ -48,12 +47,10 @@ def test_tanh_and_relu_gradients(target):
     m = target.activations
     # tanh(ln 2) = (2 - 1/2) / (2 + 1/2) = 0.6 and tanh(ln 3) = 0.8: 1 - tanh^2 = 0.64, 0.36.
     expect_close(m.tanh_grad(np.array([0.0, LN2, -LN3])), [1.0, 0.64, 0.36],
-                 call="tanh_grad([0, ln 2, -ln 3])",
-                 mistakes={"tanh-grad-one-minus-x-squared": [1.0, 1.0 - LN2 ** 2, 1.0 - LN3 ** 2]})
+                 call="tanh_grad([0, ln 2, -ln 3])")
     # relu'(0) = 0 by convention
     expect_close(m.relu_grad(np.array([-2.0, 0.0, 3.0])), [0.0, 0.0, 1.0],
-                 call="relu_grad([-2, 0, 3])",
-                 mistakes={"relu-grad-at-zero-one": [0.0, 1.0, 1.0]})
+                 call="relu_grad([-2, 0, 3])")
 
 
 @pytest.mark.exercise("activations")
@@ -62,8 +59,7 @@ def test_activations_keep_the_shape(target):
     # A scalar gives a scalar (shape ()), a matrix a matrix of the same shape.
     expect_close(m.sigmoid(0.0), 0.5, call="sigmoid(0.0)",
                  hint="A scalar input gives a scalar result (shape ()), not an array of shape (1,).")
-    expect_close(m.relu_grad(0.0), 0.0, call="relu_grad(0.0)",
-                 mistakes={"relu-grad-at-zero-one": 1.0})
+    expect_close(m.relu_grad(0.0), 0.0, call="relu_grad(0.0)")
     x = np.array([[0.0, LN3], [-LN3, 0.0]])
     expect_close(m.sigmoid(x), [[0.5, 0.75], [0.25, 0.5]], call="sigmoid of a 2x2 matrix")
     expect_close(m.tanh_grad(x), [[1.0, 0.36], [0.36, 1.0]], call="tanh_grad of a 2x2 matrix")

@@ -26,10 +26,7 @@ def test_gd_on_a_parabola(target):
     traj = target.gradient_descent.gd(grad_square, 10.0, 0.2, 10)
     expected = 10.0 * 0.6 ** np.arange(11)
     expect_close(traj, expected, call="gd(grad of x^2, x0=10, eta=0.2, 10 steps)",
-                 what="the trajectory", plot="x^2",
-                 mistakes={"gd-no-update": np.full(11, 10.0),
-                           "gd-ascent": 10.0 * 1.4 ** np.arange(11),
-                           "gd-missing-x0": np.r_[10.0 * 0.6 ** np.arange(1, 11), 0.0]})
+                 what="the trajectory", plot="x^2")
 
 
 @pytest.mark.exercise("gd")
@@ -47,8 +44,7 @@ def test_gd_in_two_dimensions_keeps_shape(target):
 def test_schedules(target):
     m = target.gradient_descent
     expect_close(m.constant_lr(7), 1.0, call="constant_lr(7)")
-    expect_close(m.exponential_lr(10, rate=0.1), math.exp(-1.0), call="exponential_lr(10, rate=0.1)",
-                 mistakes={"lr-exp-sign": math.exp(1.0)})
+    expect_close(m.exponential_lr(10, rate=0.1), math.exp(-1.0), call="exponential_lr(10, rate=0.1)")
     expect_close(m.polynomial_lr(30, alpha=0.1, power=0.5), 0.5,
                  call="polynomial_lr(30, alpha=0.1, power=0.5)")
 
@@ -81,7 +77,7 @@ def test_momentum_step(target):
                                                  np.array([2.0]), 0.1, 0.9)
     # v = 0.9 * 0.5 - 0.1 * 2 = 0.25; x = 1 + 0.25
     expect_close(v, [0.25], call="momentum_step(x=[1], v=[0.5], g=[2], eta=0.1, beta=0.9)",
-                 what="v_new", mistakes={"momentum-d2l-form": [2.45]})
+                 what="v_new")
     expect_close(x, [1.25], call="momentum_step(x=[1], v=[0.5], g=[2], eta=0.1, beta=0.9)",
                  what="x_new")
 
@@ -92,7 +88,7 @@ def test_nesterov_looks_ahead(target):
                                                  0.1, 0.9)
     # look-ahead 1 + 0.45 = 1.45, g = 2.9, v = 0.45 - 0.29 = 0.16, x = 1.16
     expect_close(v, [0.16], call="nesterov_step(x=[1], v=[0.5], grad of x^2, eta=0.1, beta=0.9)",
-                 what="v_new", mistakes={"nesterov-no-lookahead": [0.25]})
+                 what="v_new")
     expect_close(x, [1.16], call="nesterov_step(x=[1], v=[0.5], grad of x^2, eta=0.1, beta=0.9)",
                  what="x_new")
 
@@ -111,8 +107,7 @@ def test_rmsprop_first_step(target):
     x, s = target.gradient_descent.rmsprop_step(np.array([0.0]), np.array([0.0]), np.array([2.0]),
                                                 0.1, gamma=0.9, eps=0.0)
     # s = 0.1 * 4 = 0.4; x = -0.1 * 2 / sqrt(0.4)
-    expect_close(s, [0.4], call="rmsprop_step(x=0, s=0, g=2, eta=0.1, gamma=0.9, eps=0)", what="s_new",
-                 mistakes={"rmsprop-missing-one-minus-gamma": [4.0]})
+    expect_close(s, [0.4], call="rmsprop_step(x=0, s=0, g=2, eta=0.1, gamma=0.9, eps=0)", what="s_new")
     expect_close(x, [-0.2 / math.sqrt(0.4)], call="rmsprop_step(x=0, s=0, g=2, eta=0.1, gamma=0.9, eps=0)",
                  what="x_new")
 
@@ -125,9 +120,7 @@ def test_adam_first_step_has_length_eta(target):
     call = "adam_step(x=[1,-1], v=0, s=0, t=1, g=[0.5,-3], eta=0.01, eps=0)"
     expect_close(v, [0.05, -0.3], call=call, what="v_new")
     expect_close(s, [0.00025, 0.009], call=call, what="s_new")
-    expect_close(x, [0.99, -0.99], call=call, what="x_new",
-                 mistakes={"adam-no-bias-correction": [1.0 - 0.01 * 0.05 / math.sqrt(0.00025),
-                                                       -1.0 + 0.01 * 0.3 / math.sqrt(0.009)]})
+    expect_close(x, [0.99, -0.99], call=call, what="x_new")
 
 
 @pytest.mark.exercise("clipping")
