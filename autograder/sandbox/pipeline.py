@@ -1,30 +1,39 @@
-"""Calls sent ahead: a test's predictable calls go to the worker as one batch.
+"""Calls sent ahead: the calls a test can predict go to the worker in batches.
 
 A round trip to the worker costs both processes a wake-up and a few system calls, and a test
 waits for each reply before it makes its next call. Most tests make the same calls whatever the
 submission answers (the inputs are the test's own), so the grader can *predict* them: the calls
-the reference solution made in the same test, recorded once (:func:`record`) and loaded with
-``AUTOGRADER_CALL_PREDICTIONS=FILE``. At a test's first call, when that call is exactly (byte for
-byte) the first one predicted, the rest of the prediction goes in the same write, and the worker
-runs them one after the other without waiting for the grader.
+the reference solution made, test by test, recorded once (:func:`record`) and loaded with
+``AUTOGRADER_CALL_PREDICTIONS=FILE``. When a call is exactly (byte for byte) the one the
+reference made at that point of its test, the calls the reference made next (the rest of the
+test, then the next tests', in the order pytest runs them) go in the same write, up to
+:data:`MAX_AHEAD` of them, and the worker runs them one after the other without waiting.
 
 What a test sees does not change:
 
-* A predicted call counts only once the test makes it, byte for byte: its reply is then read
+* A call sent ahead counts only once the test makes it, byte for byte: its reply is then read
   (or was read already) and returned exactly as a reply to that call would be, with the call's
-  own time limit counted from when the worker could start it.
+  own time limit.
 * Where the test makes a call that was not predicted (an earlier reply differed from the
-  reference's), the calls still ahead are *cancelled*: their replies are read and thrown away
-  (the worker ran them for nothing), and the test goes on one call at a time. The next test
-  starts afresh (it re-synchronises). Predictions never change which call is blamed: a worker
-  that dies, times out or breaks the protocol while running a call the test has not made yet
-  is ended without a word to the test, and the call the test makes next runs in a fresh worker,
-  which blames it only if it fails there too.
+  reference's), every call still ahead is *cancelled*: its reply is read and thrown away (the
+  worker ran it for nothing), and the test goes on one call at a time. The next test starts
+  afresh (it re-synchronises); calls ahead for a test that ended before making them are
+  dropped the same way. Predictions never change which call is blamed: a worker that dies,
+  times out or breaks the protocol while running a call the test has not made yet is ended
+  without a word to the test, and the call the test makes next runs in a fresh worker, which
+  blames it only if it fails there too. A worker that dies in a call the test did make blames
+  that call (the first one unanswered); the calls after it run in a fresh worker.
 * Only calls without call-backs are predicted (a call-back is a function of the test, unknown
   before the test runs); calls in a notebook's profile worker (TensorFlow) never are.
+* Every reply is read within the budget its call was sent with (:class:`.protocol.Budget`), and
+  the replies read ahead and kept are bounded in bytes all together (:data:`MAX_KEPT_BYTES`).
 * Cancelled calls cost the submission none of its time budget; a submission whose cancelled
   call ran out of time has its calls sent one at a time from then on, so at most one call's
   time limit is ever spent on a call no test made.
+
+What the worker runs can change, and only for a submission that keeps state between calls:
+a cancelled call ran there, and calls of the next tests ran before a test's calls that went
+another way. The order is the recorded one, so grading a submission twice still gives the same.
 
 The predictions are a file of the grader's (trusted): they hold the inputs of hidden tests, so
 they belong with the grader, never in a student's release.
@@ -43,8 +52,7 @@ from . import protocol as P
 
 #: Where the grader finds its predictions (a file written by :func:`record`).
 ENV = "AUTOGRADER_CALL_PREDICTIONS"
-#: Calls predicted for one test at most (a test that loops over a thousand inputs still sends
-#: them in batches of this many, so one reply buffer stays small).
+#: Calls sent ahead in one batch at most.
 MAX_AHEAD = 64
 #: The bytes of one batch at most: less than a pipe holds (64 KiB on Linux), so that the write
 #: never waits for the worker, which may be waiting for us to read its replies.
@@ -81,6 +89,8 @@ def split_frame(frame: bytes) -> tuple[bytes, int, bytes] | None:
 class Predictions:
     """The calls each test made (its key: :func:`current_test`), as id-free frame parts."""
     tests: dict[str, list[tuple[bytes, int, bytes]]] = field(default_factory=dict)
+    _keys: list[str] = field(default_factory=list, repr=False, compare=False)
+    _index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, test: str, frame: bytes) -> None:
         parts = split_frame(frame)
@@ -90,19 +100,41 @@ class Predictions:
     def get(self, test: str) -> list[tuple[bytes, int, bytes]]:
         return self.tests.get(test, [])
 
+    def after(self, test: str, made: int):
+        """(test, call) for every call predicted after the first ``made + 1`` of ``test``: the
+        rest of that test, then the next tests', in the order they were recorded (the order
+        pytest runs them)."""
+        self._indexed()
+        for call in self.get(test)[made + 1:]:
+            yield test, call
+        for later in self._keys[self._index.get(test, len(self._keys)) + 1:]:
+            for call in self.tests[later]:
+                yield later, call
+
+    def position(self, test: str | None) -> int | None:
+        """Where ``test`` runs among the tests recorded (None: it was not recorded)."""
+        return self._indexed().get(test)
+
+    def _indexed(self) -> dict[str, int]:
+        if len(self._index) != len(self.tests):
+            self._keys = list(self.tests)
+            self._index = {key: i for i, key in enumerate(self._keys)}
+        return self._index
+
     def save(self, path: str | Path) -> None:
-        data = {"version": 1, "tests": {
-            test: [[base64.b64encode(rest).decode(), count, base64.b64encode(arrays).decode()]
-                   for rest, count, arrays in calls] for test, calls in self.tests.items()}}
-        Path(path).write_text(json.dumps(data, sort_keys=True))
+        # A list, not an object: the order of the tests is the order they run in.
+        data = {"version": 2, "tests": [
+            [test, [[base64.b64encode(rest).decode(), count, base64.b64encode(arrays).decode()]
+                    for rest, count, arrays in calls]] for test, calls in self.tests.items()]}
+        Path(path).write_text(json.dumps(data))
 
     @classmethod
     def load(cls, path: str | Path) -> "Predictions":
         data = json.loads(Path(path).read_text())
-        if data.get("version") != 1 or not isinstance(data.get("tests"), dict):
-            raise ValueError("not a file of call predictions (version 1)")
+        if data.get("version") != 2 or not isinstance(data.get("tests"), list):
+            raise ValueError("not a file of call predictions (version 2)")
         tests = {}
-        for test, calls in data["tests"].items():
+        for test, calls in data["tests"]:
             tests[str(test)] = [(base64.b64decode(rest), int(count), base64.b64decode(arrays))
                                 for rest, count, arrays in calls]
         return cls(tests)

@@ -151,8 +151,9 @@ class GradingWorker:
         self.predicts = False
         self.predictions: pipeline.Predictions | None = None
         self._ahead: collections.deque[_Ahead] = collections.deque()
-        self._ahead_test: str | None = None   # the test they were sent for
-        self._last_test: str | None = None    # the test of the last predictable call
+        self._test: str | None = None   # the test of the last predictable call
+        self._made = 0                  # the predictable calls that test has made so far
+        self._diverged = False          # that test went another way than the reference
         self._ready_at = 0.0      # when the worker could start the next call sent ahead
         self._no_ahead = False    # a call no test made ran out of time: predict no more
         self.unavailable: SandboxUnavailable | None = None   # why no worker could start
@@ -249,7 +250,6 @@ class GradingWorker:
         """Kill the worker and every process it started (see :mod:`.teardown`)."""
         self._pending = None
         self._ahead.clear()
-        self._ahead_test = None
         if self.proc is not None:
             self._reaper.detach()
             # Not just its group: a process the submission started in a session of its own
@@ -298,14 +298,12 @@ class GradingWorker:
         budget = budget or reply_budget(self.limits, encoder.size)
         test = pipeline.current_test() if self._depth == 0 and self.predicts else None
         ahead = test is not None and predictable is not None and predictable()
-        if self._ahead and self._depth == 0 and (test != self._ahead_test or not ahead):
-            # Another test (re-synchronise), or a request that cannot have been predicted
-            # (an attribute, a call with call-backs): what is ahead is read first, kept for
-            # this test only.
-            if test != self._ahead_test:
-                self._cancel()
-            else:
-                self._settle()
+        if ahead and test != self._test:
+            self._test, self._made, self._diverged = test, 0, False
+        if test is not None and pipeline.RECORDING is not None:
+            pipeline.RECORDING.tests.setdefault(test, [])   # its place among the tests
+        if self._ahead and self._depth == 0:
+            self._resynchronise(test, ahead)
         if self._pending is not None:
             self.start()
         # A worker still running calls sent ahead is not restarted here: its first call the
@@ -333,9 +331,11 @@ class GradingWorker:
             frame = pack(self._ahead[0].request_id)
             if frame == self._ahead[0].frame:
                 pipeline.COUNTS["confirmed"] += 1
+                self._made += 1
                 return self._confirmed(self._ahead.popleft(), budget, timeout, why,
                                        on_callback, decode_special)
             self._cancel()   # the test went another way than the reference did
+            self._diverged = True
             if self.proc is None or not _alive(self.proc.pid):
                 self.kill()
                 self.start()
@@ -346,9 +346,9 @@ class GradingWorker:
         if ahead:
             if pipeline.RECORDING is not None:
                 pipeline.RECORDING.add(test, frame)
-            if test != self._last_test and not self._no_ahead and self.predictions is not None:
+            if not self._diverged and not self._no_ahead and self.predictions is not None:
                 batch = self._send_ahead(test, request_id, frame)
-            self._last_test = test
+            self._made += 1
         started = time.monotonic()
         # A call-back of ours may call the submission again (a lambda around a target function):
         # that nested request must not extend, or be billed on top of, the one around it.
@@ -401,25 +401,56 @@ class GradingWorker:
 
     # ---------------------------------------------------------------- calls sent ahead
     def _send_ahead(self, test: str, request_id: int, frame: bytes) -> bytes:
-        """``frame`` and, where it is the first call predicted for ``test``, the calls predicted
-        after it, as one write (see :mod:`.pipeline`)."""
+        """``frame`` and, where it is the call the reference made at this point of ``test``,
+        the calls the reference made after it, in this test and the next ones, as one write
+        (see :mod:`.pipeline`)."""
         predicted = self.predictions.get(test)
-        if not predicted or pipeline.frame_with_id(request_id, *predicted[0]) != frame:
+        if len(predicted) <= self._made or \
+                pipeline.frame_with_id(request_id, *predicted[self._made]) != frame:
+            self._diverged = True
             return frame
         frames, size = [frame], len(frame)
-        for parts in predicted[1:pipeline.MAX_AHEAD]:
+        for later, parts in self.predictions.after(test, self._made):
             ahead = pipeline.frame_with_id(self._next_id + 1, *parts)
             # The whole batch fits in the pipe: a write that waited for the worker to read
             # while the worker waited for us to read its replies would never end.
             size += len(ahead)
-            if size > pipeline.MAX_BATCH_BYTES:
+            if size > pipeline.MAX_BATCH_BYTES or len(frames) > pipeline.MAX_AHEAD:
                 break
             self._next_id += 1
-            self._ahead.append(_Ahead(self._next_id, ahead))
+            self._ahead.append(_Ahead(self._next_id, ahead, later))
             frames.append(ahead)
-        self._ahead_test = test
         pipeline.COUNTS["sent"] += len(frames) - 1
         return b"".join(frames)
+
+    def _resynchronise(self, test: str | None, ahead: bool) -> None:
+        """Before a request of ``test`` while calls are ahead: calls of tests that ran before it
+        (and ended before making them) are dropped; a request of a test that was not recorded
+        cancels them all, and so does a predictable call that is not the next one ahead (see
+        ``request``); one that cannot have been predicted (an attribute, a call with
+        call-backs) reads them first, and keeps them."""
+        where = self.predictions.position(test) if self.predictions is not None else None
+        if where is None:   # a test the reference made no request in
+            if ahead:
+                self._cancel()
+                self._diverged = True
+            else:
+                self._settle()
+            return
+        done = 0
+        for entry in self._ahead:
+            if self.predictions.position(entry.test) >= where:
+                break
+            done += 1
+        if done or not ahead:
+            self._settle()
+        done = min(done, len(self._ahead))   # settling may have ended the worker
+        pipeline.COUNTS["cancelled"] += done
+        for _ in range(done):
+            self._ahead.popleft()
+        if ahead and self._ahead and self._ahead[0].test != test:
+            self._cancel()   # a call of this test that the reference did not make
+            self._diverged = True
 
     def _confirmed(self, entry: "_Ahead", budget: P.Budget, timeout: float, why: str,
                    on_callback, decode_special) -> tuple[dict, Any]:
@@ -494,16 +525,15 @@ class GradingWorker:
         self._settle()
         pipeline.COUNTS["cancelled"] += len(self._ahead)
         self._ahead.clear()
-        self._ahead_test = None
 
 
 class _Ahead:
     """A call sent ahead for the test running now, and its reply once read."""
 
-    __slots__ = ("request_id", "frame", "start_at", "reply", "reply_at", "size")
+    __slots__ = ("request_id", "frame", "test", "start_at", "reply", "reply_at", "size")
 
-    def __init__(self, request_id: int, frame: bytes):
-        self.request_id, self.frame = request_id, frame
+    def __init__(self, request_id: int, frame: bytes, test: str | None = None):
+        self.request_id, self.frame, self.test = request_id, frame, test
         self.size = 0   # the bytes of its reply, once read
         self.start_at = self.reply_at = 0.0   # when its reply was read ahead: from, and at
         self.reply: tuple[dict, list] | None = None

@@ -199,10 +199,17 @@ def test_another_test_starts_afresh_and_its_own_predictions_apply(folders, monke
     with contextlib.closing(sandbox_target(student)) as target:
         target._worker.predictions = predictions
         monkeypatch.setenv("PYTEST_CURRENT_TEST", "t.py::a (call)")
+        sends = Sends(monkeypatch)
+        cancelled = pipeline.COUNTS["cancelled"]
         assert run_test(target, [1]) == [2]        # a stops early: 2 and 3 are never made
         monkeypatch.setenv("PYTEST_CURRENT_TEST", "t.py::b (call)")
         assert run_test(target, [7, 8]) == [14, 16]
-        assert target._worker._ahead_test is None or not target._worker._ahead
+        assert not target._worker._ahead
+        # The import, double's attribute, and one batch: a's first call, a's other two (dropped)
+        # and b's two, sent with it.
+        assert sends.count == 3 and pipeline.COUNTS["cancelled"] == cancelled + 2
+        history = target.m.history()
+    assert history == [1, 2, 3, 7, 8]
 
 
 def test_calls_with_call_backs_are_never_sent_ahead(folders):
