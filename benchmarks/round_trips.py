@@ -72,6 +72,15 @@ def _cpu_of(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _confirmed_ahead() -> int:
+    """Calls sent ahead and confirmed so far in this process (0 where the tree cannot)."""
+    try:
+        from autograder.sandbox import pipeline
+    except ImportError:
+        return 0
+    return pipeline.COUNTS["confirmed"]
+
+
 def measure_here(submissions: int) -> dict:
     """Grade copies of solutions/ in this process with the tree on sys.path; return the counts."""
     from autograder.grading import grade_many
@@ -140,6 +149,7 @@ def measure_here(submissions: int) -> dict:
             stats[key] = 0
         stats["starts"], stats["kinds"] = [], {}
         seen.clear()
+        confirmed0 = _confirmed_ahead()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu0, wall0 = usage.ru_utime + usage.ru_stime, time.perf_counter()
         results = grade_many(copies[1:], tests=tests)
@@ -149,11 +159,7 @@ def measure_here(submissions: int) -> dict:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     n = submissions
-    try:
-        from autograder.sandbox import pipeline
-        ahead = pipeline.COUNTS["confirmed"] / n
-    except ImportError:
-        ahead = 0.0
+    ahead = (_confirmed_ahead() - confirmed0) / n
     scores = sorted({round(r.score, 6) for r in results})
     return {"grader_cpu": grader / n, "confirmed_ahead": ahead, "worker_cpu": stats["worker_cpu"] / n, "wall": wall / n,
             "round_trips": stats["sends"] / n,

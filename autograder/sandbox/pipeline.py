@@ -27,9 +27,10 @@ What a test sees does not change:
   before the test runs); calls in a notebook's profile worker (TensorFlow) never are.
 * Every reply is read within the budget its call was sent with (:class:`.protocol.Budget`), and
   the replies read ahead and kept are bounded in bytes all together (:data:`MAX_KEPT_BYTES`).
-* Cancelled calls cost the submission none of its time budget; a submission whose cancelled
-  call ran out of time has its calls sent one at a time from then on, so at most one call's
-  time limit is ever spent on a call no test made.
+* Cancelled calls cost the submission none of its time budget; once a worker is lost in a call
+  no test made (it died, ran out of time or broke the protocol), the submission's calls go one
+  at a time, so at most one worker and one call's time limit are ever spent on calls no test
+  made.
 
 What the worker runs can change, and only for a submission that keeps state between calls:
 a cancelled call ran there, and calls of the next tests ran before a test's calls that went

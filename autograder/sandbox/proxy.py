@@ -155,7 +155,7 @@ class GradingWorker:
         self._made = 0                  # the predictable calls that test has made so far
         self._diverged = False          # that test went another way than the reference
         self._ready_at = 0.0      # when the worker could start the next call sent ahead
-        self._no_ahead = False    # a call no test made ran out of time: predict no more
+        self._no_ahead = False    # a worker was lost in a call no test made: predict no more
         self.unavailable: SandboxUnavailable | None = None   # why no worker could start
         self._reaper = weakref.finalize(self, lambda: None)
 
@@ -506,9 +506,10 @@ class GradingWorker:
                 del reply
             except (TimeoutError, EOFError, P.ProtocolError, RecursionError, MemoryError,
                     OSError) as exc:
-                # The call that ran out of time may be made next in a fresh worker; calls are
-                # no longer sent ahead for this submission, so this happens once at most.
-                self._no_ahead = self._no_ahead or isinstance(exc, TimeoutError)
+                # The call may be made next, in a fresh worker. Calls are no longer sent ahead
+                # for this submission, so this happens once at most: a worker cannot make us
+                # start fresh ones for nothing, or spend more than one call's time limit.
+                self._no_ahead = True
                 exc.__traceback__ = None
                 self.kill()
                 return

@@ -150,6 +150,8 @@ def test_a_call_no_test_made_that_kills_its_worker_is_blamed_on_nobody(folders, 
         target._worker.predictions = predictions
         assert target.m.double(13) == 27
         assert target.m.double(28) == 56      # not predicted: the rest is cancelled
+        # A worker lost in a call no test made ends the calls sent ahead for this submission.
+        assert target._worker._no_ahead is (bad != 55)
         assert target.m.double(3) == 6        # the worker of the cancelled calls is gone or not:
         history = target.m.history()          # nothing is blamed on the test's calls
     assert history[-2:] == [28, 3] or history[-1] == 3
