@@ -72,16 +72,17 @@ def _cpu_of(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _confirmed_ahead() -> int:
-    """Calls sent ahead and confirmed so far in this process (0 where the tree cannot)."""
+def _confirmed_ahead(what: str = "confirmed") -> int:
+    """Calls sent ahead and confirmed (or cancelled) so far in this process (0 where the tree
+    cannot send calls ahead)."""
     try:
         from autograder.sandbox import pipeline
     except ImportError:
         return 0
-    return pipeline.COUNTS["confirmed"]
+    return pipeline.COUNTS[what]
 
 
-def measure_here(submissions: int) -> dict:
+def measure_here(submissions: int, source: str) -> dict:
     """Grade copies of solutions/ in this process with the tree on sys.path; return the counts."""
     from autograder.grading import grade_many
     from autograder.sandbox import proxy
@@ -142,14 +143,14 @@ def measure_here(submissions: int) -> dict:
     try:
         copies = []
         for i in range(submissions + 1):
-            shutil.copytree(tree / "solutions", work / f"s{i}")
+            shutil.copytree(tree / source, work / f"s{i}")
             copies.append(work / f"s{i}")
         grade_many(copies[:1], tests=tests)   # warm-up: imports, caches
         for key in ("worker_cpu", "overhead", "sends"):
             stats[key] = 0
         stats["starts"], stats["kinds"] = [], {}
         seen.clear()
-        confirmed0 = _confirmed_ahead()
+        confirmed0, cancelled0 = _confirmed_ahead(), _confirmed_ahead("cancelled")
         usage = resource.getrusage(resource.RUSAGE_SELF)
         cpu0, wall0 = usage.ru_utime + usage.ru_stime, time.perf_counter()
         results = grade_many(copies[1:], tests=tests)
@@ -160,8 +161,9 @@ def measure_here(submissions: int) -> dict:
         shutil.rmtree(work, ignore_errors=True)
     n = submissions
     ahead = (_confirmed_ahead() - confirmed0) / n
+    cancelled = (_confirmed_ahead("cancelled") - cancelled0) / n
     scores = sorted({round(r.score, 6) for r in results})
-    return {"grader_cpu": grader / n, "confirmed_ahead": ahead, "worker_cpu": stats["worker_cpu"] / n, "wall": wall / n,
+    return {"grader_cpu": grader / n, "confirmed_ahead": ahead, "cancelled": cancelled, "worker_cpu": stats["worker_cpu"] / n, "wall": wall / n,
             "round_trips": stats["sends"] / n,
             "requests": {k: v / n for k, v in sorted(stats["kinds"].items())},
             "start_ms": 1000 * statistics.median(w for w, _ in stats["starts"]),
@@ -187,13 +189,13 @@ def record_predictions(tree: Path, out: Path) -> bool:
     return True
 
 
-def run_tree(tree: Path, submissions: int, predictions: Path | None) -> dict:
+def run_tree(tree: Path, submissions: int, predictions: Path | None, source: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     env.pop("AUTOGRADER_CALL_PREDICTIONS", None)
     if predictions is not None:
         env["AUTOGRADER_CALL_PREDICTIONS"] = str(predictions)
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure",
-                          "--submissions", str(submissions)], env=env, cwd=tree,
+                          "--submissions", str(submissions), "--submission", source], env=env, cwd=tree,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -203,12 +205,15 @@ def main() -> None:
     parser.add_argument("--against", type=Path, help="a worktree of the baseline revision")
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--pairs", type=int, default=3)
+    parser.add_argument("--submission", default="solutions",
+                        help="the folder graded, relative to each tree (examples/submission: a "
+                             "student's, with wrong answers that the predictions do not match)")
     parser.add_argument("--no-predictions", action="store_true",
                         help="do not record and use the reference's calls (no calls sent ahead)")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure_here(args.submissions)))
+        print(json.dumps(measure_here(args.submissions, args.submission)))
         return
     trees = {"this tree": ROOT}
     if args.against:
@@ -221,7 +226,8 @@ def main() -> None:
                        for i, (name, tree) in enumerate(trees.items())}
         for _ in range(args.pairs):
             for name, tree in trees.items():
-                runs[name].append(run_tree(tree, args.submissions, predictions[name]))
+                runs[name].append(run_tree(tree, args.submissions, predictions[name],
+                                           args.submission))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     columns = [("grader CPU ms", "grader_cpu", 1000), ("worker CPU ms", "worker_cpu", 1000),
@@ -234,7 +240,7 @@ def main() -> None:
         return run["grader_cpu"] + run["worker_cpu"] if key is None else run[key]
 
     print(f"per submission, median of {args.pairs} runs of {args.submissions} submissions "
-          f"(solutions/, every non-Keras test, one grading session)")
+          f"({args.submission}/, every non-Keras test, one grading session)")
     print(f"{'':16}" + "".join(f"{name:>14}" for name in trees)
           + ("       ratio" if len(trees) == 2 else ""))
     medians = {}
@@ -244,7 +250,8 @@ def main() -> None:
         ratio = f"{row[0] / row[1]:>11.2f}x" if len(row) == 2 and row[1] else ""
         print(f"{label:16}" + "".join(f"{v:>14.1f}" for v in row) + ratio)
     for name in trees:
-        print(f"requests ({name}): {runs[name][-1]['requests']}; scores {runs[name][-1]['scores']}")
+        print(f"requests ({name}): {runs[name][-1]['requests']}; scores {runs[name][-1]['scores']}; "
+              f"calls cancelled {runs[name][-1].get('cancelled', 0):.1f}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ the reference solution made, test by test, recorded once (:func:`record`) and lo
 ``AUTOGRADER_CALL_PREDICTIONS=FILE``. When a call is exactly (byte for byte) the one the
 reference made at that point of its test, the calls the reference made next (the rest of the
 test, then the next tests', in the order pytest runs them) go in the same write, up to
-:data:`MAX_AHEAD` of them, and the worker runs them one after the other without waiting.
+:data:`MAX_AHEAD` of them (fewer after calls were cancelled), and the worker runs them one after
+the other without waiting.
 
 What a test sees does not change:
 
@@ -53,8 +54,10 @@ from . import protocol as P
 
 #: Where the grader finds its predictions (a file written by :func:`record`).
 ENV = "AUTOGRADER_CALL_PREDICTIONS"
-#: Calls sent ahead in one batch at most.
+#: Calls sent ahead in one batch at most, and at least while calls are sent ahead: a batch is
+#: halved each time calls ahead are cancelled and doubled each time one is used to its end.
 MAX_AHEAD = 64
+MIN_AHEAD = 4
 #: The bytes of one batch at most: less than a pipe holds (64 KiB on Linux), so that the write
 #: never waits for the worker, which may be waiting for us to read its replies.
 MAX_BATCH_BYTES = 48 * 1024

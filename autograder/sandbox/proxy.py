@@ -156,6 +156,9 @@ class GradingWorker:
         self._diverged = False          # that test went another way than the reference
         self._ready_at = 0.0      # when the worker could start the next call sent ahead
         self._no_ahead = False    # a worker was lost in a call no test made: predict no more
+        # How many calls go ahead in the next batch: halved at each cancellation (a submission
+        # whose answers differ from the reference's wastes less), doubled when a batch is used up.
+        self._window = pipeline.MAX_AHEAD
         self.unavailable: SandboxUnavailable | None = None   # why no worker could start
         self._reaper = weakref.finalize(self, lambda: None)
 
@@ -332,6 +335,8 @@ class GradingWorker:
             if frame == self._ahead[0].frame:
                 pipeline.COUNTS["confirmed"] += 1
                 self._made += 1
+                if len(self._ahead) == 1:   # this batch was right to the end
+                    self._window = min(pipeline.MAX_AHEAD, 2 * self._window)
                 return self._confirmed(self._ahead.popleft(), budget, timeout, why,
                                        on_callback, decode_special)
             self._cancel()   # the test went another way than the reference did
@@ -415,7 +420,7 @@ class GradingWorker:
             # The whole batch fits in the pipe: a write that waited for the worker to read
             # while the worker waited for us to read its replies would never end.
             size += len(ahead)
-            if size > pipeline.MAX_BATCH_BYTES or len(frames) > pipeline.MAX_AHEAD:
+            if size > pipeline.MAX_BATCH_BYTES or len(frames) > self._window:
                 break
             self._next_id += 1
             self._ahead.append(_Ahead(self._next_id, ahead, later))
@@ -446,6 +451,8 @@ class GradingWorker:
             self._settle()
         done = min(done, len(self._ahead))   # settling may have ended the worker
         pipeline.COUNTS["cancelled"] += done
+        if done:
+            self._window = max(pipeline.MIN_AHEAD, self._window // 2)
         for _ in range(done):
             self._ahead.popleft()
         if ahead and self._ahead and self._ahead[0].test != test:
@@ -525,6 +532,8 @@ class GradingWorker:
         """The calls ahead will not be made: their replies are read and dropped."""
         self._settle()
         pipeline.COUNTS["cancelled"] += len(self._ahead)
+        if self._ahead:
+            self._window = max(pipeline.MIN_AHEAD, self._window // 2)
         self._ahead.clear()
 
 

@@ -262,3 +262,19 @@ def test_replies_kept_ahead_are_bounded_in_bytes_and_the_rest_made_again(folders
     assert [a.tolist() if hasattr(a, "tolist") else a for a in answers] == \
         [[2.0] * 1000, "A", [2.0] * 1000, [2.0] * 1000, [2.0] * 1000]
     assert len(history) == 6      # the two thrown away ran twice: ahead, and when made
+
+
+def test_batches_shrink_when_the_calls_ahead_are_cancelled_and_grow_when_used(folders):
+    reference, student = folders
+    body = lambda t: run_test(t, [13, 0, 0, 0, 0, 0], then=lambda x: x + 1)   # noqa: E731
+    predictions = recorded(reference, body)
+    with contextlib.closing(sandbox_target(student)) as target:
+        target._worker.predictions = predictions
+        assert target._worker._window == pipeline.MAX_AHEAD
+        body(target)      # 13 -> 27, not the reference's 26: the four calls ahead are cancelled
+        assert target._worker._window == pipeline.MAX_AHEAD // 2
+    with contextlib.closing(sandbox_target(student)) as target:
+        target._worker.predictions = recorded(reference, lambda t: run_test(t, [1, 2, 3]))
+        target._worker._window = 8
+        assert run_test(target, [1, 2, 3]) == [2, 4, 6]
+        assert target._worker._window == 16
