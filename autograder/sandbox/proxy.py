@@ -480,6 +480,8 @@ class GradingWorker:
             return reply
         except (TimeoutError, EOFError, P.ProtocolError, RecursionError, MemoryError,
                 OSError) as exc:
+            # A reply read ahead must not outlive the call either (see _lost_request).
+            entry.reply = reply = None  # noqa: F841 - this frame stays in the traceback
             raise self._lost_request(exc, timeout, why) from None
         finally:
             self._depth -= 1
