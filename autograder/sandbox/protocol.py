@@ -509,6 +509,7 @@ class FrameReader:
         self.max_frame = max_frame
         self.budget = budget or Budget.frame_only(max_frame)
         self._ahead, self._at = b"", 0   # bytes read ahead, and how many of them were taken
+        self.last_size = 0               # the bytes of the last frame read
 
     def _exactly(self, n: int) -> bytes:
         end = self._at + n
@@ -566,6 +567,7 @@ class FrameReader:
             array = self._array(length, room)
             room -= array.size
             arrays.append(array)
+        self.last_size = size
         return header, arrays
 
     def _array(self, length: int, room: int) -> np.ndarray:

@@ -23,6 +23,7 @@ against the call's deadline and the submission's time budget.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import select
@@ -39,7 +40,7 @@ from .. import problems
 from ..feedback import SubmissionError
 from ..infrastructure import InfrastructureError
 from ..targets import ModuleView, Target
-from . import isolation
+from . import isolation, pipeline
 from . import protocol as P
 from . import teardown
 
@@ -146,6 +147,18 @@ class GradingWorker:
         self._next_id = 0
         self._depth = 0
         self._pending: tuple[str, Any] | None = None   # a launched worker not yet awaited
+        # Calls sent ahead (see .pipeline): only the main worker of a target predicts.
+        self.predicts = False
+        self.predictions: pipeline.Predictions | None = None
+        self._ahead: collections.deque[_Ahead] = collections.deque()
+        self._test: str | None = None   # the test of the last predictable call
+        self._made = 0                  # the predictable calls that test has made so far
+        self._diverged = False          # that test went another way than the reference
+        self._ready_at = 0.0      # when the worker could start the next call sent ahead
+        self._no_ahead = False    # a worker was lost in a call no test made: predict no more
+        # How many calls go ahead in the next batch: halved at each cancellation (a submission
+        # whose answers differ from the reference's wastes less), doubled when a batch is used up.
+        self._window = pipeline.MAX_AHEAD
         self.unavailable: SandboxUnavailable | None = None   # why no worker could start
         self._reaper = weakref.finalize(self, lambda: None)
 
@@ -239,6 +252,7 @@ class GradingWorker:
     def kill(self) -> None:
         """Kill the worker and every process it started (see :mod:`.teardown`)."""
         self._pending = None
+        self._ahead.clear()
         if self.proc is not None:
             self._reaper.detach()
             # Not just its group: a process the submission started in a session of its own
@@ -268,37 +282,78 @@ class GradingWorker:
     def request(self, header: dict, values: dict, *, encode_special=None,
                 on_callback: Callable[[dict, list], bytes] | None = None,
                 decode_special=None, timeout: float | None = None,
-                budget: P.Budget | None = None) -> tuple[dict, Any]:
+                budget: P.Budget | None = None,
+                predictable: Callable[[], bool] | None = None) -> tuple[dict, Any]:
         """Send one request; answer call-backs until its reply; return (header, decoded values).
 
         Every frame of the worker's (its call-backs and its reply) is read within ``budget``: by
         default :func:`reply_budget` for what this request sends; a caller that knows the size
         of the answer may pass a tighter one (or a larger one, for a call kind that needs it).
+
+        ``predictable()`` says, once the values are encoded, whether this call may be one of
+        the calls sent ahead (:mod:`.pipeline`): a call without call-backs.
         """
         if self.budget_left() <= 0:
             raise WorkerLost(f"the submission used up its {self.limits.submission_timeout:g} s "
                              "time budget", timed_out=True)
+        encoder = P.Encoder(encode_special)
+        encoded = {key: encoder.encode(value) for key, value in values.items()}
+        budget = budget or reply_budget(self.limits, encoder.size)
+        test = pipeline.current_test() if self._depth == 0 and self.predicts else None
+        ahead = test is not None and predictable is not None and predictable()
+        if ahead and test != self._test:
+            self._test, self._made, self._diverged = test, 0, False
+        if test is not None and pipeline.RECORDING is not None:
+            pipeline.RECORDING.tests.setdefault(test, [])   # its place among the tests
+        if self._ahead and self._depth == 0:
+            self._resynchronise(test, ahead)
         if self._pending is not None:
             self.start()
-        if self.proc is None or not _alive(self.proc.pid):
+        # A worker still running calls sent ahead is not restarted here: its first call the
+        # test makes is blamed for its death (see _confirmed).
+        unread = any(entry.reply is None for entry in self._ahead)
+        if not unread and (self.proc is None or not _alive(self.proc.pid)):
             if self._depth:   # inside a call-back: the call around it has lost its worker
                 raise WorkerLost(_death(self.proc.returncode if self.proc else None))
             self.kill()
             self.start()
-        self._next_id += 1
-        request_id = self._next_id
-        encoder = P.Encoder(encode_special)
-        encoded = {key: encoder.encode(value) for key, value in values.items()}
-        budget = budget or reply_budget(self.limits, encoder.size)
-        # The worker checks its own reply against the budget it is told: an honest answer too
-        # large to read comes back as "unsendable", and the worker lives on.
-        frame = P.pack({**header, **encoded, "id": request_id, "budget": budget.to_wire()},
-                       encoder.arrays, max_frame=self.limits.max_frame_bytes)
         limit = timeout if timeout is not None else \
             self.limits.import_timeout if header.get("kind") == "import" else self.limits.call_timeout
         timeout = min(limit, self.budget_left())
         why = "" if timeout == limit else \
             f" (the rest of its {self.limits.submission_timeout:g} s time budget)"
+
+        def pack(request_id: int) -> bytes:
+            # The id first: a frame predicted for another id differs only in its first bytes.
+            # The worker checks its own reply against the budget it is told: an honest answer
+            # too large to read comes back as "unsendable", and the worker lives on.
+            return P.pack({"id": request_id, **header, **encoded, "budget": budget.to_wire()},
+                          encoder.arrays, max_frame=self.limits.max_frame_bytes)
+
+        if ahead and self._ahead:
+            frame = pack(self._ahead[0].request_id)
+            if frame == self._ahead[0].frame:
+                pipeline.COUNTS["confirmed"] += 1
+                self._made += 1
+                if len(self._ahead) == 1:   # this batch was right to the end
+                    self._window = min(pipeline.MAX_AHEAD, 2 * self._window)
+                return self._confirmed(self._ahead.popleft(), budget, timeout, why,
+                                       on_callback, decode_special)
+            self._cancel()   # the test went another way than the reference did
+            self._diverged = True
+            if self.proc is None or not _alive(self.proc.pid):
+                self.kill()
+                self.start()
+        self._next_id += 1
+        request_id = self._next_id
+        frame = pack(request_id)
+        batch = frame
+        if ahead:
+            if pipeline.RECORDING is not None:
+                pipeline.RECORDING.add(test, frame)
+            if not self._diverged and not self._no_ahead and self.predictions is not None:
+                batch = self._send_ahead(test, request_id, frame)
+            self._made += 1
         started = time.monotonic()
         # A call-back of ours may call the submission again (a lambda around a target function):
         # that nested request must not extend, or be billed on top of, the one around it.
@@ -306,38 +361,200 @@ class GradingWorker:
         self.channel.deadline = min(started + timeout, outer_deadline)
         self._depth += 1
         try:
-            self.channel.send(frame)
-            while True:
-                reply, arrays = self.channel.recv(budget)
-                if reply.get("kind") == "callback" and on_callback is not None:
-                    answer = on_callback(reply, arrays)
-                    if self.channel is None:   # a nested call in the call-back lost the worker
-                        raise EOFError
-                    self.channel.send(answer)
-                    continue
-                if reply.get("id") != request_id:
-                    raise P.ProtocolError("a reply to another request")
-                decoder = P.Decoder(arrays, decode_special)   # one: an array is decoded once
-                decoded = {key: decoder.decode(reply[key])
-                           for key in ("value", "generators") if key in reply}
-                self.channel.check_deadline()
-                return reply, decoded
+            self.channel.send(batch)
+            return self._reply(request_id, budget, on_callback, decode_special)
         except (TimeoutError, EOFError, P.ProtocolError, RecursionError, MemoryError,
                 OSError) as exc:
-            proc = self.proc
-            self.kill()   # reaps it: its exit code is known from here on
-            code = proc.returncode if proc is not None else None
-            # What was refused (megabytes of a hostile reply) must not outlive the call: pytest
-            # keeps the exception of every failed test, with its context and their frames.
-            exc.__traceback__ = None
-            reply = arrays = decoder = None  # noqa: F841 - this frame stays in the traceback
-            raise _lost(exc, code, timeout, why) from None
+            raise self._lost_request(exc, timeout, why) from None
         finally:
             self._depth -= 1
+            self._ready_at = time.monotonic()
             if self.channel is not None:
                 self.channel.deadline = outer_deadline
             if not self._depth:
                 self.used += time.monotonic() - started
+
+    def _reply(self, request_id: int, budget: P.Budget, on_callback, decode_special,
+               first: tuple[dict, list] | None = None) -> tuple[dict, Any]:
+        """Answer call-backs until the reply to ``request_id``; decode it (``first``: a frame
+        already read for it)."""
+        while True:
+            reply, arrays = first if first is not None else self.channel.recv(budget)
+            first = None
+            if reply.get("kind") == "callback" and on_callback is not None:
+                answer = on_callback(reply, arrays)
+                if self.channel is None:   # a nested call in the call-back lost the worker
+                    raise EOFError
+                self.channel.send(answer)
+                continue
+            if reply.get("id") != request_id:
+                raise P.ProtocolError("a reply to another request")
+            decoder = P.Decoder(arrays, decode_special)   # one: an array is decoded once
+            decoded = {key: decoder.decode(reply[key])
+                       for key in ("value", "generators") if key in reply}
+            self.channel.check_deadline()
+            return reply, decoded
+
+    def _lost_request(self, exc: BaseException, timeout: float, why: str) -> "WorkerLost":
+        proc = self.proc
+        self.kill()   # reaps it: its exit code is known from here on
+        code = proc.returncode if proc is not None else None
+        # What was refused (megabytes of a hostile reply) must not outlive the call: pytest
+        # keeps the exception of every failed test, with its context and their frames.
+        exc.__traceback__ = None
+        return _lost(exc, code, timeout, why)
+
+    # ---------------------------------------------------------------- calls sent ahead
+    def _send_ahead(self, test: str, request_id: int, frame: bytes) -> bytes:
+        """``frame`` and, where it is the call the reference made at this point of ``test``,
+        the calls the reference made after it, in this test and the next ones, as one write
+        (see :mod:`.pipeline`)."""
+        predicted = self.predictions.get(test)
+        if len(predicted) <= self._made or \
+                pipeline.frame_with_id(request_id, *predicted[self._made]) != frame:
+            self._diverged = True
+            return frame
+        frames, size = [frame], len(frame)
+        for later, parts in self.predictions.after(test, self._made):
+            ahead = pipeline.frame_with_id(self._next_id + 1, *parts)
+            # The whole batch fits in the pipe: a write that waited for the worker to read
+            # while the worker waited for us to read its replies would never end.
+            size += len(ahead)
+            if size > pipeline.MAX_BATCH_BYTES or len(frames) > self._window:
+                break
+            self._next_id += 1
+            self._ahead.append(_Ahead(self._next_id, ahead, later))
+            frames.append(ahead)
+        pipeline.COUNTS["sent"] += len(frames) - 1
+        return b"".join(frames)
+
+    def _resynchronise(self, test: str | None, ahead: bool) -> None:
+        """Before a request of ``test`` while calls are ahead: calls of tests that ran before it
+        (and ended before making them) are dropped; a request of a test that was not recorded
+        cancels them all, and so does a predictable call that is not the next one ahead (see
+        ``request``); one that cannot have been predicted (an attribute, a call with
+        call-backs) reads them first, and keeps them."""
+        where = self.predictions.position(test) if self.predictions is not None else None
+        if where is None:   # a test the reference made no request in
+            if ahead:
+                self._cancel()
+                self._diverged = True
+            else:
+                self._settle()
+            return
+        done = 0
+        for entry in self._ahead:
+            if self.predictions.position(entry.test) >= where:
+                break
+            done += 1
+        if done or not ahead:
+            self._settle()
+        done = min(done, len(self._ahead))   # settling may have ended the worker
+        pipeline.COUNTS["cancelled"] += done
+        if done:
+            self._window = max(pipeline.MIN_AHEAD, self._window // 2)
+        for _ in range(done):
+            self._ahead.popleft()
+        if ahead and self._ahead and self._ahead[0].test != test:
+            self._cancel()   # a call of this test that the reference did not make
+            self._diverged = True
+
+    def _confirmed(self, entry: "_Ahead", budget: P.Budget, timeout: float, why: str,
+                   on_callback, decode_special) -> tuple[dict, Any]:
+        """The reply to a call sent ahead that the test has now made: blamed on it, as if it
+        had been sent now, with the same time limit (from now, or, for a reply read already,
+        from when the worker could start it)."""
+        started = time.monotonic()
+        self._depth += 1
+        try:
+            if entry.reply is None:
+                # Counted from now, as if it were sent now: the worker started it no later,
+                # and the test's own work since the last reply is not the call's time.
+                self.channel.deadline = started + timeout
+            elif entry.reply_at - entry.start_at > timeout:   # it came, but too late
+                raise TimeoutError
+            reply = self._reply(entry.request_id, budget, on_callback, decode_special,
+                                first=entry.reply)
+            if entry.reply is None:
+                self._ready_at = time.monotonic()
+            return reply
+        except (TimeoutError, EOFError, P.ProtocolError, RecursionError, MemoryError,
+                OSError) as exc:
+            # A reply read ahead must not outlive the call either (see _lost_request).
+            entry.reply = reply = None  # noqa: F841 - this frame stays in the traceback
+            raise self._lost_request(exc, timeout, why) from None
+        finally:
+            self._depth -= 1
+            if self.channel is not None:
+                self.channel.deadline = float("inf")
+            self.used += time.monotonic() - started
+
+    def _settle(self) -> None:
+        """Read the replies still coming for the calls sent ahead, and keep them. A worker that
+        fails while running a call the test has not made is ended, blaming no one."""
+        began = time.monotonic()
+        kept = sum(entry.size for entry in self._ahead)
+        dropped = None   # from here on, replies are read and thrown away (too many bytes kept)
+        for index, entry in enumerate(self._ahead):
+            if entry.reply is not None:
+                continue
+            # The first one is timed from now (the test's own work since the last reply is not
+            # its time), each next one from the reply before it.
+            entry.start_at = max(self._ready_at, began)
+            self.channel.deadline = entry.start_at + self.limits.call_timeout
+            budget = entry.budget(self.limits)
+            try:
+                reply = self.channel.recv(budget)
+                self._ready_at = entry.reply_at = time.monotonic()
+                entry.size = self.channel.reader.last_size
+                kept += entry.size
+                if dropped is None and kept > pipeline.MAX_KEPT_BYTES:
+                    dropped = index
+                if dropped is None:
+                    entry.reply = reply
+                del reply
+            except (TimeoutError, EOFError, P.ProtocolError, RecursionError, MemoryError,
+                    OSError) as exc:
+                # The call may be made next, in a fresh worker. Calls are no longer sent ahead
+                # for this submission, so this happens once at most: a worker cannot make us
+                # start fresh ones for nothing, or spend more than one call's time limit.
+                self._no_ahead = True
+                exc.__traceback__ = None
+                self.kill()
+                return
+            finally:
+                if self.channel is not None:
+                    self.channel.deadline = float("inf")
+        if dropped is not None:
+            pipeline.COUNTS["cancelled"] += len(self._ahead) - dropped
+            for _ in range(len(self._ahead) - dropped):
+                self._ahead.pop()
+
+    def _cancel(self) -> None:
+        """The calls ahead will not be made: their replies are read and dropped."""
+        self._settle()
+        pipeline.COUNTS["cancelled"] += len(self._ahead)
+        if self._ahead:
+            self._window = max(pipeline.MIN_AHEAD, self._window // 2)
+        self._ahead.clear()
+
+
+class _Ahead:
+    """A call sent ahead for the test running now, and its reply once read."""
+
+    __slots__ = ("request_id", "frame", "test", "start_at", "reply", "reply_at", "size")
+
+    def __init__(self, request_id: int, frame: bytes, test: str | None = None):
+        self.request_id, self.frame, self.test = request_id, frame, test
+        self.size = 0   # the bytes of its reply, once read
+        self.start_at = self.reply_at = 0.0   # when its reply was read ahead: from, and at
+        self.reply: tuple[dict, list] | None = None
+
+    def budget(self, limits: isolation.Limits) -> P.Budget:
+        """The budget this call's frame told the worker (what its reply is read within)."""
+        _, body_len, _ = P._HEAD.unpack_from(self.frame)
+        wire = P.parse_json(self.frame[P._HEAD.size:P._HEAD.size + body_len]).get("budget")
+        return P.Budget.from_wire(wire) or reply_budget(limits, 0)
 
 
 def _lost(exc: BaseException, code: int | None, timeout: float, why: str) -> WorkerLost:
@@ -463,6 +680,9 @@ class SandboxTarget(Target):
         self._directory = directory
         self._limits = limits or isolation.Limits.from_env()
         self._worker = GradingWorker(directory, self._limits)
+        # The main worker's calls may be sent ahead (a notebook's profile worker's never are).
+        self._worker.predicts = True
+        self._worker.predictions = pipeline.from_env()
         if early is not None:
             self._worker.adopt(*early)
         # Modules that need a launch profile of their own (a notebook that trains Keras models):
@@ -580,7 +800,8 @@ class SandboxTarget(Target):
                 {"kind": kind, "module": module, "name": name},
                 {"args": tuple(args), "kwargs": dict(kwargs)},
                 encode_special=encode_special, on_callback=on_callback,
-                decode_special=_result_specials(callbacks), timeout=repeat if again else first)
+                decode_special=_result_specials(callbacks), timeout=repeat if again else first,
+                predictable=lambda: kind == "call" and not callbacks)
         except WorkerLost as exc:
             words = _lost_words(exc)
             if exc.timed_out and "budget" not in exc.reason:

@@ -90,7 +90,12 @@ def needs(name: str) -> str:
 
 #: The corpus runs at the strongest level this machine has, and again at the unshare level (the
 #: fallback where bubblewrap is missing, whose file system is a deny-list).
-LEVELS = {"strongest": {}, "unshare": {"AUTOGRADER_SANDBOX_LEVELS": "unshare"}}
+#: ``pipelined``: the strongest level with calls sent ahead (autograder/sandbox/pipeline.py), as
+#: predicted by the reference's calls recorded on the same tests: every attack must still score
+#: exactly its honest failure.
+PREDICTIONS = "{recorded from the reference}"
+LEVELS = {"strongest": {}, "unshare": {"AUTOGRADER_SANDBOX_LEVELS": "unshare"},
+          "pipelined": {"AUTOGRADER_CALL_PREDICTIONS": PREDICTIONS}}
 
 
 @functools.lru_cache(maxsize=None)
@@ -114,6 +119,22 @@ def isolation_level(levels: str = "strongest") -> str:
 #: Cases marked ``# measured:`` (replies a worker writes itself, to make the grader decode too
 #: much) are graded each alone in a fresh process, to measure the grader's own peak memory.
 MEASURED = [name for name in CASES if "\n# measured:" in (HOSTILE / f"{name}.py").read_text()]
+
+
+def record_predictions(out: Path) -> None:
+    """The calls the reference makes on the suites :func:`grade_all` runs, for ``pipelined``."""
+    tests = [str(REPO / "tests" / "public")]
+    tests += [str(p) for p in sorted((REPO / "tests" / "hidden").glob("test_*.py"))
+              if p.name != "test_keras_lab.py"]
+    proc = subprocess.run([sys.executable, "-m", "autograder.sandbox.pipeline", str(out), *tests,
+                           "--solutions", str(REPO / "solutions")], cwd=REPO,
+                          env={**os.environ, **ENV}, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and out.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert " 0 calls" not in proc.stdout, proc.stdout
+
+
+#: Calls each grade_all process confirmed ahead (see autograder/sandbox/pipeline.py).
+GRADE_ALL_AHEAD: list[int] = []
 
 
 def grade_all(jobs: list[tuple[str, Path]], env: dict) -> int:
@@ -150,7 +171,9 @@ def grade_all(jobs: list[tuple[str, Path]], env: dict) -> int:
               "    pytest.main(args)\n"
               "    with open(results + '.lingering', 'w') as f:\n"
               "        json.dump(lingering(results), f)\n"
-              "print('PEAK-RSS-KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+              "print('PEAK-RSS-KIB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+              "from autograder.sandbox import pipeline\n"
+              "print('CONFIRMED-AHEAD', pipeline.COUNTS['confirmed'])\n")
     # The timeout only guards against a hang: on a machine shared with other work a batch of
     # spinning cases has taken over 300 s.
     proc = subprocess.run([sys.executable, "-c", script, json.dumps(runs)], cwd=REPO,
@@ -161,6 +184,8 @@ def grade_all(jobs: list[tuple[str, Path]], env: dict) -> int:
     peaks = [line.split()[1] for line in proc.stdout.splitlines()
              if line.startswith("PEAK-RSS-KIB")]
     assert peaks, proc.stdout[-3000:] + proc.stderr[-3000:]
+    GRADE_ALL_AHEAD.extend(int(line.split()[1]) for line in proc.stdout.splitlines()
+                           if line.startswith("CONFIRMED-AHEAD"))
     return int(peaks[0])
 
 
@@ -203,8 +228,14 @@ def hostile_results(request, tmp_path_factory) -> dict[str, tuple[dict, dict]]:
     slow = ("slow_import", "spin_forever", "catch_timeout_signals")
     keys = [k for k in slow if k in jobs] + sorted(k for k in jobs if k not in (*slow, *alone))
     batches = [[jobs[k]] for k in alone] + [[jobs[k] for k in keys[i::3]] for i in range(3)]
+    env = dict(LEVELS[request.param])
+    if env.get("AUTOGRADER_CALL_PREDICTIONS") == PREDICTIONS:
+        env["AUTOGRADER_CALL_PREDICTIONS"] = str(root / "predictions.json")
+        record_predictions(root / "predictions.json")
+    GRADE_ALL_AHEAD.clear()
     with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
-        peaks = list(pool.map(grade_all, batches, [LEVELS[request.param]] * len(batches)))
+        peaks = list(pool.map(grade_all, batches, [env] * len(batches)))
+    ahead = sum(GRADE_ALL_AHEAD)
     graded = {key: json.loads(results.read_text()) for key, (_, results) in jobs.items()}
     out = {name: (graded[name], graded[baselines[parse_case(name)[0]]], graded["reference"])
            for name in CASES if name in graded}
@@ -213,6 +244,8 @@ def hostile_results(request, tmp_path_factory) -> dict[str, tuple[dict, dict]]:
     out["lingering"] = {key: lingering(results) for key, (_, results) in jobs.items()}
     out["peak-rss-kib"] = dict(zip(alone, peaks))
     out["gd-baseline"] = baselines.get((MODULE, "gd"))
+    out["pipelined"] = "AUTOGRADER_CALL_PREDICTIONS" in env
+    out["confirmed-ahead"] = ahead
     return out
 
 
@@ -222,6 +255,14 @@ def test_sandbox_grades_the_reference_exactly_like_in_process(hostile_results):
     assert [(t["nodeid"], t["status"], t["score"]) for t in sandboxed["tests"]] == \
         [(t["nodeid"], t["status"], t["score"]) for t in in_process["tests"]]
     assert sandboxed["score"] == sandboxed["max_score"] > 0
+
+
+def test_the_pipelined_level_really_sends_calls_ahead(hostile_results):
+    """Otherwise it would prove nothing: predictions whose test names never matched."""
+    if hostile_results["pipelined"]:
+        assert hostile_results["confirmed-ahead"] > 1000
+    else:
+        assert hostile_results["confirmed-ahead"] == 0
 
 
 def test_no_process_a_submission_started_outlives_its_grading(hostile_results):
