@@ -17,14 +17,15 @@ import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pytest
-
-from .diagnosis import diagnose_test
 from .feedback import Failure, Feedback, SubmissionError
 from .infrastructure import InfrastructureError
 from .results import Results, TestResult
 from .untrusted import sanitise
+
+if TYPE_CHECKING:   # pytest (and numpy, for the diagnosis) are imported once tests run: the
+    import pytest   # grader launches a first worker before paying for them
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ def feedback_from(excinfo: pytest.ExceptionInfo | None) -> tuple[str, Feedback |
         return "failed", exc.feedback
     if isinstance(exc, AssertionError):
         return "failed", Feedback(str(exc).strip() or "an assertion failed")
+    import pytest
+
     if excinfo.errisinstance(pytest.skip.Exception):
         return "skipped", Feedback(str(getattr(exc, "msg", exc)))
     return "error", Feedback(f"{type(exc).__name__}: {exc}",
@@ -86,6 +89,8 @@ def score_test(outcome: RunOutcome, item: pytest.Item, graded: Graded, *, when: 
             and "target" in funcargs):
         # The test did not recognise the wrong answer: replay its calls on the catalogue of
         # known mistakes (trusted code) and name the one that returns what the submission did.
+        from .diagnosis import diagnose_test
+
         found = diagnose_test(item.config, funcargs["target"].calls, graded.exercise)
         if found is not None:
             feedback = dataclasses.replace(feedback, misconception=found.misconception,

@@ -29,14 +29,17 @@ import sys
 import time
 from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 from . import infrastructure
 from .scorer import RunOutcome
 
+if TYPE_CHECKING:   # the plugin imports pytest, which run_session imports only when it starts
+    from .pytest_plugin import SubmissionUnderTest
+
 TestLoop = Literal["thin", "pytest"]
 #: Runs the collected tests for one submission.
-RunOne = Callable[["SubmissionUnderTest"], RunOutcome]   # noqa: F821 - pytest is imported late
+RunOne = Callable[["SubmissionUnderTest"], RunOutcome]
 
 #: What the thin loop can give a test: the grading fixtures (``_session_target`` is what
 #: ``target`` and ``lab`` are built on) ...
