@@ -85,7 +85,9 @@ def run_session(test_dirs: list[Path], *, isolate: bool, drive: Callable[[RunOne
 
     loop = _Loop(drive, test_loop)
     pytest.hookimpl(tryfirst=True)(_Loop.pytest_runtestloop)
-    sink = io.StringIO()
+    # What pytest prints is never shown (the report is built from the Results), only its last
+    # words when it could not start; kept bounded, since a session may live as long as a batch.
+    sink = _Tail()
     with redirect_stdout(sink):
         pytest.main(pytest_args(test_dirs, isolate=isolate), plugins=[loop])
     if loop.driven:
@@ -95,6 +97,23 @@ def run_session(test_dirs: list[Path], *, isolate: bool, drive: Callable[[RunOne
                                        "fix the test file (a bug of the course's tests, not of "
                                        "the submission), then grade again")
     return infrastructure.grader_bug(f"pytest could not start: {sink.getvalue().strip()[-500:]}")
+
+
+class _Tail(io.TextIOBase):
+    """A text stream that keeps only the last ``limit`` characters written to it."""
+
+    def __init__(self, limit: int = 4000):
+        self.limit, self.text = limit, ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.text = (self.text + text)[-self.limit:]
+        return len(text)
+
+    def getvalue(self) -> str:
+        return self.text
 
 
 class _Loop:

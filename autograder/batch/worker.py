@@ -71,12 +71,16 @@ _SESSIONS_LOCK = threading.Lock()
 
 
 def close_sessions() -> None:
-    """End this process's kept grading sessions (each after the jobs it already has)."""
+    """End this process's kept grading sessions (each after the jobs it already has) and wait for
+    them: while one runs, this process's ``sys.stdout`` is the session's (pytest's output is never
+    shown)."""
     with _SESSIONS_LOCK:
         kept = list(_SESSIONS.values())
         _SESSIONS.clear()
     for session in kept:
         session.close()
+    for session in kept:
+        session.join()
 
 
 def _kept_session(isolate: bool) -> "_KeptSession":
@@ -105,7 +109,8 @@ class _KeptSession:
         self._jobs: queue.Queue = queue.Queue()
         self._waiting: dict[int, queue.Queue] = {}     # id(job) -> where its reply goes
         self._lock = threading.Lock()
-        threading.Thread(target=self._run, daemon=True, name="grading-session").start()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="grading-session")
+        self._thread.start()
 
     def grade(self, jobs: list) -> list[dict]:
         replies: queue.Queue = queue.Queue()
@@ -135,6 +140,10 @@ class _KeptSession:
         with self._lock:
             if self.alive:
                 self._jobs.put(None)
+
+    def join(self, timeout: float | None = 60.0) -> None:
+        """Wait for the session to end (after :meth:`close`): it then prints where it should."""
+        self._thread.join(timeout)
 
     def _finished(self, job, results) -> None:
         with self._lock:
