@@ -133,7 +133,8 @@ def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
                     queue.prefetch()
                 finish(prepared.job, prepared.graded(run))
 
-        why_not = run_session(test_dirs, isolate=isolate, drive=drive, test_loop=test_loop)
+        why_not = run_session(test_dirs, isolate=isolate, drive=drive, test_loop=test_loop) \
+            or infrastructure.grader_bug("the grading session ended before this submission")
     for prepared in queue:   # the tests never ran: say why, for every job left
         finish(prepared.job, prepared.not_graded(why_not))
     return done
