@@ -12,6 +12,10 @@
 * The ``variant`` fixture is the student's per-student variant (:mod:`autograder.variants`):
   computed from ``--student ID`` and the course salt when grading, else the ``variant.json`` of a
   student release, else the default variant.
+
+What a test earned is decided by :mod:`autograder.scorer` (this plugin hands it each test's
+outcome); a grading session (:mod:`autograder.session`) points the run at one submission after
+another through :class:`GradingState`, this run's one piece of state.
 """
 
 from __future__ import annotations
@@ -20,28 +24,29 @@ import dataclasses
 import linecache
 import textwrap
 import time
+import types
 from pathlib import Path
 
 import pytest
 
 from .course import load_course
+from .feedback import Failure
 from .points import points_of_tests
-from .diagnosis import diagnose_test
-from .feedback import Failure, Feedback, SubmissionError
-from .infrastructure import InfrastructureError
-from .results import Results, TestResult
-from .targets import Target, open_target
+from .results import TestResult
+from .scorer import Graded, RunOutcome, run_results, score_test
+from .target_spec import TargetSpec, open_target, parse
+from .targets import Target
 from .written import GradedByHand
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
-_RESULTS = pytest.StashKey[Results]()
-_SUBMISSION = pytest.StashKey["Submission"]()
+_STATE = pytest.StashKey["GradingState"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder", "course autograder")
     group.addoption("--target", default=None,
-                    help="code under test: a package (assignments, solutions) or a directory of modules")
+                    help="code under test: a package (assignments, solutions), a directory of "
+                         "modules, or sandbox:DIR (a directory run in the sandbox)")
     group.addoption("--results-json", default=None, metavar="FILE",
                     help="write the graded results of this run as JSON")
     parser.addini("autograder_target", "default for --target", default="solutions")
@@ -56,61 +61,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   default="tests/misconceptions")
 
 
-#: The configs of the pytest runs under way in this process, innermost last (a grader may run
-#: pytest inside a test of the course's own suite). The fixtures read it rather than asking for
-#: ``request``: pytest builds a fresh FixtureDef (with an ``inspect.signature``) every time a
-#: fixture that takes ``request`` is used, even a cached session fixture, and that was a fifth
-#: of a grading session's cost per test.
-_CONFIGS: list[pytest.Config] = []
-
-
-def _config() -> pytest.Config:
-    return _CONFIGS[-1]
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if config in _CONFIGS:
-        _CONFIGS.remove(config)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    _CONFIGS.append(config)
-    config.addinivalue_line("markers", "exercise(id): the course.toml exercise this test grades")
-    config.addinivalue_line("markers", "points(n): points this test is worth (default 1)")
-    config.addinivalue_line("markers", "visibility(v): one of " + ", ".join(VISIBILITIES))
-    config.addinivalue_line("markers", "gpu: needs a GPU; skipped where none is present")
-    config.stash[_RESULTS] = Results(target=target_spec(config))
-    if not hasattr(config.option, "tbstyle"):
-        # A grading run (pytest's terminal plugin, which owns --tb, is off): its tracebacks are
-        # never shown, and rendering one costs up to 0.1 s for an exception raised through an
-        # import. What --tb=no says; the report is built from our Failure objects.
-        config.option.tbstyle = "no"
-    config._autograder_started = time.perf_counter()
-
-
-def target_spec(config: pytest.Config) -> str:
-    return config.getoption("--target") or config.getini("autograder_target")
-
-
-def make_target(config: pytest.Config) -> Target:
-    """Build the target for this run. A hook so another plugin (the sandbox) can supply its own."""
-    hooked = config.pluginmanager.hook.pytest_autograder_make_target(config=config)
-    return hooked if hooked is not None else open_target(target_spec(config))
-
-
-class _Hooks:
-    @pytest.hookspec(firstresult=True)
-    def pytest_autograder_make_target(self, config: pytest.Config):
-        """Return a Target for the run, or None to use the in-process default."""
-
-
-def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    pluginmanager.add_hookspecs(_Hooks)
-
-
 @dataclasses.dataclass
-class Submission:
-    """What one submission of a multi-submission run is graded against (see ``begin_submission``).
+class SubmissionUnderTest:
+    """What one submission of a multi-submission run is graded against (see
+    :meth:`GradingState.begin`).
 
     The target belongs to whoever began the submission: it is opened (and its worker possibly
     started) before the tests reach it, and closed by them afterwards.
@@ -120,46 +74,128 @@ class Submission:
     salt_file: str | None = None
 
 
-def begin_submission(config: pytest.Config, submission: Submission) -> None:
-    """Point the next run of the collected items at another submission, with fresh results.
+class GradingState:
+    """One pytest run's grading state: the submission under test and what its tests earned.
 
-    A grading session collects the tests once and runs them for many submissions; between two
-    submissions every fixture is torn down (the last item runs with ``nextitem=None``), so the
-    session-scoped ``target`` and ``variant`` are built again from this.
+    A plain ``pytest`` run has one, for the target its ``--target`` names. A grading session
+    collects the tests once and runs them for many submissions: :meth:`begin` points the next run
+    of the collected items at another submission with a fresh :class:`RunOutcome`, :meth:`end`
+    hands that outcome over. Between two submissions every fixture is torn down, so the
+    session-scoped ``target`` and ``variant`` are built again.
+
+    The fixtures reach this object through a closure (see :func:`_fixtures_for`), not through
+    ``request``: pytest builds a fresh FixtureDef (with an ``inspect.signature``) every time a
+    fixture that takes ``request`` is used, even a cached session fixture, and that was a fifth
+    of a grading session's cost per test. The session's thin runner calls the same methods.
     """
-    config.stash[_SUBMISSION] = submission
-    config.stash[_RESULTS] = Results(target=submission.target.description)
-    config._autograder_started = time.perf_counter()
 
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        self.submission: SubmissionUnderTest | None = None
+        self.outcome = RunOutcome()
+        self.started = time.perf_counter()
 
-def end_submission(config: pytest.Config) -> Results:
-    results = config.stash[_RESULTS]
-    results.execution_time = round(time.perf_counter() - config._autograder_started, 3)
-    if _SUBMISSION in config.stash:
-        del config.stash[_SUBMISSION]
-    return results
+    def begin(self, submission: SubmissionUnderTest) -> None:
+        self.submission = submission
+        self.outcome = RunOutcome()
+        self.started = time.perf_counter()
 
+    def end(self) -> RunOutcome:
+        outcome, self.outcome, self.submission = self.outcome, RunOutcome(), None
+        return outcome
 
-def reset_item(item: pytest.Item) -> None:
-    """Forget what the previous submission's run left on a test item before running it again."""
-    item._report_sections = []  # captured output of the last run (pytest appends, never clears)
+    def spec(self) -> TargetSpec:
+        """The target a plain run's options name."""
+        return parse(self.target_text())
 
+    def target_text(self) -> str:
+        return self.config.getoption("--target") or self.config.getini("autograder_target")
 
-@pytest.fixture(scope="session")
-def _session_target():
-    config = _config()
-    submission = config.stash.get(_SUBMISSION, None)
-    tgt = submission.target if submission is not None else make_target(config)
-    try:
-        config.stash[_RESULTS].isolation = getattr(tgt, "isolation", "none")
-        yield tgt
-    finally:
+    def open_target(self) -> tuple[Target, bool]:
+        """The code under test, and whether this run owns it (and closes it at the end)."""
+        if self.submission is not None:
+            target, owned = self.submission.target, False
+        else:
+            target, owned = open_target(self.spec()), True
+        self.outcome.isolation = getattr(target, "isolation", "none")
+        return target, owned
+
+    def release_target(self, target: Target, owned: bool) -> None:
         # A failure to start the sandbox is the machine's, even where a test swallowed it.
-        unavailable = getattr(tgt, "infrastructure_error", None)
+        unavailable = getattr(target, "infrastructure_error", None)
         if unavailable is not None:
-            note_infrastructure_error(config, unavailable)
-        if submission is None:
-            tgt.close()
+            self.outcome.note_infrastructure_error(unavailable)
+        if owned:
+            target.close()
+
+    def variant(self):
+        """This run's :class:`~autograder.variants.Variant`."""
+        from .variants import variant_for_run
+
+        if self.submission is not None:
+            return variant_for_run(student=self.submission.student,
+                                   salt_file=self.submission.salt_file,
+                                   rootdir=self.config.rootpath)
+        return variant_for_run(student=self.config.getoption("--student"),
+                               salt_file=self.config.getoption("--salt-file"),
+                               rootdir=self.config.rootpath)
+
+    def lab(self, target: Target):
+        """The Keras lab of ``target`` (:class:`autograder.lab.session.LabSession`)."""
+        from .lab.session import gpu_present, lab_session
+
+        session = lab_session(target, self.config.rootpath)
+        # The report states how the lab ran (its wall time is the sum of its tests' durations).
+        self.outcome.lab = {"device": "GPU" if gpu_present() else "CPU", "epochs": session.epochs}
+        return session
+
+
+def state_of(config: pytest.Config) -> GradingState:
+    """The grading state of the pytest run ``config`` belongs to."""
+    return config.stash[_STATE]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "exercise(id): the course.toml exercise this test grades")
+    config.addinivalue_line("markers", "points(n): points this test is worth (default 1)")
+    config.addinivalue_line("markers", "visibility(v): one of " + ", ".join(VISIBILITIES))
+    config.addinivalue_line("markers", "gpu: needs a GPU; skipped where none is present")
+    state = config.stash[_STATE] = GradingState(config)
+    # One plugin per run (a grader may run pytest inside a test of the course's own suite).
+    config.pluginmanager.register(_fixtures_for(state), f"autograder-fixtures-{id(config)}")
+    if not hasattr(config.option, "tbstyle"):
+        # A grading run (pytest's terminal plugin, which owns --tb, is off): its tracebacks are
+        # never shown, and rendering one costs up to 0.1 s for an exception raised through an
+        # import. What --tb=no says; the report is built from our Failure objects.
+        config.option.tbstyle = "no"
+
+
+def _fixtures_for(state: GradingState) -> types.ModuleType:
+    """The fixtures that need this run's state, as a plugin of their own (a module object: pytest
+    reads fixtures from any registered plugin, and binds a module's functions to nothing)."""
+    fixtures = types.ModuleType("autograder_fixtures")
+
+    @pytest.fixture(scope="session", name="_session_target")
+    def session_target():
+        target, owned = state.open_target()
+        try:
+            yield target
+        finally:
+            state.release_target(target, owned)
+
+    @pytest.fixture(name="lab")
+    def lab(_session_target: Target):
+        """The Keras lab of the code under test (:class:`autograder.lab.session.LabSession`): its
+        notebook's functions in a sandboxed TensorFlow worker, and the grader's own replays."""
+        return state.lab(_session_target)
+
+    @pytest.fixture(scope="session", name="variant")
+    def variant():
+        """This run's :class:`~autograder.variants.Variant`: ``variant["gd"]["eta"]``."""
+        return state.variant()
+
+    fixtures.session_target, fixtures.lab, fixtures.variant = session_target, lab, variant
+    return fixtures
 
 
 @pytest.fixture
@@ -171,33 +207,6 @@ def target(_session_target: Target) -> Target:
     """
     _session_target.calls.clear()
     return _session_target
-
-
-@pytest.fixture
-def lab(_session_target: Target):
-    """The Keras lab of the code under test (:class:`autograder.lab.session.LabSession`): its
-    notebook's functions in a sandboxed TensorFlow worker, and the grader's own replays."""
-    from .lab.session import gpu_present, lab_session
-
-    session = lab_session(_session_target, _config().rootpath)
-    # The report states how the lab ran (its wall time is the sum of its tests' durations).
-    _config().stash[_RESULTS].lab = {"device": "GPU" if gpu_present() else "CPU",
-                                     "epochs": session.epochs}
-    return session
-
-
-@pytest.fixture(scope="session")
-def variant():
-    """This run's :class:`~autograder.variants.Variant`: ``variant["gd"]["eta"]``."""
-    from .variants import variant_for_run
-
-    config = _config()
-    submission = config.stash.get(_SUBMISSION, None)
-    if submission is not None:
-        return variant_for_run(student=submission.student, salt_file=submission.salt_file,
-                               rootdir=config.rootpath)
-    return variant_for_run(student=config.getoption("--student"),
-                           salt_file=config.getoption("--salt-file"), rootdir=config.rootpath)
 
 
 class Credit:
@@ -221,39 +230,25 @@ def credit() -> Credit:
     return Credit()
 
 
-def _funcargs(item: pytest.Item) -> dict:
-    """The fixture values of the running test (``target``, ``credit``), by name."""
-    return getattr(item, "funcargs", None) or {}
-
-
 def _marker_arg(item: pytest.Item, name: str, default):
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
 
 
-@dataclasses.dataclass(frozen=True)
-class _Graded:
-    """What the markers and the location of a test say about its grading."""
-    exercise: str
-    points: float
-    visibility: str
-    suite: str
-
-
-_GRADED = pytest.StashKey["_Graded | None"]()
+_GRADED = pytest.StashKey["Graded | None"]()
 
 
 _POINTS = pytest.StashKey[float]()
 
 
-def _graded(item: pytest.Item) -> _Graded | None:
+def graded_of(item: pytest.Item) -> Graded | None:
     """The test's exercise, points, visibility and suite (None: not graded), read once per item:
     a grading session runs each item once per submission, and marker lookups walk the tree.
     Its points follow course.toml's rule (:mod:`autograder.points`), set when collection ends."""
     if _GRADED not in item.stash:
         exercise = _marker_arg(item, "exercise", None)
         points = item.stash.get(_POINTS, None)
-        item.stash[_GRADED] = None if exercise is None else _Graded(
+        item.stash[_GRADED] = None if exercise is None else Graded(
             exercise, float(_marker_arg(item, "points", 1)) if points is None else points,
             _marker_arg(item, "visibility", "visible"), _suite_of(item))
     return item.stash[_GRADED]
@@ -290,92 +285,44 @@ def _suite_of(item: pytest.Item) -> str:
     return "hidden" if "hidden" in parts else "public"
 
 
-def note_infrastructure_error(config: pytest.Config, exc: InfrastructureError) -> None:
-    """Mark this run as not graded: the machine failed (the first failure is the one told)."""
-    results = config.stash[_RESULTS]
-    if results.infrastructure_error is None:
-        results.infrastructure_error = str(exc)
-
-
-def _feedback_from(excinfo: pytest.ExceptionInfo | None) -> tuple[str, Feedback | None]:
-    if excinfo is None:
-        return "passed", None
-    exc = excinfo.value
-    if isinstance(exc, InfrastructureError):
-        # Not the submission's doing: no hint aimed at the student (the run is not graded).
-        return "error", Feedback(f"Not graded: {exc}")
-    if isinstance(exc, GradedByHand):
-        return "manual", Feedback(str(exc))
-    if isinstance(exc, Failure):
-        return "failed", exc.feedback
-    if isinstance(exc, AssertionError):
-        return "failed", Feedback(str(exc).strip() or "an assertion failed")
-    if excinfo.errisinstance(pytest.skip.Exception):
-        return "skipped", Feedback(str(getattr(exc, "msg", exc)))
-    return "error", Feedback(f"{type(exc).__name__}: {exc}",
-                             hint="Your code raised an exception; run the public tests locally to see the traceback.")
+def record_test(item: pytest.Item, *, when: str, excinfo: pytest.ExceptionInfo | None,
+                funcargs: dict, duration: float, xfailed: bool = False) -> TestResult | None:
+    """Score the test ``item`` that ended in phase ``when`` (None: the test is not graded)."""
+    graded = graded_of(item)
+    if graded is None:
+        return None
+    return score_test(state_of(item.config).outcome, item, graded, when=when, excinfo=excinfo,
+                      funcargs=funcargs, duration=duration, test_code=body_of(item),
+                      xfailed=xfailed)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    if call.excinfo is not None and isinstance(call.excinfo.value, Failure):
+    failure = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(failure, Failure):
         # A Failure already says what went wrong in words: show that, not a traceback.
-        report.longrepr = f"{item.nodeid}\n{call.excinfo.value.feedback.render()}"
-    if call.excinfo is not None and isinstance(call.excinfo.value, GradedByHand):
+        report.longrepr = f"{item.nodeid}\n{failure.feedback.render()}"
+    if isinstance(failure, GradedByHand):
         # A written question neither passes nor fails here: pytest shows it as skipped, saying why.
         report.outcome = "skipped"
         report.longrepr = (str(item.path), (item.location[1] or 0) + 1,
-                           f"graded by hand: {call.excinfo.value.question.points:g} points")
-    graded = _graded(item)
-    if graded is None:
-        return
-    exercise = graded.exercise
+                           f"graded by hand: {failure.question.points:g} points")
     # One result per test: the call phase, or the phase that stopped the test before it.
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        status, feedback = _feedback_from(call.excinfo)
-        if call.excinfo is not None and isinstance(call.excinfo.value, InfrastructureError):
-            note_infrastructure_error(item.config, call.excinfo.value)
-        if report.when == "setup" and status == "failed":
-            status = "error"
-        if hasattr(report, "wasxfail"):
-            status, feedback = "skipped", Feedback("expected failure")
-        if (status == "failed" and feedback is not None and feedback.misconception is None
-                and isinstance(call.excinfo.value, Failure)
-                and not isinstance(call.excinfo.value, SubmissionError)
-                and "target" in _funcargs(item)):
-            # The test did not recognise the wrong answer: replay its calls on the catalogue of
-            # known mistakes (trusted code) and name the one that returns what the submission did.
-            found = diagnose_test(item.config, _funcargs(item)["target"].calls, exercise)
-            if found is not None:
-                feedback = dataclasses.replace(feedback, misconception=found.misconception,
-                                               hint=found.message)
-                report.longrepr = f"{item.nodeid}\n{feedback.render()}"
-        points = graded.points
-        credit = _funcargs(item).get("credit")
-        if status == "passed":
-            score = points
-        elif credit is not None and status in ("failed", "error"):
-            score = round(points * credit.fraction, 6)
-        else:
-            score = 0.0
-        if status == "skipped":
-            points = 0.0  # a skipped test is neither earned nor lost, and never counted as passing
-        # A written question: no automatic points either way; its own points are the instructor's.
-        manual_points = call.excinfo.value.question.points if status == "manual" else 0.0
-        item.config.stash[_RESULTS].tests.append(TestResult(
-            nodeid=item.nodeid, name=item.name, exercise=exercise, suite=graded.suite,
-            status=status, max_score=points, score=score,
-            visibility=graded.visibility,
-            feedback=feedback, duration=round(report.duration, 6), test_code=_body_of(item),
-            **({"manual_points": float(manual_points)} if status == "manual" else {})))
+        result = record_test(item, when=report.when, excinfo=call.excinfo,
+                             funcargs=getattr(item, "funcargs", None) or {},
+                             duration=report.duration, xfailed=hasattr(report, "wasxfail"))
+        if (result is not None and isinstance(failure, Failure) and result.status == "failed"
+                and result.feedback is not failure.feedback):
+            report.longrepr = f"{item.nodeid}\n{result.feedback.render()}"   # diagnosed
 
 
 _BODIES: dict = {}
 
 
-def _body_of(item: pytest.Item) -> str:
+def body_of(item: pytest.Item) -> str:
     """The source of a test function's body (what exercism's ``test_code`` shows).
 
     Cached per function, and read from the code object's line numbers rather than with
@@ -421,18 +368,11 @@ def _body_from_lines(lines: list[str], first: int, last: int) -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    config = session.config
-    results = config.stash[_RESULTS]
-    results.execution_time = round(time.perf_counter() - config._autograder_started, 3)
-    out = config.getoption("--results-json")
+    state = state_of(session.config)
+    out = session.config.getoption("--results-json")
     if out:
         # The file is how results leave a plain pytest run (progress, a student's CI): what the
         # submission influenced is made safe to show on the way out, as grade() does.
-        from .untrusted import sanitise
-
-        Path(out).write_text(sanitise(results.settled()).to_json(), encoding="utf-8")
-
-
-def results_of(config: pytest.Config) -> Results:
-    """The results collected so far in this pytest run (for in-process callers)."""
-    return config.stash[_RESULTS]
+        results = run_results(state.outcome, target=state.target_text(),
+                              execution_time=round(time.perf_counter() - state.started, 3))
+        Path(out).write_text(results.to_json(), encoding="utf-8")

@@ -114,12 +114,20 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
             result.notebooks[lab.id] = _write_notebook_module(src, dest, lab)
         elif suffix == ".ipynb":
             result = _from_source(notebook_code(src), dest, course, kind="ipynb")
-        elif suffix == ".zip" or zipfile.is_zipfile(src):
-            result = _from_zip(src, dest, course)
         else:
-            raise SubmissionProblem(
-                f"{src.name} is not something the grader can read: hand in a folder of .py files, "
-                "a single .py file, a .zip of your files or a .ipynb notebook.")
+            # Opened once: a file that is a zip whatever its name is unpacked from this handle.
+            try:
+                archive = _open_zip(src)
+            except OSError:
+                if suffix == ".zip":
+                    raise
+                archive = None
+            # (A file with a zip's end record but a broken directory is a damaged zip, told so.)
+            if archive is None and suffix != ".zip" and not zipfile.is_zipfile(src):
+                raise SubmissionProblem(
+                    f"{src.name} is not something the grader can read: hand in a folder of .py "
+                    "files, a single .py file, a .zip of your files or a .ipynb notebook.")
+            result = _from_zip(src, dest, course, archive=archive)
     _write_placeholders(result, course)
     for ex in course.exercises:
         if ex.is_notebook and ex.id not in result.notebooks:
@@ -416,15 +424,24 @@ def _check_zip_entries(infos: list[zipfile.ZipInfo], name: str) -> None:
                                     f"{MAX_UNPACKED_BYTES // 2**20} MiB.")
 
 
-def _from_zip(src: Path, dest: Path, course: Course, zips_left: int = 1) -> Materialised:
+def _open_zip(src: Path) -> zipfile.ZipFile | None:
+    """``src`` opened as a zip archive, or None when it is not one."""
+    try:
+        return zipfile.ZipFile(src)
+    except zipfile.BadZipFile:
+        return None
+
+
+def _from_zip(src: Path, dest: Path, course: Course, zips_left: int = 1,
+              archive: zipfile.ZipFile | None = None) -> Materialised:
     # Hand-written rather than ZipFile.extractall: extractall silently rewrites unsafe names and
     # trusts the sizes the archive declares; we refuse unsafe archives with a reason and count
     # the bytes actually inflated, since a forged header can understate them.
-    try:
-        archive = zipfile.ZipFile(src)
-    except zipfile.BadZipFile:
+    if archive is None:
+        archive = _open_zip(src)
+    if archive is None:
         raise SubmissionProblem(f"{src.name} is not a valid zip file (it may be truncated); "
-                                "zip your files again and submit.") from None
+                                "zip your files again and submit.")
     # A directory of its own: a zip inside this one is unpacked beside it.
     unpacked = Path(tempfile.mkdtemp(prefix=dest.name + "-unzipped-", dir=dest.parent))
     try:

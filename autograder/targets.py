@@ -140,17 +140,6 @@ def directory_target(directory: str | Path) -> Target:
     return target
 
 
-def open_target(spec: str) -> Target:
-    """Turn a ``--target`` value into a Target: a directory path, or an importable package."""
-    if spec.startswith("sandbox:"):
-        from .lab.session import profiles  # noqa: PLC0415 - only when sandboxing
-        from .sandbox.proxy import sandbox_target  # noqa: PLC0415
-        return sandbox_target(spec[len("sandbox:"):], profiles=profiles())
-    if Path(spec).is_dir() and not spec.isidentifier():
-        return directory_target(spec)
-    return package_target(spec)
-
-
 @dataclass
 class CallRecord:
     """One call of the code under test: ``module.function(*args, **kwargs) -> result``.

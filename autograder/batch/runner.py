@@ -173,7 +173,8 @@ def _run_local(todo: list[Submission], jobs: int, isolate: bool,
         t.join()
 
 
-#: Submissions per Dask task: each task is one grading session (tests collected once per chunk).
+#: Submissions per Dask task. Each Dask worker keeps one grading session across its tasks (see
+#: :func:`.worker.grade_payloads`); a chunk only spares the scheduler a task per submission.
 DASK_CHUNK = 8
 
 

@@ -54,23 +54,121 @@ def limit_memory(limit: int | None = None) -> int | None:
 
 
 def grade_payloads(packed: list[tuple[str, str, bytes]], isolate: bool = True) -> list[dict]:
-    """Grade packed submissions ``(student, suffix, payload)`` in one grading session.
+    """Grade packed submissions ``(student, suffix, payload)`` in this process's grading session.
 
-    What a Dask task runs: a chunk of submissions per task, so the tests are collected once per
-    chunk rather than once per submission. Always one reply per submission, never raises.
+    What a Dask task runs. The session (:class:`_KeptSession`) outlives the task: the first task a
+    Dask worker runs starts it (pytest imported, the tests collected) and every later task of that
+    worker reuses it, so ``--scheduler local:2`` pays for a session once per worker, as ``-j 2``
+    does. Always one reply per submission, in order; never raises.
     """
-    from ..grading import grade_many
-
-    replies: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="grade-all-") as tmp:
         jobs = [_unpack(Path(tmp), str(i), *one) for i, one in enumerate(packed)]
+        return _kept_session(isolate).grade(jobs)
+
+
+_SESSIONS: dict[bool, "_KeptSession"] = {}
+_SESSIONS_LOCK = threading.Lock()
+
+
+def close_sessions() -> None:
+    """End this process's kept grading sessions (each after the jobs it already has) and wait for
+    them: while one runs, this process's ``sys.stdout`` is the session's (pytest's output is never
+    shown)."""
+    with _SESSIONS_LOCK:
+        kept = list(_SESSIONS.values())
+        _SESSIONS.clear()
+    for session in kept:
+        session.close()
+    for session in kept:
+        session.join()
+
+
+def _kept_session(isolate: bool) -> "_KeptSession":
+    """This process's grading session for ``isolate`` (a new one if there is none, or it died)."""
+    with _SESSIONS_LOCK:
+        kept = _SESSIONS.get(isolate)
+        if kept is None or not kept.alive:
+            kept = _SESSIONS[isolate] = _KeptSession(isolate)
+        return kept
+
+
+class _KeptSession:
+    """One grading session (:func:`autograder.grading.grade_many`) kept alive on a thread of its
+    own, fed jobs by whichever task wants them graded.
+
+    Jobs are graded one at a time, in the order they arrive (pytest, and the grading session on
+    it, run one test at a time per process: a Dask worker for grading has one thread). The next
+    job is prepared ahead only when it is already waiting, so an idle session holds no worker.
+    Should the session itself fail (a grader bug), every job waiting on it gets an error reply
+    and the next task starts a fresh session.
+    """
+
+    def __init__(self, isolate: bool):
+        self.isolate = isolate
+        self.alive = True
+        self._jobs: queue.Queue = queue.Queue()
+        self._waiting: dict[int, queue.Queue] = {}     # id(job) -> where its reply goes
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="grading-session")
+        self._thread.start()
+
+    def grade(self, jobs: list) -> list[dict]:
+        replies: queue.Queue = queue.Queue()
+        with self._lock:
+            if not self.alive:
+                return [_session_lost("it stopped before this task")] * len(jobs)
+            for job in jobs:
+                self._waiting[id(job)] = replies
+                self._jobs.put(job)
+        return [replies.get() for _ in jobs]
+
+    # The job source grade_many reads: an endless queue.
+    def ready(self) -> bool:
+        return not self._jobs.empty()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        job = self._jobs.get()
+        if job is None:
+            raise StopIteration
+        return job
+
+    def close(self) -> None:
+        """End the session once the jobs already given to it are graded."""
+        with self._lock:
+            if self.alive:
+                self._jobs.put(None)
+
+    def join(self, timeout: float | None = 60.0) -> None:
+        """Wait for the session to end (after :meth:`close`): it then prints where it should."""
+        self._thread.join(timeout)
+
+    def _finished(self, job, results) -> None:
+        with self._lock:
+            replies = self._waiting.pop(id(job))
+        replies.put(_reply(results))
+
+    def _run(self) -> None:
+        from ..grading import grade_many
+
+        why = "it ended"
         try:
-            grade_many(jobs, isolate=isolate, keep=False,
-                       on_result=lambda job, results: replies.append(_reply(results)))
+            grade_many(self, isolate=self.isolate, keep=False, on_result=self._finished)
         except Exception as exc:  # noqa: BLE001 - the batch records it and goes on
-            replies += [{"error": f"the grader failed: {type(exc).__name__}: {exc}",
-                         "started_at": time.time(), "duration_s": 0.0}] * (len(packed) - len(replies))
-    return replies
+            why = f"{type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                self.alive = False
+                waiting, self._waiting = self._waiting, {}
+            for replies in waiting.values():
+                replies.put(_session_lost(why))
+
+
+def _session_lost(why: str) -> dict:
+    return {"error": f"the grader failed: its grading session stopped ({why})",
+            "started_at": time.time(), "duration_s": 0.0}
 
 
 def _unpack(where: Path, key: str, student: str, suffix: str, payload: bytes):

@@ -376,3 +376,30 @@ def test_dask_local_cluster_gives_the_same_grades(small_class, tmp_path):
     summary = grade_all(small_class, db_path=dask_db, scheduler="local:2")
     assert summary.graded == 4
     assert scores(dask_db) == scores(local_db)
+
+
+def test_a_dask_worker_keeps_one_grading_session_across_its_tasks(monkeypatch):
+    # Each Dask task grades a chunk; the tests are collected once per worker process, not once
+    # per task, and each task still gets one reply per submission, in order.
+    from autograder import grading
+    from autograder.batch import worker
+
+    sessions = []
+    real_run_session = grading.run_session
+
+    def counted(*args, **kwargs):
+        sessions.append(1)
+        return real_run_session(*args, **kwargs)
+
+    monkeypatch.setattr(grading, "run_session", counted)
+    monkeypatch.setattr(worker, "_SESSIONS", {})
+    right = (ROOT / "solutions" / "gradient_descent.py").read_bytes()
+    wrong = b"def gd(*args, **kwargs):\n    raise NotImplementedError\n"
+    try:
+        first = worker.grade_payloads([("ann", ".py", right), ("bob", ".py", wrong)], isolate=False)
+        second = worker.grade_payloads([("cy", ".py", wrong)], isolate=False)
+    finally:
+        worker.close_sessions()
+    assert len(sessions) == 1
+    scores = [reply["results"]["score"] for reply in first + second]
+    assert scores[0] > 0 and scores[1] == 0 and scores[2] == 0

@@ -128,7 +128,7 @@ def test_a_grader_failure_costs_only_its_own_submission(monkeypatch, tmp_path):
     import autograder.grading as grading
     import autograder.pytest_plugin as plugin
 
-    real_materialise, real_begin = grading.materialise, plugin.begin_submission
+    real_materialise, real_begin = grading.materialise, plugin.GradingState.begin
     broken = tmp_path / "breaks_preparation"
     broken.mkdir()
 
@@ -139,14 +139,14 @@ def test_a_grader_failure_costs_only_its_own_submission(monkeypatch, tmp_path):
 
     begun = []
 
-    def begin_submission(config, submission):
+    def begin(state, submission):
         begun.append(submission)
         if len(begun) == 2:
             raise RuntimeError("cannot begin")
-        real_begin(config, submission)
+        real_begin(state, submission)
 
     monkeypatch.setattr(grading, "materialise", materialise)
-    monkeypatch.setattr(plugin, "begin_submission", begin_submission)
+    monkeypatch.setattr(plugin.GradingState, "begin", begin)
     results = grade_many([SOLUTIONS, broken, SOLUTIONS, STUBS], isolate=False, tests=PUBLIC)
     assert [r.graded for r in results] == [True, False, False, True]
     assert results[1].infrastructure_error.startswith(

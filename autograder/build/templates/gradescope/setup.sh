@@ -57,3 +57,7 @@ python3 -m venv "$ROOT/venv"
 chmod o+x "$ROOT"
 chmod -R a+rX "$ROOT/venv"
 selftest "$ROOT/venv/bin/python"
+# Compiled once, here: run_autograder (PYTHONDONTWRITEBYTECODE or not) then reads the engine's
+# bytecode and pytest's rewritten tests instead of compiling them for every submission.
+(cd "$SOURCE" && "$ROOT/venv/bin/python" -m autograder.build.bytecode "$SOURCE") \
+    || echo "setup.sh: warning: the grader could not be precompiled; grading works, slower" >&2
