@@ -268,3 +268,44 @@ def clip_by_norm(g, threshold):
         array([0.6, 0.8])
     """
     raise NotImplementedError("clip_by_norm: write this function (its docstring is the assignment)")
+
+
+def piecewise_constant_lr(t, boundaries=(10, 20), values=(1.0, 0.5, 0.1)):
+    """A piecewise-constant learning-rate schedule: one fixed factor on each interval of steps.
+
+    ``boundaries`` are increasing step numbers ``b_0 < b_1 < ... < b_{k-1}`` and ``values`` holds
+    one factor more than there are boundaries (``k + 1``). The factor in force at step ``t``
+    (counting from 1, as :func:`sgd` does) is::
+
+        values[0]   for           t <= b_0
+        values[i]   for b_{i-1} < t <= b_i
+        values[k]   for b_{k-1} < t
+
+    that is, ``values[i]`` where ``i`` is the number of boundaries *strictly* below ``t``: the
+    boundary step itself still uses the earlier factor (Keras' ``PiecewiseConstantDecay`` counts
+    the same way). Boundaries are absolute step numbers, not lengths of the intervals, and each
+    value is the factor itself, not a ratio applied to the one before. Training often drops the
+    rate like this by hand ("divide eta by 10 after epochs 10 and 20"); unlike exponential decay
+    it never shrinks the rate before the plateau ends.
+
+    Like :func:`exponential_lr`, it maps ``t`` to a factor of ``eta``, so it plugs into
+    :func:`sgd`; ``functools.partial`` fixes other boundaries and values::
+
+        schedule = functools.partial(piecewise_constant_lr, boundaries=[3], values=[1.0, 0.1])
+        sgd(grad, x0, eta, 6, rng, lr_schedule=schedule)   # eta for steps 1-3, eta/10 for 4-6
+
+    Args:
+        t: the step number, an integer >= 1.
+        boundaries: increasing step numbers where the factor changes (after the step).
+        values: the factors, ``len(boundaries) + 1`` of them.
+
+    Returns:
+        The factor, a float.
+
+    Example:
+        With the defaults (boundaries 10 and 20, values 1, 0.5, 0.1)::
+
+            >>> [piecewise_constant_lr(t) for t in (1, 10, 11, 20, 21, 1000)]
+            [1.0, 1.0, 0.5, 0.5, 0.1, 0.1]
+    """
+    raise NotImplementedError("piecewise_constant_lr: write this function (its docstring is the assignment)")

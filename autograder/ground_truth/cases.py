@@ -218,3 +218,16 @@ case("adaptive_step", method="rmsprop", x=["3", "-1"], g=["1/2", "-4"], eta="1/1
 from ..variants import variant_cases  # noqa: E402
 
 CASES.extend(variant_cases())
+
+# --- second half (issue 22) -------------------------------------------------------------------
+# piecewise-constant schedules: both sides of every boundary, a boundary at step 1, the defaults
+PIECEWISE_SCHEDULES = [
+    ([10, 20], ["1", "1/2", "1/10"], [1, 9, 10, 11, 19, 20, 21, 100]),      # the defaults
+    ([3], ["1/2", "1/4"], [1, 2, 3, 4, 5]),
+    ([1, 2, 5], ["1", "3/4", "1/2", "1/4"], [1, 2, 3, 5, 6, 50]),
+    ([4, 6], ["2", "1/2", "1/10"], [1, 4, 5, 6, 7, 11]),
+]
+for _b, _v, _ts in PIECEWISE_SCHEDULES:
+    case("piecewise_schedule", boundaries=_b, values=_v, ts=_ts)
+case("gd_piecewise_schedule", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="1/5", steps=6,
+     boundaries=[2, 4], values=["1", "1/2", "1/4"])
