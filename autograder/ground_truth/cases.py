@@ -231,3 +231,32 @@ for _b, _v, _ts in PIECEWISE_SCHEDULES:
     case("piecewise_schedule", boundaries=_b, values=_v, ts=_ts)
 case("gd_piecewise_schedule", A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="1/5", steps=6,
      boundaries=[2, 4], values=["1", "1/2", "1/4"])
+# conditioning: diagonal, coupled with rational and with irrational eigenvalues, 3-d, the course's
+# ill-conditioned pair
+CONDITIONING_HESSIANS = [
+    [["2", "0"], ["0", "8"]],
+    [["3", "1"], ["1", "3"]],
+    [["4", "1"], ["1", "2"]],
+    [["5", "2", "0"], ["2", "5", "0"], ["0", "0", "1"]],
+    [["1/5", "0"], ["0", "4"]],
+]
+for _H in CONDITIONING_HESSIANS:
+    case("conditioning_spectrum", H=_H)
+# (H, eta): a short step, the best one, overshoot dominating, exactly 2/lambda_max, divergence
+GD_CONTRACTIONS = [
+    (CONDITIONING_HESSIANS[0], "1/10"), (CONDITIONING_HESSIANS[0], "1/5"), (CONDITIONING_HESSIANS[0], "1/4"),
+    (CONDITIONING_HESSIANS[0], "3/10"), (CONDITIONING_HESSIANS[1], "2/5"), (CONDITIONING_HESSIANS[2], "1/4"),
+    (CONDITIONING_HESSIANS[3], "2/7"), (CONDITIONING_HESSIANS[3], "3/10"), (CONDITIONING_HESSIANS[4], "9/20"),
+]
+for _H, _eta in GD_CONTRACTIONS:
+    case("gd_contraction", H=_H, eta=_eta)
+# (diagonal H, eta, factor): the docstring's example, the best steps of kappa = 20 and 100, no shrink
+STEPS_TO_SHRINK = [
+    ([["2", "0"], ["0", "8"]], "1/5", "10"),
+    ([["2", "0"], ["0", "8"]], "1/10", "100"),
+    ([["1/5", "0"], ["0", "4"]], "10/21", "1000"),
+    ([["1", "0"], ["0", "100"]], "2/101", "10"),
+    ([["2", "0"], ["0", "8"]], "1/5", "1"),
+]
+for _H, _eta, _factor in STEPS_TO_SHRINK:
+    case("steps_to_shrink_diagonal", H=_H, eta=_eta, factor=_factor)

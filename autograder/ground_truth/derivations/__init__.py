@@ -2,4 +2,4 @@
 
 from . import (activations, calculus, distributions, normalization, optimizers,  # noqa: F401
                symmetry)
-from . import schedules  # noqa: F401,E402 - second half (issue 22)
+from . import conditioning, schedules  # noqa: F401,E402 - second half (issue 22)
