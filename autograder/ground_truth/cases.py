@@ -260,3 +260,23 @@ STEPS_TO_SHRINK = [
 ]
 for _H, _eta, _factor in STEPS_TO_SHRINK:
     case("steps_to_shrink_diagonal", H=_H, eta=_eta, factor=_factor)
+# Adadelta and Nadam: a first step from zeros with the defaults, a later step of a matrix with
+# other hyperparameters, the docstrings' scalar examples, a default step from a warm state
+ADADELTA_STEPS = [
+    (["1", "-2", "1/2"], ["3", "-1/10", "0"], ["0", "0", "0"], ["0", "0", "0"], None),
+    ([["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], [["1", "0"], ["4", "1/10"]],
+     [["1/100", "0"], ["1", "1/4"]], {"rho": "9/10", "eps": "1/10000"}),
+    ("1", "2", "0", "0", {"rho": "1/2", "eps": "1"}),
+    (["3", "-1"], ["1/2", "-4"], ["1/5", "3"], ["1/50", "1/2"], None),
+]
+for _x, _g, _s, _d, _h in ADADELTA_STEPS:
+    case("adadelta_step_exact", x=_x, g=_g, s=_s, delta=_d, **({"hyper": _h} if _h else {}))
+NADAM_STEPS = [
+    (["1", "-2", "1/2"], ["3", "-1/10", "1/4"], ["0", "0", "0"], ["0", "0", "0"], 1, "1/100", None),
+    (["1", "-2", "1/2"], ["3", "-1/10", "1/4"], ["1/2", "-1/5", "0"], ["1/4", "1/100", "1/10"], 5, "1/100", None),
+    ([["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], [["0", "1"], ["0", "0"]], [["1", "0"], ["0", "1"]],
+     1000, "1/1000", {"beta1": "4/5", "beta2": "99/100", "eps": "1/10000000"}),
+    ("0", "1", "1/10", "1/1000", 2, "1/10", {"eps": "0"}),
+]
+for _x, _g, _v, _s, _t, _eta, _h in NADAM_STEPS:
+    case("nadam_step_exact", x=_x, g=_g, v=_v, s=_s, t=_t, eta=_eta, **({"hyper": _h} if _h else {}))
