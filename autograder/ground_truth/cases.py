@@ -280,3 +280,23 @@ NADAM_STEPS = [
 ]
 for _x, _g, _v, _s, _t, _eta, _h in NADAM_STEPS:
     case("nadam_step_exact", x=_x, g=_g, v=_v, s=_s, t=_t, eta=_eta, **({"hyper": _h} if _h else {}))
+# batch normalisation in training: backward pass for small N and D (sympy differentiates the
+# forward expression), and running statistics over a sequence of batches
+BATCHNORM_BACKWARD = [
+    ([["0"], ["1"], ["2"]], ["1"], [["1"], ["0"], ["0"]], "0"),                       # the docstring's
+    ([["1", "2"], ["3", "-1"], ["-2", "0"]], ["2", "-1/2"], [["1", "-1"], ["1/2", "2"], ["0", "1"]], "1/100000"),
+    ([["1", "0", "2"], ["2", "1", "-1"], ["0", "3", "1"], ["5", "-2", "0"]], ["1", "3", "-1"],
+     [["1/2", "0", "1"], ["-1", "1", "0"], ["2", "-1/2", "1"], ["0", "1", "-3"]], "1/10"),
+    ([["1", "2"], ["3", "6"]], ["2", "1/2"], [["1", "-1"], ["3", "2"]], "1/100000"),  # N = 2
+]
+for _x, _gamma, _dout, _eps in BATCHNORM_BACKWARD:
+    case("batchnorm_backward_exact", x=_x, gamma=_gamma, dout=_dout, eps=_eps)
+RUNNING_STATS = [
+    ([[["1"], ["3"]]], ["0"], ["1"], "9/10"),                                             # the docstring's
+    ([[["1", "2"], ["3", "-2"], ["2", "0"]], [["0", "1"], ["4", "1"], ["-1", "4"]],
+      [["2", "2"], ["2", "-3"], ["5", "1"]]], ["0", "0"], ["1", "1"], "99/100"),         # Keras' default
+    ([[["1", "-1", "2"], ["-1", "3", "0"]], [["1/2", "0", "1"], ["5/2", "2", "3"]]], ["1", "0", "-1"],
+     ["2", "1", "1/2"], "1/2"),
+]
+for _batches, _m0, _v0, _momentum in RUNNING_STATS:
+    case("running_stats_sequence", batches=_batches, mean0=_m0, var0=_v0, momentum=_momentum)
