@@ -300,3 +300,23 @@ RUNNING_STATS = [
 ]
 for _batches, _m0, _v0, _momentum in RUNNING_STATS:
     case("running_stats_sequence", batches=_batches, mean0=_m0, var0=_v0, momentum=_momentum)
+# Newton's method as an algorithm (function, w0, max_steps, damping): one step on quadratics, to a
+# saddle and to a maximum on non-convex functions, and damped
+NEWTON_METHOD = [
+    ("x^2+2*y^2", ["1", "1"], 10, "0"),
+    ("x^2+x*y+y^2-x", ["3", "-2"], 10, "0"),
+    ("x^4/4-x^2/2+y^2/2", ["1/4", "1"], 20, "0"),
+    ("x^4/4-x^2/2-y^2/2", ["1/4", "1"], 20, "0"),
+    ("x^4/4-x^2/2+y^2/2", ["1/4", "1"], 4, "2"),
+    ("x^2+2*y^2", ["1", "1"], 5, "2"),
+]
+for _f, _w0, _steps, _damping in NEWTON_METHOD:
+    case("newton_method_trajectory", function=_f, w0=_w0, max_steps=_steps, damping=_damping)
+LEAST_SQUARES = [
+    ([["1", "0"], ["1", "2"]], ["1", "3"], ["0", "0"]),
+    ([["1", "2", "0"], ["1", "-1", "1/2"], ["1", "0", "3"], ["1", "1/3", "-2"]], ["2", "0", "-1", "1/2"],
+     ["1/2", "-1", "2"]),
+    ([["2"], ["-1"], ["3"]], ["1", "1", "-2"], ["1/2"]),
+]
+for _X, _y, _w in LEAST_SQUARES:
+    case("least_squares_derivatives", X=_X, y=_y, w=_w)
