@@ -320,3 +320,13 @@ LEAST_SQUARES = [
 ]
 for _X, _y, _w in LEAST_SQUARES:
     case("least_squares_derivatives", X=_X, y=_y, w=_w)
+# minibatch SGD on least squares: every batch of a small data set, and every epoch order
+MINIBATCH_DATA = {"X": [["1", "0"], ["0", "2"], ["1", "1"], ["2", "-1"]], "y": ["1", "2", "0", "1"]}
+case("minibatch_gradients_all", **MINIBATCH_DATA, w=["1/2", "-1"], batch_size=2)
+case("minibatch_gradients_all", **MINIBATCH_DATA, w=["0", "0"], batch_size=3)
+case("minibatch_gradients_all", **MINIBATCH_DATA, w=["1", "1"], batch_size=1)
+# (n, batch_size, num_epochs, eta) on the first n examples
+MINIBATCH_SGD = [(4, 2, 2, "1/10"), (3, 2, 2, "1/5"), (4, 3, 2, "1/10")]
+for _n, _b, _epochs, _eta in MINIBATCH_SGD:
+    case("minibatch_sgd_all_orders", X=MINIBATCH_DATA["X"][:_n], y=MINIBATCH_DATA["y"][:_n], w0=["0", "0"],
+         eta=_eta, batch_size=_b, num_epochs=_epochs)
