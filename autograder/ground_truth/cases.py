@@ -330,3 +330,22 @@ MINIBATCH_SGD = [(4, 2, 2, "1/10"), (3, 2, 2, "1/5"), (4, 3, 2, "1/10")]
 for _n, _b, _epochs, _eta in MINIBATCH_SGD:
     case("minibatch_sgd_all_orders", X=MINIBATCH_DATA["X"][:_n], y=MINIBATCH_DATA["y"][:_n], w0=["0", "0"],
          eta=_eta, batch_size=_b, num_epochs=_epochs)
+# vanishing and exploding gradients: sigmoid chains (saturated, at z = 0, large weights), and
+# variances through depth with He, LeCun and Xavier variances, linear and ReLU
+SIGMOID_CHAINS = [
+    (["1", "2"], ["0", "0"]),
+    (["1"] * 10, ["0"] * 10),
+    (["3", "-2", "1/2", "4", "1"], ["1", "-2", "3", "1/2", "-1"]),
+    (["8", "8", "8", "8"], ["0", "0", "0", "0"]),                       # factors of 2: explodes
+]
+for _w, _z in SIGMOID_CHAINS:
+    case("sigmoid_chain_gradients", weights=_w, pre_activations=_z)
+FORWARD_VARIANCES = [
+    ([100, 50], ["1/50", "1/25"], "1", True),                           # He with ReLU: steady at 2
+    ([100, 50], ["1/100", "1/50"], "1", True),                          # LeCun with ReLU: halves
+    ([4, 8, 2, 5], ["1/4", "1/8", "1/2", "1/5"], "3", False),           # LeCun, linear: steady
+    ([4, 8, 2, 5], ["1/6", "1/5", "2/7", "1/3"], "1", False),           # Xavier, linear: drifts
+    ([10, 10, 10], ["1/2", "1/2", "1/2"], "1", True),                   # too large: explodes
+]
+for _n, _v, _q, _relu in FORWARD_VARIANCES:
+    case("forward_variance_sequence", fan_ins=_n, weight_variances=_v, input_second_moment=_q, relu=_relu)
