@@ -349,3 +349,14 @@ FORWARD_VARIANCES = [
 ]
 for _n, _v, _q, _relu in FORWARD_VARIANCES:
     case("forward_variance_sequence", fan_ins=_n, weight_variances=_v, input_second_moment=_q, relu=_relu)
+# symmetry breaking: a one-hidden-layer tanh network on 3 examples, with constant, zero and
+# distinct initial weights
+SYMBREAK_DATA = {"X": [["1", "0"], ["1/2", "1"], ["-1", "2"]], "y": [["1"], ["0"], ["-1"]]}
+SYMBREAK_INITS = {
+    "constant": ([["1/2", "1/2", "1/2"], ["1/2", "1/2", "1/2"]], [["1/4"], ["1/4"], ["1/4"]]),
+    "zero": ([["0", "0", "0"], ["0", "0", "0"]], [["0"], ["0"], ["0"]]),
+    "random": ([["3/10", "-1/2", "1/5"], ["-1/10", "2/5", "7/10"]], [["1/2"], ["-3/10"], ["1/10"]]),
+}
+for _W1, _W2 in SYMBREAK_INITS.values():
+    case("two_layer_gradients_exact", **SYMBREAK_DATA, W1=_W1, W2=_W2)
+    case("two_layer_training", **SYMBREAK_DATA, W1=_W1, W2=_W2, eta="1/2", steps=5)

@@ -2,4 +2,6 @@
 
 from . import (activations, calculus, distributions, normalization, optimizers,  # noqa: F401
                symmetry)
-from . import adaptive_more, batchnorm_training, conditioning, depth, minibatch, newton_method, schedules  # noqa: F401,E402 - second half (issue 22)
+# the second half of the course (issue 22)
+from . import (adaptive_more, batchnorm_training, conditioning, depth, minibatch,  # noqa: F401,E402
+               newton_method, schedules, symmetry_breaking)
