@@ -360,3 +360,13 @@ SYMBREAK_INITS = {
 for _W1, _W2 in SYMBREAK_INITS.values():
     case("two_layer_gradients_exact", **SYMBREAK_DATA, W1=_W1, W2=_W2)
     case("two_layer_training", **SYMBREAK_DATA, W1=_W1, W2=_W2, eta="1/2", steps=5)
+# saddle points: escape factors and escape times; started on the stable directions (offset 0)
+SADDLE_ESCAPES = [
+    ([["2", "0"], ["0", "-1"]], "1/10", "1/1000", "1"),
+    ([["3", "0", "0"], ["0", "-1/2", "0"], ["0", "0", "1"]], "1/4", "1/100", "2"),
+    ([["1", "2"], ["2", "1"]], "1/10", "1/10000", "1/2"),           # eigenvalues 3 and -1, coupled
+    ([["2", "0"], ["0", "-1"]], "1/10", "0", "1"),                   # stalls at the saddle
+    ([["2", "0"], ["0", "-1"]], "1/10", "2", "1"),                   # already out
+]
+for _H, _eta, _offset, _radius in SADDLE_ESCAPES:
+    case("saddle_escape", H=_H, eta=_eta, offset=_offset, radius=_radius)

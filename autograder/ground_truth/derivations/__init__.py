@@ -4,4 +4,4 @@ from . import (activations, calculus, distributions, normalization, optimizers, 
                symmetry)
 # the second half of the course (issue 22)
 from . import (adaptive_more, batchnorm_training, conditioning, depth, minibatch,  # noqa: F401,E402
-               newton_method, schedules, symmetry_breaking)
+               newton_method, saddles, schedules, symmetry_breaking)
