@@ -14,7 +14,7 @@ from autograder.ground_truth.cases import SADDLE_ESCAPES
 from .support import check, param_array
 
 pytestmark = pytest.mark.exercise("saddles")
-IDS = ["diag-2-1", "3d", "coupled", "stable-start", "already-out"]
+IDS = ["diag-2-1", "3d", "coupled", "offset-zero", "already-out"]
 
 
 def _text(H):
@@ -29,8 +29,8 @@ def test_saddle_escape_factor(target, H, eta, offset, radius):
     before = Hf.copy()
     call = f"saddle_escape_factor({_text(H)}, eta={eta})"
     check(target.saddles.saddle_escape_factor(Hf, float(param_array(eta))), gt, "factor", call=call,
-          what="the escape factor", mistakes={"saddle-escape-largest-eigenvalue": gt["largest_eigenvalue_factor"],
-                                              "saddle-escape-without-eta": gt["without_eta_factor"]})
+          what="the escape factor", mistakes={"escape-largest-eigenvalue": gt["largest_eigenvalue_factor"],
+                                              "escape-without-eta": gt["without_eta_factor"]})
     expect_unchanged(before, Hf, call=call, name="H")
 
 
@@ -46,6 +46,6 @@ def test_steps_to_escape(target, H, eta, offset, radius):
                      hint="Started on the stable directions (offset 0), gradient descent stalls at the saddle for "
                           "ever: return math.inf.")
         return
-    mistakes = {"saddle-escape-steps-rounded-down": gt["rounded_down"]} if "rounded_down" in gt.fields else None
+    mistakes = {"escape-steps-rounded-down": gt["rounded_down"]} if "rounded_down" in gt.fields else None
     check(got, gt, "steps", call=call, what="the number of steps", mistakes=mistakes,
           hint="The smallest k with offset * factor**k >= radius (0 if offset >= radius already).")

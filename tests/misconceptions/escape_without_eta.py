@@ -1,8 +1,8 @@
-"""Known mistake 'saddle-escape-without-eta' (saddles): a wrong implementation a student plausibly writes."""
+"""Known mistake 'escape-without-eta' (saddles): a wrong implementation a student plausibly writes."""
 
 import numpy as np
 
-MISCONCEPTION = "saddle-escape-without-eta"
+MISCONCEPTION = "escape-without-eta"
 MODULE = "saddles"
 
 

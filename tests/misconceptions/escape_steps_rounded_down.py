@@ -1,8 +1,8 @@
-"""Known mistake 'saddle-escape-steps-rounded-down' (saddles): a wrong implementation a student plausibly writes."""
+"""Known mistake 'escape-steps-rounded-down' (saddles): a wrong implementation a student plausibly writes."""
 
 import math
 
-MISCONCEPTION = "saddle-escape-steps-rounded-down"
+MISCONCEPTION = "escape-steps-rounded-down"
 MODULE = "saddles"
 
 
