@@ -1,11 +1,13 @@
-"""Batch normalisation: the forward pass in training and at inference time.
+"""Batch normalisation: the forward pass in training and at inference time, the backward pass,
+and the running statistics that connect the two.
 
 Conventions used throughout this module
 ---------------------------------------
 * ``x`` is a mini-batch of shape ``(N, D)``: ``N`` examples (rows), ``D`` features (columns).
 * ``gamma`` (scale) and ``beta`` (shift) are learned parameters of shape ``(D,)``, one per
   feature; so are ``running_mean`` and ``running_var``.
-* Every function returns a new float64 array of shape ``(N, D)`` and never modifies its inputs.
+* Every function returns new float64 arrays (of shape ``(N, D)`` for the forward passes) and
+  never modifies its inputs.
 
 Why normalise: a layer's inputs keep changing scale while the layers before it train, and a
 badly scaled input makes the loss surface elongated (a large ratio between the largest and

@@ -1,4 +1,5 @@
-"""First-order optimisers: gradient descent, SGD with schedules, momentum, AdaGrad, RMSProp, Adam.
+"""First-order optimisers: gradient descent, SGD with schedules, momentum, AdaGrad, RMSProp, Adam,
+Adadelta, Nadam.
 
 Conventions used throughout this module
 ---------------------------------------
