@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 MISCONCEPTION = "escape-steps-rounded-down"
 MODULE = "saddles"
 
@@ -11,4 +13,9 @@ def steps_to_escape(H, eta, offset, radius):
         return 0
     if offset == 0:
         return math.inf
-    return int(math.log(radius / offset) / math.log(saddle_escape_factor(H, eta)))
+    return int(math.log(radius / offset) / math.log(_escape_factor(H, eta)))
+
+
+def _escape_factor(H, eta):
+    # the right factor (the catalogue module is replayed on its own, without the solution's)
+    return float(1.0 - eta * np.linalg.eigvalsh(np.asarray(H, dtype=np.float64))[0])
