@@ -1,4 +1,5 @@
-"""First-order optimisers: gradient descent, SGD with schedules, momentum, AdaGrad, RMSProp, Adam.
+"""First-order optimisers: gradient descent, SGD with schedules, momentum, AdaGrad, RMSProp, Adam,
+Adadelta, Nadam.
 
 Conventions used throughout this module
 ---------------------------------------
@@ -306,3 +307,129 @@ def clip_by_norm(g, threshold):
     if norm <= threshold:
         return g.copy()
     return g * (threshold / norm)
+
+
+def piecewise_constant_lr(t, boundaries=(10, 20), values=(1.0, 0.5, 0.1)):
+    """A piecewise-constant learning-rate schedule: one fixed factor on each interval of steps.
+
+    ``boundaries`` are increasing step numbers ``b_0 < b_1 < ... < b_{k-1}`` and ``values`` holds
+    one factor more than there are boundaries (``k + 1``). The factor in force at step ``t``
+    (counting from 1, as :func:`sgd` does) is::
+
+        values[0]   for           t <= b_0
+        values[i]   for b_{i-1} < t <= b_i
+        values[k]   for b_{k-1} < t
+
+    that is, ``values[i]`` where ``i`` is the number of boundaries *strictly* below ``t``: the
+    boundary step itself still uses the earlier factor (Keras' ``PiecewiseConstantDecay`` counts
+    the same way). Boundaries are absolute step numbers, not lengths of the intervals, and each
+    value is the factor itself, not a ratio applied to the one before. Training often drops the
+    rate like this by hand ("divide eta by 10 after epochs 10 and 20"); unlike exponential decay
+    it never shrinks the rate before the plateau ends.
+
+    Like :func:`exponential_lr`, it maps ``t`` to a factor of ``eta``, so it plugs into
+    :func:`sgd`; ``functools.partial`` fixes other boundaries and values::
+
+        schedule = functools.partial(piecewise_constant_lr, boundaries=[3], values=[1.0, 0.1])
+        sgd(grad, x0, eta, 6, rng, lr_schedule=schedule)   # eta for steps 1-3, eta/10 for 4-6
+
+    Args:
+        t: the step number, an integer >= 1.
+        boundaries: increasing step numbers where the factor changes (after the step).
+        values: the factors, ``len(boundaries) + 1`` of them.
+
+    Returns:
+        The factor, a float.
+
+    Example:
+        With the defaults (boundaries 10 and 20, values 1, 0.5, 0.1)::
+
+            >>> [piecewise_constant_lr(t) for t in (1, 10, 11, 20, 21, 1000)]
+            [1.0, 1.0, 0.5, 0.5, 0.1, 0.1]
+    """
+    index = sum(1 for b in boundaries if b < t)
+    return float(values[index])
+
+
+def adadelta_step(x, s, delta, g, rho=0.95, eps=1e-6):
+    """One Adadelta step: RMSProp whose step size is learnt from the sizes of past updates.
+
+    Adadelta keeps two leaky averages with the same decay ``rho``: ``s`` of the squared gradients
+    (as RMSProp does) and ``delta`` of the squared *updates*. The update rescales the gradient by
+    the ratio of their roots, so it carries the units of x and needs no learning rate::
+
+        s_new     = rho * s + (1 - rho) * g ** 2
+        update    = sqrt(delta + eps) / sqrt(s_new + eps) * g     # uses the OLD delta, the NEW s
+        x_new     = x - update
+        delta_new = rho * delta + (1 - rho) * update ** 2
+
+    eps sits inside both roots: with ``delta = 0`` at the start the first update is
+    ``sqrt(eps) / sqrt(s_new + eps) * g``, small but not zero, and ``delta`` grows from there.
+    The defaults are those of Zeiler's paper (rho = 0.95, eps = 1e-6). (Keras multiplies the
+    update by a learning rate as well; here there is none, as in the paper.)
+
+    Args:
+        x: point, a float or an array; s, delta: the two averages (start from zeros), shaped like x;
+        g: gradient at x; rho: decay in [0, 1); eps: stabiliser inside the roots.
+
+    Returns:
+        ``(x_new, s_new, delta_new)``, float64 arrays shaped like ``x``.
+
+    Example:
+        ``x = 1, s = 0, delta = 0, g = 2, rho = 0.5, eps = 1``: ``s_new = 2``,
+        ``update = sqrt(1) / sqrt(3) * 2 = 1.1547``, ``x_new = -0.1547``,
+        ``delta_new = 0.5 * 0 + 0.5 * 4/3 = 0.6667``.
+    """
+    g = np.asarray(g, dtype=np.float64)
+    delta = np.asarray(delta, dtype=np.float64)
+    s_new = rho * np.asarray(s, dtype=np.float64) + (1.0 - rho) * g * g
+    update = np.sqrt(delta + eps) / np.sqrt(s_new + eps) * g
+    x_new = np.asarray(x, dtype=np.float64) - update
+    delta_new = rho * delta + (1.0 - rho) * update * update
+    return x_new, s_new, delta_new
+
+
+def nadam_step(x, v, s, t, g, eta, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Nadam step: Adam whose momentum looks ahead as Nesterov's does.
+
+    The moments and their bias corrections are Adam's (``t`` counts from 1)::
+
+        v_new = beta1 * v + (1 - beta1) * g
+        s_new = beta2 * s + (1 - beta2) * g ** 2
+        v_hat = v_new / (1 - beta1 ** t)
+        s_hat = s_new / (1 - beta2 ** t)
+
+    Adam would step along ``v_hat``. Nadam applies the momentum one step ahead: it steps along the
+    mix of the *next* momentum's two parts, the decayed average and the current gradient, each
+    corrected for its own zero start::
+
+        direction = beta1 * v_hat + (1 - beta1) * g / (1 - beta1 ** t)
+        x_new     = x - eta * direction / (sqrt(s_hat) + eps)      # eps outside the root, as Adam
+
+    The defaults are those of Dozat's paper (beta1 = 0.9, beta2 = 0.999, eps = 1e-8). This is the
+    form with a constant ``beta1``; the paper (and Keras' ``Nadam``) also let ``beta1`` grow slowly
+    with ``t``, which changes the numbers but not the idea.
+
+    Args:
+        x: point; v, s: first and second moments (start from zeros); t: step number >= 1;
+        g: gradient at x; eta: learning rate; beta1, beta2: decay rates; eps: stabiliser.
+
+    Returns:
+        ``(x_new, v_new, s_new)``, float64 arrays shaped like ``x``.
+
+    Example:
+        At ``t = 1`` from zero moments ``v_hat = g`` and ``s_hat = g**2``, and the current gradient
+        counts twice, inside ``v_hat`` and on its own: ``direction = 0.9 * g + 0.1 * g / 0.1 = 1.9 g``,
+        so the first step is 1.9 times Adam's. With ``x = 0, v = 0.1, s = 0.001, t = 2, g = 1,
+        eta = 0.1, eps = 0``: ``v_new = 0.19`` and ``s_new = 0.001999``, so ``v_hat = s_hat = 1``;
+        Adam moves to ``-0.1``, Nadam's direction is ``0.9 * 1 + 0.1 * 1 / 0.19 = 1.4263`` and it
+        moves to ``x_new = -0.14263``.
+    """
+    g = np.asarray(g, dtype=np.float64)
+    v_new = beta1 * np.asarray(v, dtype=np.float64) + (1.0 - beta1) * g
+    s_new = beta2 * np.asarray(s, dtype=np.float64) + (1.0 - beta2) * g * g
+    v_hat = v_new / (1.0 - beta1 ** t)
+    s_hat = s_new / (1.0 - beta2 ** t)
+    direction = beta1 * v_hat + (1.0 - beta1) * g / (1.0 - beta1 ** t)
+    x_new = np.asarray(x, dtype=np.float64) - eta * direction / (np.sqrt(s_hat) + eps)
+    return x_new, v_new, s_new

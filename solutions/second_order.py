@@ -293,3 +293,95 @@ def taylor_second_order(f_x, g, H, delta):
     H = np.asarray(H, dtype=np.float64)
     delta = np.asarray(delta, dtype=np.float64)
     return float(f_x + g @ delta + 0.5 * (delta @ H @ delta))
+
+
+def least_squares_gradient_and_hessian(X, y, w):
+    """The gradient and Hessian of the mean squared error over a batch, for a linear model.
+
+    Newton's method (like gradient descent) minimises the loss averaged over the ``m`` examples
+    of the training set, here ``E(w) = (1/m) * sum_i (x_i . w - y_i)**2 / 2``. Both derivatives
+    are averages over the batch as well::
+
+        r = X @ w - y                 # residuals, shape (m,)
+        g = X.T @ r / m               # shape (d,)
+        H = X.T @ X / m               # shape (d, d): the same at every w (E is quadratic in w)
+
+    Averaging rather than summing keeps the numbers the same size whatever the batch size, so
+    one learning rate serves every batch. (For the Newton step itself the ``1/m`` cancels in
+    ``H^{-1} g``; for gradient descent, which uses ``g`` alone, it does not.)
+
+    Args:
+        X: the inputs, shape ``(m, d)``, one example per row.
+        y: the targets, shape ``(m,)``.
+        w: the weights, shape ``(d,)``.
+
+    Returns:
+        ``(g, H)``, new float64 arrays of shapes ``(d,)`` and ``(d, d)``.
+
+    Example:
+        ``X = [[1, 0], [1, 2]]``, ``y = [1, 3]``, ``w = [0, 0]``: ``r = [-1, -3]``,
+        ``g = [[1, 1], [0, 2]] @ [-1, -3] / 2 = [-2, -3]`` and
+        ``H = [[2, 2], [2, 4]] / 2 = [[1, 1], [1, 2]]``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    m = X.shape[0]
+    residuals = X @ np.asarray(w, dtype=np.float64) - np.asarray(y, dtype=np.float64)
+    return X.T @ residuals / m, X.T @ X / m
+
+
+def newton_method(grad, hess, w0, max_steps, tol=1e-8, damping=0.0):
+    """Newton's method as a whole algorithm: repeat damped Newton steps until the gradient vanishes.
+
+    ::
+
+        w = w0
+        repeat at most max_steps times:
+            g = grad(w)
+            if ||g|| <= tol: stop                       # the stopping rule, checked before a step
+            solve (hess(w) + damping * I) d = g         # np.linalg.solve; never invert
+            w = w - d
+
+    Return the trajectory: row 0 is ``w0`` and each later row one iterate, so a run that stops
+    after ``k`` steps returns ``k + 1`` rows (``max_steps + 1`` if the rule never fires).
+
+    What to expect (each case is a test):
+
+    * On a quadratic with positive definite Hessian the first step lands on the minimiser exactly;
+      the gradient there is zero, so the loop stops with two rows.
+    * Plain Newton looks for a point where the gradient vanishes, not for a minimum. Where the
+      curvature is negative it heads for a maximum or a saddle: on
+      ``f = x**4/4 - x**2/2 + y**2/2`` from ``(1/4, 1)`` it goes to the saddle ``(0, 0)``, not to a
+      minimum ``(+-1, 0)``.
+    * Damping adds ``damping`` to every eigenvalue: with a large enough ``damping`` the matrix is
+      positive definite, every step goes downhill, and the same start slides towards ``(1, 0)``,
+      more slowly (no longer in a few steps).
+
+    Implement the step here yourself (do not call :func:`newton_step`), so that this exercise is
+    graded on its own.
+
+    Args:
+        grad: function ``grad(w) -> array (d,)``, the (batch-averaged) gradient.
+        hess: function ``hess(w) -> array (d, d)``, the (batch-averaged) Hessian.
+        w0: the starting point, shape ``(d,)``.
+        max_steps: the largest number of steps to take.
+        tol: stop when the Euclidean norm of the gradient is at most ``tol``.
+        damping: a float >= 0 added to the diagonal of the Hessian.
+
+    Returns:
+        float64 array of shape ``(k + 1, d)``, ``k <= max_steps`` the number of steps taken.
+
+    Example:
+        ``f = x**2 + 2*y**2``: ``grad = (2x, 4y)``, ``hess = diag(2, 4)``. From ``w0 = [1, 1]`` the
+        first step solves ``diag(2, 4) d = [2, 4]``, so ``d = [1, 1]`` and ``w1 = [0, 0]``, where
+        the gradient is zero: the result is ``[[1, 1], [0, 0]]``.
+    """
+    w = np.array(w0, dtype=np.float64)
+    trajectory = [w.copy()]
+    for _ in range(max_steps):
+        g = np.asarray(grad(w), dtype=np.float64)
+        if np.linalg.norm(g) <= tol:
+            break
+        H = np.asarray(hess(w), dtype=np.float64)
+        w = w - np.linalg.solve(H + damping * np.eye(H.shape[0]), g)
+        trajectory.append(w.copy())
+    return np.array(trajectory)

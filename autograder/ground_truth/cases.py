@@ -393,6 +393,168 @@ for _surface in ("convex", "non-convex", "saddle"):
 case("lab_activation_curves", points=[str(k / 2) if k % 2 else str(k // 2) for k in range(-12, 13)])
 case("lab_surface_values", xs=["-2", "-1", "0", "1", "2"], ys=["-3/2", "1/2", "5/2"])  # spec's grid
 
+# --- second half (issue 22) -------------------------------------------------------------------
+# piecewise-constant schedules: both sides of every boundary, a boundary at step 1, the defaults
+PIECEWISE_SCHEDULES = [
+    ([10, 20], ["1", "1/2", "1/10"], [1, 9, 10, 11, 19, 20, 21, 100]),      # the defaults
+    ([3], ["1/2", "1/4"], [1, 2, 3, 4, 5]),
+    ([1, 2, 5], ["1", "3/4", "1/2", "1/4"], [1, 2, 3, 5, 6, 50]),
+    ([4, 6], ["2", "1/2", "1/10"], [1, 4, 5, 6, 7, 11]),
+]
+for _b, _v, _ts in PIECEWISE_SCHEDULES:
+    case("piecewise_schedule", boundaries=_b, values=_v, ts=_ts)
+# sgd following a piecewise schedule (tests/hidden/test_piecewise_lr.py)
+GD_PIECEWISE_SCHEDULE = dict(A=[["2", "0"], ["0", "4"]], x0=["3", "-2"], eta="1/5", steps=6,
+                             boundaries=[2, 4], values=["1", "1/2", "1/4"])
+case("gd_piecewise_schedule", **GD_PIECEWISE_SCHEDULE)
+# conditioning: diagonal, coupled with rational and with irrational eigenvalues, 3-d, the course's
+# ill-conditioned pair
+CONDITIONING_HESSIANS = [
+    [["2", "0"], ["0", "8"]],
+    [["3", "1"], ["1", "3"]],
+    [["4", "1"], ["1", "2"]],
+    [["5", "2", "0"], ["2", "5", "0"], ["0", "0", "1"]],
+    [["1/5", "0"], ["0", "4"]],
+]
+for _H in CONDITIONING_HESSIANS:
+    case("conditioning_spectrum", H=_H)
+# (H, eta): a short step, the best one, overshoot dominating, exactly 2/lambda_max, divergence
+GD_CONTRACTIONS = [
+    (CONDITIONING_HESSIANS[0], "1/10"), (CONDITIONING_HESSIANS[0], "1/5"), (CONDITIONING_HESSIANS[0], "1/4"),
+    (CONDITIONING_HESSIANS[0], "3/10"), (CONDITIONING_HESSIANS[1], "2/5"), (CONDITIONING_HESSIANS[2], "1/4"),
+    (CONDITIONING_HESSIANS[3], "2/7"), (CONDITIONING_HESSIANS[3], "3/10"), (CONDITIONING_HESSIANS[4], "9/20"),
+]
+for _H, _eta in GD_CONTRACTIONS:
+    case("gd_contraction", H=_H, eta=_eta)
+# (diagonal H, eta, factor): the docstring's example, the best steps of kappa = 20 and 100, no shrink
+STEPS_TO_SHRINK = [
+    ([["2", "0"], ["0", "8"]], "1/5", "10"),
+    ([["2", "0"], ["0", "8"]], "1/10", "100"),
+    ([["1/5", "0"], ["0", "4"]], "10/21", "1000"),
+    ([["1", "0"], ["0", "100"]], "2/101", "10"),
+    ([["2", "0"], ["0", "8"]], "1/5", "1"),
+]
+for _H, _eta, _factor in STEPS_TO_SHRINK:
+    case("steps_to_shrink_diagonal", H=_H, eta=_eta, factor=_factor)
+# Adadelta and Nadam: a first step from zeros with the defaults, a later step of a matrix with
+# other hyperparameters, the docstrings' scalar examples, a default step from a warm state
+ADADELTA_STEPS = [
+    (["1", "-2", "1/2"], ["3", "-1/10", "0"], ["0", "0", "0"], ["0", "0", "0"], None),
+    ([["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], [["1", "0"], ["4", "1/10"]],
+     [["1/100", "0"], ["1", "1/4"]], {"rho": "9/10", "eps": "1/10000"}),
+    ("1", "2", "0", "0", {"rho": "1/2", "eps": "1"}),
+    (["3", "-1"], ["1/2", "-4"], ["1/5", "3"], ["1/50", "1/2"], None),
+]
+# keyed by the tests' ids; each entry is the derivation's keyword arguments (hyper only if given)
+ADADELTA_STEPS = {_id: dict(x=_x, g=_g, s=_s, delta=_d, **({"hyper": _h} if _h else {}))
+                  for _id, (_x, _g, _s, _d, _h) in zip(["first-step", "matrix", "scalar", "warm"], ADADELTA_STEPS)}
+for _kw in ADADELTA_STEPS.values():
+    case("adadelta_step_exact", **_kw)
+NADAM_STEPS = [
+    (["1", "-2", "1/2"], ["3", "-1/10", "1/4"], ["0", "0", "0"], ["0", "0", "0"], 1, "1/100", None),
+    (["1", "-2", "1/2"], ["3", "-1/10", "1/4"], ["1/2", "-1/5", "0"], ["1/4", "1/100", "1/10"], 5, "1/100", None),
+    ([["1", "2"], ["-1", "0"]], [["1/2", "-3"], ["2", "1/100"]], [["0", "1"], ["0", "0"]], [["1", "0"], ["0", "1"]],
+     1000, "1/1000", {"beta1": "4/5", "beta2": "99/100", "eps": "1/10000000"}),
+    ("0", "1", "1/10", "1/1000", 2, "1/10", {"eps": "0"}),
+]
+NADAM_STEPS = {_id: dict(x=_x, g=_g, v=_v, s=_s, t=_t, eta=_eta, **({"hyper": _h} if _h else {}))
+               for _id, (_x, _g, _v, _s, _t, _eta, _h) in zip(["t=1", "t=5", "matrix-t=1000", "scalar-t=2"],
+                                                               NADAM_STEPS)}
+for _kw in NADAM_STEPS.values():
+    case("nadam_step_exact", **_kw)
+# batch normalisation in training: backward pass for small N and D (sympy differentiates the
+# forward expression), and running statistics over a sequence of batches
+BATCHNORM_BACKWARD = [
+    ([["0"], ["1"], ["2"]], ["1"], [["1"], ["0"], ["0"]], "0"),                       # the docstring's
+    ([["1", "2"], ["3", "-1"], ["-2", "0"]], ["2", "-1/2"], [["1", "-1"], ["1/2", "2"], ["0", "1"]], "1/100000"),
+    ([["1", "0", "2"], ["2", "1", "-1"], ["0", "3", "1"], ["5", "-2", "0"]], ["1", "3", "-1"],
+     [["1/2", "0", "1"], ["-1", "1", "0"], ["2", "-1/2", "1"], ["0", "1", "-3"]], "1/10"),
+    ([["1", "2"], ["3", "6"]], ["2", "1/2"], [["1", "-1"], ["3", "2"]], "1/100000"),  # N = 2
+]
+for _x, _gamma, _dout, _eps in BATCHNORM_BACKWARD:
+    case("batchnorm_backward_exact", x=_x, gamma=_gamma, dout=_dout, eps=_eps)
+RUNNING_STATS = [
+    ([[["1"], ["3"]]], ["0"], ["1"], "9/10"),                                             # the docstring's
+    ([[["1", "2"], ["3", "-2"], ["2", "0"]], [["0", "1"], ["4", "1"], ["-1", "4"]],
+      [["2", "2"], ["2", "-3"], ["5", "1"]]], ["0", "0"], ["1", "1"], "99/100"),         # Keras' default
+    ([[["1", "-1", "2"], ["-1", "3", "0"]], [["1/2", "0", "1"], ["5/2", "2", "3"]]], ["1", "0", "-1"],
+     ["2", "1", "1/2"], "1/2"),
+]
+for _batches, _m0, _v0, _momentum in RUNNING_STATS:
+    case("running_stats_sequence", batches=_batches, mean0=_m0, var0=_v0, momentum=_momentum)
+# Newton's method as an algorithm (function, w0, max_steps, damping): one step on quadratics, to a
+# saddle and to a maximum on non-convex functions, and damped
+NEWTON_METHOD = [
+    ("x^2+2*y^2", ["1", "1"], 10, "0"),
+    ("x^2+x*y+y^2-x", ["3", "-2"], 10, "0"),
+    ("x^4/4-x^2/2+y^2/2", ["1/4", "1"], 20, "0"),
+    ("x^4/4-x^2/2-y^2/2", ["1/4", "1"], 20, "0"),
+    ("x^4/4-x^2/2+y^2/2", ["1/4", "1"], 4, "2"),
+    ("x^2+2*y^2", ["1", "1"], 5, "2"),
+]
+for _f, _w0, _steps, _damping in NEWTON_METHOD:
+    case("newton_method_trajectory", function=_f, w0=_w0, max_steps=_steps, damping=_damping)
+LEAST_SQUARES = [
+    ([["1", "0"], ["1", "2"]], ["1", "3"], ["0", "0"]),
+    ([["1", "2", "0"], ["1", "-1", "1/2"], ["1", "0", "3"], ["1", "1/3", "-2"]], ["2", "0", "-1", "1/2"],
+     ["1/2", "-1", "2"]),
+    ([["2"], ["-1"], ["3"]], ["1", "1", "-2"], ["1/2"]),
+]
+for _X, _y, _w in LEAST_SQUARES:
+    case("least_squares_derivatives", X=_X, y=_y, w=_w)
+# minibatch SGD on least squares: every batch of a small data set, and every epoch order
+MINIBATCH_DATA = {"X": [["1", "0"], ["0", "2"], ["1", "1"], ["2", "-1"]], "y": ["1", "2", "0", "1"]}
+MINIBATCH_GRADIENTS = [(["1/2", "-1"], 2), (["0", "0"], 3), (["1", "1"], 1)]     # (w, batch_size)
+for _w, _b in MINIBATCH_GRADIENTS:
+    case("minibatch_gradients_all", **MINIBATCH_DATA, w=_w, batch_size=_b)
+# (n, batch_size, num_epochs, eta) on the first n examples
+MINIBATCH_SGD = [(4, 2, 2, "1/10"), (3, 2, 2, "1/5"), (4, 3, 2, "1/10")]
+MINIBATCH_W0 = ["0", "0"]
+for _n, _b, _epochs, _eta in MINIBATCH_SGD:
+    case("minibatch_sgd_all_orders", X=MINIBATCH_DATA["X"][:_n], y=MINIBATCH_DATA["y"][:_n], w0=MINIBATCH_W0,
+         eta=_eta, batch_size=_b, num_epochs=_epochs)
+# vanishing and exploding gradients: sigmoid chains (saturated, at z = 0, large weights), and
+# variances through depth with He, LeCun and Xavier variances, linear and ReLU
+SIGMOID_CHAINS = [
+    (["1", "2"], ["0", "0"]),
+    (["1"] * 10, ["0"] * 10),
+    (["3", "-2", "1/2", "4", "1"], ["1", "-2", "3", "1/2", "-1"]),
+    (["8", "8", "8", "8"], ["0", "0", "0", "0"]),                       # factors of 2: explodes
+]
+for _w, _z in SIGMOID_CHAINS:
+    case("sigmoid_chain_gradients", weights=_w, pre_activations=_z)
+FORWARD_VARIANCES = [
+    ([100, 50], ["1/50", "1/25"], "1", True),                           # He with ReLU: steady at 2
+    ([100, 50], ["1/100", "1/50"], "1", True),                          # LeCun with ReLU: halves
+    ([4, 8, 2, 5], ["1/4", "1/8", "1/2", "1/5"], "3", False),           # LeCun, linear: steady
+    ([4, 8, 2, 5], ["1/6", "1/5", "2/7", "1/3"], "1", False),           # Xavier, linear: drifts
+    ([10, 10, 10], ["1/2", "1/2", "1/2"], "1", True),                   # too large: explodes
+]
+for _n, _v, _q, _relu in FORWARD_VARIANCES:
+    case("forward_variance_sequence", fan_ins=_n, weight_variances=_v, input_second_moment=_q, relu=_relu)
+# symmetry breaking: a one-hidden-layer tanh network on 3 examples, with constant, zero and
+# distinct initial weights
+SYMBREAK_DATA = {"X": [["1", "0"], ["1/2", "1"], ["-1", "2"]], "y": [["1"], ["0"], ["-1"]]}
+SYMBREAK_INITS = {
+    "constant": ([["1/2", "1/2", "1/2"], ["1/2", "1/2", "1/2"]], [["1/4"], ["1/4"], ["1/4"]]),
+    "zero": ([["0", "0", "0"], ["0", "0", "0"]], [["0"], ["0"], ["0"]]),
+    "random": ([["3/10", "-1/2", "1/5"], ["-1/10", "2/5", "7/10"]], [["1/2"], ["-3/10"], ["1/10"]]),
+}
+SYMBREAK_TRAINING = dict(eta="1/2", steps=5)
+for _W1, _W2 in SYMBREAK_INITS.values():
+    case("two_layer_gradients_exact", **SYMBREAK_DATA, W1=_W1, W2=_W2)
+    case("two_layer_training", **SYMBREAK_DATA, W1=_W1, W2=_W2, **SYMBREAK_TRAINING)
+# saddle points: escape factors and escape times; started on the stable directions (offset 0)
+SADDLE_ESCAPES = [
+    ([["2", "0"], ["0", "-1"]], "1/10", "1/1000", "1"),
+    ([["3", "0", "0"], ["0", "-1/2", "0"], ["0", "0", "1"]], "1/4", "1/100", "2"),
+    ([["1", "2"], ["2", "1"]], "1/10", "1/10000", "1/2"),           # eigenvalues 3 and -1, coupled
+    ([["2", "0"], ["0", "-1"]], "1/10", "0", "1"),                   # stalls at the saddle
+    ([["2", "0"], ["0", "-1"]], "1/10", "2", "1"),                   # already out
+]
+for _H, _eta, _offset, _radius in SADDLE_ESCAPES:
+    case("saddle_escape", H=_H, eta=_eta, offset=_offset, radius=_radius)
+
 # --- per-student variants (branch variants) ---------------------------------------------------
 # Every combination of every variant-aware exercise of autograder/variants.toml: the derivations
 # its hidden tests (tests/hidden/test_variants.py) read. Generated, so editing variants.toml and

@@ -1,12 +1,15 @@
 """The points rule is stated in course.toml and the totals follow it: every module exercise is
-worth the same 15 points, the Keras lab 24, each split across its tests in proportion to their
-points markers in steps of 1/8, so the course's maximum is 21 x 15 + 24 = 339."""
+worth the same 15 points, the Keras lab its own 37, each split across its tests in proportion to
+their points markers in steps of 1/8. The course's maximum is counted here from the manifest
+(module exercises x 15 + the lab's 37), and README must state that same number."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
@@ -21,12 +24,24 @@ COURSE = load_course()
 MODULE_EXERCISES = [e.id for e in COURSE.exercises if not e.is_notebook]
 
 
+def manifest_maximum() -> tuple[int, int, int, int]:
+    """(module exercises, worth of each, the lab's own worth, the maximum), counted from the
+    manifest's text itself rather than through autograder.points, which this file tests."""
+    manifest = tomllib.loads((ROOT / "autograder" / "course.toml").read_text(encoding="utf-8"))
+    table = manifest["points"]
+    modules = [e["id"] for e in manifest["exercise"] if e.get("kind", "module") == "module"]
+    own = table.get("exercise", {})
+    assert set(own) == {"keras_lab"}, own                    # the one exercise with its own worth
+    return len(modules), table["per_exercise"], own["keras_lab"], len(modules) * table["per_exercise"] + own["keras_lab"]
+
+
 def test_course_toml_states_the_rule():
     per_exercise, own = points.rule()
-    assert per_exercise == 15 and own == {"keras_lab": 24}
+    assert per_exercise == 15 and own == {"keras_lab": 37}
     assert set(own) <= {e.id for e in COURSE.exercises}
-    assert points.maximum([e.id for e in COURSE.exercises]) == 339 == 21 * 15 + 24
-    assert len(MODULE_EXERCISES) == 21
+    modules, each, lab, maximum = manifest_maximum()
+    assert modules == len(MODULE_EXERCISES) and (each, lab) == (15, 37)
+    assert points.maximum([e.id for e in COURSE.exercises]) == maximum == modules * 15 + 37
 
 
 @pytest.mark.parametrize("weights", [[1] * 31, [1] * 6, [2, 1, 1, 2, 1], [1, 1, 1, 0], [3], [1] * 7 + [2] * 3])
@@ -56,9 +71,14 @@ def test_the_graded_suites_give_every_module_exercise_exactly_its_worth(tmp_path
         totals[test["exercise"]] += test["max_score"]
         assert test["max_score"] > 0, test["nodeid"]          # no test is worth nothing
     assert dict(totals) == {e: 15.0 for e in MODULE_EXERCISES}
-    assert results["max_score"] == 315.0 == results["score"]
+    assert results["max_score"] == 15.0 * len(MODULE_EXERCISES) == results["score"]
 
 
 def test_the_readme_states_the_rule_and_the_maximum():
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
-    assert "every exercise is worth the same" in readme and "339 points" in readme
+    modules, each, lab, maximum = manifest_maximum()
+    assert "every exercise is worth the same" in readme
+    stated = re.search(r"the course's maximum is (\d+) x (\d+) \+ (\d+) = (\d+) points", readme)
+    assert stated, "README no longer states the course's maximum as 'N x 15 + 37 = M points'"
+    assert tuple(int(g) for g in stated.groups()) == (modules, each, lab, maximum)
+    assert f"the Keras lab, a whole notebook, is worth {lab}" in readme

@@ -90,6 +90,21 @@ def test_readme_counts_are_true(claim, count):
     assert said < found < 1.5 * said, f"README says over {said}; there are {found}"
 
 
+def test_readme_counts_the_manifest_exactly():
+    # "What the course covers" states the manifest's counts, which change with every exercise.
+    from autograder.course import load_course
+
+    course = load_course()
+    modules = [e for e in course.exercises if not e.is_notebook]
+    catalogue = [p for p in (ROOT / "tests/misconceptions").glob("*.py") if not p.name.startswith("_")]
+    text = " ".join(README.split())
+    match = re.search(r"(\d+) exercises in `autograder/course.toml` \((\d+) module exercises and the Keras lab\), "
+                      r"with (\d+) named misconceptions \((\d+) of them", text)
+    assert match, "README no longer states the manifest's counts where this test looks"
+    said = tuple(int(g) for g in match.groups())
+    assert said == (len(course.exercises), len(modules), len(course.misconceptions), len(catalogue)), said
+
+
 def readme_suite_count() -> int:
     """The README's "The suite is over N tests"."""
     match = re.search(r"The suite is over ([\d,]+) tests", " ".join(README.split()))

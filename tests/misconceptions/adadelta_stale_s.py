@@ -1,0 +1,15 @@
+"""Known mistake 'adadelta-stale-s' (adadelta): a wrong implementation a student plausibly writes."""
+
+import numpy as np
+
+MISCONCEPTION = "adadelta-stale-s"
+MODULE = "gradient_descent"
+
+
+def adadelta_step(x, s, delta, g, rho=0.95, eps=1e-6):
+    g = np.asarray(g, dtype=np.float64)
+    s = np.asarray(s, dtype=np.float64)
+    delta = np.asarray(delta, dtype=np.float64)
+    update = np.sqrt(delta + eps) / np.sqrt(s + eps) * g
+    s_new = rho * s + (1.0 - rho) * g * g
+    return np.asarray(x, dtype=np.float64) - update, s_new, rho * delta + (1.0 - rho) * update * update
