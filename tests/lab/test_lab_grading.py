@@ -296,7 +296,10 @@ def test_hostile_notebooks_gain_nothing_read_nothing_and_leave_nothing(hostile, 
     for name, results in graded.items():
         assert _score(results) == 0, f"{name} gained points:\n{_describe(results)}"
         assert sum(t.max_score for t in _lab(results)) == FULL_POINTS, name
-        report = results.to_json()
+        # What the notebook could have put there: every field but test_code, the body of the
+        # grader's own test (trusted text, which may well call ground_truth.load).
+        report = json.dumps([{**t.to_dict(), "test_code": ""} for t in results.tests]
+                            + [results.errors])
         for marker in SECRET_MARKERS:
             assert marker not in report, f"{name}: the report shows {marker!r}"
     assert not (ROOT / "tests" / "public" / "conftest.py").exists(), "a notebook planted a conftest"
