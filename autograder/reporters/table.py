@@ -109,7 +109,11 @@ def build_failing(results: Results) -> Table | None:
     groups = {}
     for exercise, tests in by_exercise_in_course_order(results).items():
         shown = _first_failing(tests)
-        groups[exercise] = [t for t in _failing(tests) if t is not shown]
+        # A failure that says what the summary already said (a missing module, a missing
+        # function, a notebook not handed in) is one mistake, not one per test.
+        told = message(shown).splitlines()[:1] if shown is not None else []
+        groups[exercise] = [t for t in _failing(tests)
+                            if t is not shown and message(t).splitlines()[:1] != told]
     groups = {ex: tests for ex, tests in groups.items() if tests}
     if not groups:
         return None
