@@ -49,6 +49,14 @@ class TestResult:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class Exercise:
+    """What a report says of an exercise: its id, title and the hint shown when it fails."""
+    id: str
+    title: str
+    hint: str = ""
+
+
 @dataclass
 class Results:
     tests: list[TestResult] = field(default_factory=list)
@@ -62,6 +70,17 @@ class Results:
     #: The Keras lab's run, when its tests ran: {"device": "CPU" or "GPU", "epochs": n}; its wall
     #: time is the sum of its tests' durations (:func:`lab_wall_time`).
     lab: dict | None = None
+    #: The course's name and its exercises in teaching order, as the scorer found them in the
+    #: manifest: reporters take titles, order and hints from here, never from course.toml.
+    course: str = ""
+    exercises: list[Exercise] = field(default_factory=list)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise ``exercise_id`` (its id as its title when the course does not name it)."""
+        for ex in self.exercises:
+            if ex.id == exercise_id:
+                return ex
+        return Exercise(exercise_id, exercise_id)
 
     @property
     def graded(self) -> bool:
@@ -96,6 +115,8 @@ class Results:
                 "max_score": None if infra else self.max_score, "errors": list(self.errors),
                 "infrastructure_error": self.infrastructure_error,
                 **({"lab": dict(self.lab)} if self.lab else {}),
+                **({"course": self.course} if self.course else {}),
+                **({"exercises": [asdict(e) for e in self.exercises]} if self.exercises else {}),
                 "tests": [t.to_dict() for t in self.tests]}
 
     def to_json(self) -> str:
@@ -107,7 +128,9 @@ class Results:
                    target=data.get("target", ""), isolation=data.get("isolation", "none"),
                    execution_time=data.get("execution_time", 0.0),
                    errors=list(data.get("errors", [])),
-                   infrastructure_error=data.get("infrastructure_error"), lab=data.get("lab"))
+                   infrastructure_error=data.get("infrastructure_error"), lab=data.get("lab"),
+                   course=data.get("course", ""),
+                   exercises=[Exercise(**e) for e in data.get("exercises", [])])
 
     @classmethod
     def not_graded(cls, line: str, *, target: str = "", isolation: str = "none",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .feedback import Failure, Feedback, SubmissionError
 from .infrastructure import InfrastructureError
-from .results import Results, TestResult
+from .results import Exercise, Results, TestResult
 from .untrusted import sanitise
 from .written import GradedByHand
 
@@ -120,11 +120,21 @@ def score_test(outcome: RunOutcome, item: pytest.Item, graded: Graded, *, when: 
     return result
 
 
+def _course() -> dict:
+    """The course's name and exercises, for the reports (they never read the manifest)."""
+    from .course import load_course
+
+    course = load_course()
+    return {"course": course.name,
+            "exercises": [Exercise(ex.id, ex.title, ex.hint or "") for ex in course.exercises]}
+
+
 def run_results(outcome: RunOutcome, *, target: str, execution_time: float) -> Results:
     """The Results of a plain ``pytest`` run (no submission around it), made safe to show."""
     return sanitise(Results(tests=list(outcome.tests), target=target, isolation=outcome.isolation,
                             execution_time=execution_time, lab=outcome.lab,
-                            infrastructure_error=outcome.infrastructure_error).settled())
+                            infrastructure_error=outcome.infrastructure_error,
+                            **_course()).settled())
 
 
 def not_graded(line: str, *, submitted: str, execution_time: float = 0.0) -> Results:
@@ -171,7 +181,8 @@ def final_results(outcome: RunOutcome, *, submitted: str, execution_time: float,
         errors.append("The submission provides none of the course modules.")
     isolation = "none (sandbox not installed)" if unisolated else outcome.isolation
     return sanitise(Results(tests=tests, target=submitted, isolation=isolation,
-                            execution_time=execution_time, errors=errors, lab=outcome.lab))
+                            execution_time=execution_time, errors=errors, lab=outcome.lab,
+                            **_course()))
 
 
 _SYNTHETIC_PACKAGE = re.compile(r"\b_target_[0-9a-f]{12}\.")

@@ -47,7 +47,7 @@ def _counted(n: float, noun: str) -> str:
     return f"{fmt_points(n)} {noun}{'' if n == 1 else 's'}"
 
 
-def exercise_entry(exercise: str, tests: list, *, timings: bool = True) -> dict:
+def exercise_entry(results: Results, exercise: str, tests: list, *, timings: bool = True) -> dict:
     """One exercise as one Classroom test: its points earned, and what to fix first."""
     earned = sum(t.score for t in tests)
     possible = sum(t.max_score for t in tests)
@@ -58,7 +58,7 @@ def exercise_entry(exercise: str, tests: list, *, timings: bool = True) -> dict:
     if failing:
         lines.append(f"First to fix: {failing[0].name}: {message(failing[0])}")
     return {
-        "name": exercise_title(exercise),
+        "name": exercise_title(results, exercise),
         "status": "pass" if passed == len(tests) else "fail",
         "score": _points(earned),
         "message": clean_text("\n".join(lines), limit=MESSAGE_CHARS),
@@ -85,7 +85,7 @@ def classroom_result(results: Results, *, timings: bool = True) -> dict:
         return not_graded(results.infrastructure_error)
     if not results.tests:
         return not_graded(results.errors[0] if results.errors else NOT_RUN)
-    tests = [exercise_entry(ex, group, timings=timings)
+    tests = [exercise_entry(results, ex, group, timings=timings)
              for ex, group in by_exercise_in_course_order(results).items()]
     status = "error" if results.errors else \
         ("pass" if all(t["status"] == "pass" for t in tests) else "fail")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..course import load_course
 from ..feedback import Feedback
 from ..results import Results, TestResult
 
@@ -38,24 +37,22 @@ def without_timings(results: Results) -> Results:
         tests=[dataclasses.replace(t, duration=0.0) for t in results.tests])
 
 
-def exercise_title(exercise_id: str) -> str:
-    try:
-        return load_course().exercise(exercise_id).title
-    except KeyError:
-        return exercise_id
+def exercise_title(results: Results, exercise_id: str) -> str:
+    """The exercise's title, as the results carry it (its id when they do not name it)."""
+    return results.exercise(exercise_id).title
 
 
-def task_id(exercise_id: str) -> int | None:
-    """1-based position of the exercise in course.toml (exercism's ``task_id``)."""
-    for i, ex in enumerate(load_course().exercises, start=1):
+def task_id(results: Results, exercise_id: str) -> int | None:
+    """1-based position of the exercise in the course's teaching order (exercism's ``task_id``)."""
+    for i, ex in enumerate(results.exercises, start=1):
         if ex.id == exercise_id:
             return i
     return None
 
 
 def by_exercise_in_course_order(results: Results) -> dict[str, list[TestResult]]:
-    """Tests grouped by exercise, the groups in course.toml's teaching order (unknown ids last)."""
-    order = {ex.id: i for i, ex in enumerate(load_course().exercises)}
+    """Tests grouped by exercise, the groups in the course's teaching order (unknown ids last)."""
+    order = {ex.id: i for i, ex in enumerate(results.exercises)}
     groups = results.by_exercise()
     return {k: groups[k] for k in sorted(groups, key=lambda k: (order.get(k, len(order)), k))}
 

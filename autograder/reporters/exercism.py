@@ -36,7 +36,7 @@ def render_exercism(results: Results) -> str:
     # top-level place for it.
     first_lab = next((t for t in results.tests if t.exercise == "keras_lab"), None)
     for t in results.tests:
-        name = f"{exercise_title(t.exercise)} > {display_name(t)}"
+        name = f"{exercise_title(results, t.exercise)} > {display_name(t)}"
         status = _STATUS.get(t.status, "fail")
         if t.status == "manual":
             # v3 knows pass/fail/error only: a written question "passes" when an answer was
@@ -50,7 +50,7 @@ def render_exercism(results: Results) -> str:
             "output": _output(t.output or ((lab_line(results) or "") if t is first_lab else "")),
             "test_code": t.test_code,
         }
-        tid = task_id(t.exercise)
+        tid = task_id(results, t.exercise)
         if tid is not None:
             entry["task_id"] = tid
         tests.append({k: v for k, v in entry.items() if v is not None})

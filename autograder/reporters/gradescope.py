@@ -32,7 +32,7 @@ def render_gradescope(results: Results) -> str:
                                           "infrastructure_error": results.infrastructure_error},
                            "tests": []}, indent=2, ensure_ascii=False) + "\n"
     tests = []
-    for t, name in zip(results.tests, unique_names(results.tests)):
+    for t, name in zip(results.tests, unique_names(results)):
         output = message(t)
         if t.status == "manual":
             # otter leaves a manual question to Gradescope's manual grading: here it is a
@@ -90,22 +90,24 @@ def score_lines(results: Results) -> list[str]:
             "released."]
 
 
-def unique_names(tests: list[TestResult]) -> list[str]:
+def unique_names(results: Results) -> list[str]:
     """``Exercise: test name``, qualified where two tests would share a name: by the suite
     (public/hidden), then the test file, then the node id. A function of the tests collected, so
     the same from run to run."""
+    tests = results.tests
+
     def file_of(t: TestResult) -> str:
         return PurePosixPath(t.nodeid.split("::", 1)[0]).stem
 
     qualifiers = (lambda t: t.suite, lambda t: f"{t.suite}, {file_of(t)}", lambda t: t.nodeid)
-    names = [f"{exercise_title(t.exercise)}: {display_name(t)}" for t in tests]
+    names = [f"{exercise_title(results, t.exercise)}: {display_name(t)}" for t in tests]
     for qualify in qualifiers:
         seen: dict[str, int] = {}
         for name in names:
             seen[name] = seen.get(name, 0) + 1
         if all(n == 1 for n in seen.values()):
             break
-        base = [f"{exercise_title(t.exercise)}: {display_name(t)}" for t in tests]
+        base = [f"{exercise_title(results, t.exercise)}: {display_name(t)}" for t in tests]
         names = [f"{b} ({qualify(t)})" if seen[n] > 1 else n
                  for b, n, t in zip(base, names, tests)]
     return names

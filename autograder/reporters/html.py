@@ -16,10 +16,9 @@ import io
 
 import numpy as np
 
-from ..course import load_course
 from ..objectives import OBJECTIVES
 from ..results import Results, TestResult
-from ._common import conceal, infrastructure_line, lab_line, manual_summary
+from ._common import by_exercise_in_course_order, conceal, infrastructure_line, lab_line, manual_summary
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;
@@ -112,9 +111,9 @@ def _test_row(test: TestResult) -> str:
     if test.status != "passed" and fb is not None:
         detail = f"<pre>{esc(fb.render())}</pre>"
         if fb.misconception:
-            message = load_course().misconceptions.get(fb.misconception)
+            # The diagnosis puts the mistake's own message in the hint.
             detail += (f'<div class="mis"><b>Known mistake: {esc(fb.misconception)}.</b> '
-                       f"{esc(message.message if message else fb.hint or '')}</div>")
+                       f"{esc(fb.hint or '')}</div>")
         if fb.data:
             try:
                 detail += ('<img alt="your trajectory against the expected one" '
@@ -132,7 +131,6 @@ def render_html(results: Results, *, show_hidden: bool = False, title: str = "Gr
     esc = html.escape
     if not show_hidden:
         results = conceal(results)
-    course = load_course()
     infra = infrastructure_line(results)
     if infra is not None:   # nothing was graded: the line, and no score
         return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -144,7 +142,7 @@ def render_html(results: Results, *, show_hidden: bool = False, title: str = "Gr
     parts = [f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
              f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
              f"<title>{esc(title)}</title><style>{CSS}</style></head><body>",
-             f"<h1>{esc(title)}</h1><p class=\"meta\">{esc(course.name)} · target {esc(results.target)}"
+             f"<h1>{esc(title)}</h1><p class=\"meta\">{esc(results.course)} · target {esc(results.target)}"
              f" · isolation {esc(results.isolation)}</p>",
              f'<p class="score">{results.score:g} / {results.max_score:g}</p>'
              f'<div class="bar"><span style="width:{percent:.1f}%"></span></div>']
@@ -155,10 +153,7 @@ def render_html(results: Results, *, show_hidden: bool = False, title: str = "Gr
         parts.append(f'<p class="meta">{esc(lab_line(results))}</p>')
     for error in results.errors:
         parts.append(f'<p class="failed">{esc(error)}</p>')
-    order = [ex for ex in course.exercises if ex.id in groups]
-    order += [type("X", (), {"id": k, "title": k, "hint": ""})() for k in groups
-              if k not in {e.id for e in order}]
-    for ex in order:
+    for ex in (results.exercise(k) for k in by_exercise_in_course_order(results)):
         tests = groups[ex.id]
         got = sum(t.score for t in tests)
         total = sum(t.max_score for t in tests)

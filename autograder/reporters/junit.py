@@ -82,7 +82,7 @@ def render_junit(results: Results) -> str:
             "time": _seconds(sum(t.duration for t in tests)),
         })
         props = ET.SubElement(suite, "properties")
-        ET.SubElement(props, "property", {"name": "title", "value": exercise_title(exercise)})
+        ET.SubElement(props, "property", {"name": "title", "value": exercise_title(results, exercise)})
         ET.SubElement(props, "property", {"name": "score", "value": fmt_points(sum(t.score for t in tests))})
         ET.SubElement(props, "property", {"name": "max_score",
                                           "value": fmt_points(sum(t.max_score for t in tests))})

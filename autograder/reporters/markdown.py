@@ -66,7 +66,7 @@ def render_markdown(results: Results) -> str:
     for exercise, tests in groups.items():
         passed = sum(t.status == "passed" for t in tests)
         automatic = sum(t.status != "manual" for t in tests)   # written questions are not tests
-        out.append(f"| {_cell(exercise_title(exercise))} (`{exercise}`) | "
+        out.append(f"| {_cell(exercise_title(results, exercise))} (`{exercise}`) | "
                    f"{fmt_points(sum(t.score for t in tests))} / "
                    f"{fmt_points(sum(t.max_score for t in tests))} | {passed} / {automatic} |")
     out.append("")
@@ -76,7 +76,7 @@ def render_markdown(results: Results) -> str:
     if lab_line(results):
         out += [_cell(lab_line(results)), ""]
     for exercise, tests in groups.items():
-        out += [f"## {_cell(exercise_title(exercise))} (`{exercise}`)", "",
+        out += [f"## {_cell(exercise_title(results, exercise))} (`{exercise}`)", "",
                 "| | Test | Points |", "| --- | --- | ---: |"]
         for t in tests:
             points = (manual_summary(t) if t.status == "manual"

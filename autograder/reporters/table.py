@@ -99,7 +99,7 @@ def build_summary(results: Results) -> Table:
     table.add_column("Status", no_wrap=True)
     table.add_column("First failure", ratio=1, min_width=40, footer=_sandbox_line(results))
     for exercise, tests in by_exercise_in_course_order(results).items():
-        table.add_row(Text(exercise_title(exercise)), _points(tests), _exercise_status(tests),
+        table.add_row(Text(exercise_title(results, exercise)), _points(tests), _exercise_status(tests),
                       _first_failure(tests))
     return table
 
@@ -109,7 +109,11 @@ def build_failing(results: Results) -> Table | None:
     groups = {}
     for exercise, tests in by_exercise_in_course_order(results).items():
         shown = _first_failing(tests)
-        groups[exercise] = [t for t in _failing(tests) if t is not shown]
+        # A failure that says what the summary already said (a missing module, a missing
+        # function, a notebook not handed in) is one mistake, not one per test.
+        told = message(shown).splitlines()[:1] if shown is not None else []
+        groups[exercise] = [t for t in _failing(tests)
+                            if t is not shown and message(t).splitlines()[:1] != told]
     groups = {ex: tests for ex, tests in groups.items() if tests}
     if not groups:
         return None
@@ -121,7 +125,7 @@ def build_failing(results: Results) -> Table | None:
     table.add_column("Points", justify="right", no_wrap=True)
     table.add_column("Message", ratio=1)
     for exercise, tests in groups.items():
-        title = exercise_title(exercise)
+        title = exercise_title(results, exercise)
         for i, t in enumerate(tests[:FAILING_PER_EXERCISE]):
             first_line = (message(t).splitlines() or [""])[0]
             table.add_row(_one_line(title if i == 0 else ""), _one_line(display_name(t)),
@@ -145,7 +149,7 @@ def build_manual(results: Results) -> Table | None:
     table.add_column("Answer", ratio=1)
     for t in manual:
         answer = (t.feedback.rationale if t.feedback else "").partition("\nAnswer:\n")[2]
-        table.add_row(_one_line(exercise_title(t.exercise)), _one_line(display_name(t)),
+        table.add_row(_one_line(exercise_title(results, t.exercise)), _one_line(display_name(t)),
                       f"{fmt_points(t.manual_points)}",
                       _one_line(" ".join(answer.split()) or "no answer found", style="cyan"))
     return table
@@ -160,7 +164,7 @@ def build_table(results: Results) -> Table:
     table.add_column("Status")
     table.add_column("Message", ratio=1, min_width=40, footer=_sandbox_line(results))
     for exercise, tests in by_exercise_in_course_order(results).items():
-        title = exercise_title(exercise)
+        title = exercise_title(results, exercise)
         for i, t in enumerate(tests):
             table.add_row(Text(title if i == 0 else ""), Text(display_name(t)),
                           f"{fmt_points(t.manual_points)} by hand" if t.status == "manual"
