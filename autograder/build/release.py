@@ -278,6 +278,27 @@ def autograder_members(ctx: BuildContext, producers: dict[str, Producer]) -> lis
     return members
 
 
+def _written_secrets(ctx: BuildContext, secrets: SecretIndex) -> None:
+    """The written questions' marking guide and reference answers, as secret prose: the leak
+    check refuses a student member holding any clause of either (the student's answer sheet is
+    generated from the prompts alone)."""
+    from ..written import QUESTIONS_FILE, module_questions, read_answer_sheet
+
+    guide = ctx.root / "autograder" / QUESTIONS_FILE.name
+    if not guide.is_file():
+        return
+    rel = guide.relative_to(ctx.root).as_posix()
+    secrets.add(rel, "marking guide", ctx.read(rel))        # its bytes, under any name
+    exercise, questions = module_questions(guide)
+    secrets.add_phrases("marking guide", rel, [entry for q in questions for entry in q.guide])
+    for ex in ctx.course.exercises:
+        reference = ctx.root / ctx.course.reference_package / Path(ex.file).name
+        if ex.id == exercise and reference.is_file():
+            answers = read_answer_sheet(reference.read_text(encoding="utf-8"), [q.label for q in questions])
+            secrets.add_phrases("reference answer", reference.relative_to(ctx.root).as_posix(),
+                                answers.values())
+
+
 def load_producers() -> None:
     for module in PRODUCER_MODULES:
         import_module(module)
@@ -310,6 +331,7 @@ def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = Fal
     secrets = SecretIndex(root, functions,
                           frozenset(hashlib.sha256(m.data).hexdigest() for m in stubs), ctx.secrets)
     ctx.inputs.update(secrets.inputs)
+    _written_secrets(ctx, secrets)
     check_leaks(student, secrets)
     # Per-student variants: the course salt is a secret that is no file of the checkout.
     from ..variants.release import check_salt_leaks
