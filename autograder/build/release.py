@@ -198,6 +198,18 @@ def _lab_parts(ctx: BuildContext) -> tuple[str, str]:
     return optional, section
 
 
+def _written_section(course: Course) -> str:
+    """The student README's paragraph on the written questions (none without a written exercise)."""
+    sheets = [ex.file for ex in course.exercises if ex.kind == "written" and ex.file]
+    if not sheets:
+        return ""
+    return ("## Written questions\n\n" + ", ".join(f"`{s}`" for s in sheets) +
+            " holds questions you answer in words. Write each answer under its question's "
+            "**Answer:** line, keep the file's name and its `## Question N` headings, and hand it "
+            "in with your modules. Your instructor grades these answers by hand: their points are "
+            "not part of the automatic score, and the tests do not check them.\n\n")
+
+
 def _stubs(ctx: BuildContext, write: bool) -> tuple[list[Member], list[str]]:
     """The generated stubs as members; rewrite ``assignments/`` with them when ``write``."""
     members, drift = [], []
@@ -254,7 +266,8 @@ def student_members(ctx: BuildContext, stubs: list[Member],
     optional, lab_section = _lab_parts(ctx)
     members += [
         Member("README.md", _template("student/README.md", course_name=course.name,
-                                      lab_section=lab_section)),
+                                      lab_section=lab_section,
+                                      written_section=_written_section(course))),
         Member("pyproject.toml", _template("student/pyproject.toml", course_name=course.name,
                                            project_name=f"{project}-student", version=version,
                                            dependencies=deps, optional_dependencies=optional)),
