@@ -139,7 +139,13 @@ def places(exercise_id: str, course: Course | None = None, root: Path = ROOT,
     if ex.kind == "notebook":
         found.append(Place("notebook", ex.notebook, 0, "the lab's source, with solution markers"))
     if ex.kind == "written":
-        found.append(Place("questions", ex.file, 0, "graded by hand"))
+        from .written import QUESTIONS_FILE, module_questions
+
+        found.append(Place("questions", ex.file, 0, "graded by hand (the student's answer sheet)"))
+        guide = root / "autograder" / QUESTIONS_FILE.name
+        if module_questions(guide)[0] == ex.id:
+            found.append(Place("guide", _rel(guide, root), 0,
+                               "points, prompts and the marking guide (never shipped)"))
     if ex.has_module:
         for role, package in (("stub", course.student_package), ("solution", course.reference_package)):
             path = root / package / f"{ex.module}.py"

@@ -205,7 +205,8 @@ class _Prepared:
             execution_time=round(time.perf_counter() - started, 3), private_dir=self.tmp.name,
             problem=self.problem,
             provides_nothing=(materialised is not None and not materialised.found and not any(
-                n.status == "ok" for n in materialised.notebooks.values())),
+                n.status == "ok" for n in [*materialised.notebooks.values(),
+                                           *materialised.written.values()])),
             unavailable=None if unavailable is None else str(unavailable),
             unisolated=self.isolate and not isinstance(self.spec, SandboxSpec))
 

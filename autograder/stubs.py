@@ -79,11 +79,18 @@ def expected_stubs(root: Path = ROOT) -> dict[Path, str]:
     solutions = root / course.reference_package
     students = root / course.student_package
     functions_by_module: dict[str, set[str]] = {}
+    out: dict[Path, str] = {}
     for ex in course.exercises:
-        if ex.is_notebook:  # the lab's student notebook is built by autograder.lab.build
+        if ex.kind == "written":
+            # the answer sheet: the trusted prompts with empty answers (never the marking guide)
+            from .written import QUESTIONS_FILE, answer_sheet, module_questions
+
+            exercise, questions = module_questions(root / "autograder" / QUESTIONS_FILE.name)
+            if exercise == ex.id:
+                out[root / ex.file] = answer_sheet(questions)
+        if not ex.has_module:  # the lab's student notebook is built by autograder.lab.build
             continue
         functions_by_module.setdefault(ex.module, set()).update(ex.functions)
-    out: dict[Path, str] = {}
     init = (solutions / "__init__.py").read_text(encoding="utf-8")
     out[students / "__init__.py"] = make_stub(init, set())
     for module, functions in functions_by_module.items():

@@ -13,6 +13,10 @@ A submission arrives as one of:
 * a ``.ipynb`` notebook: its code cells, with IPython magics and shell lines removed, serve
   every module, as for a ``.py`` file.
 
+A written exercise's answer sheet (``written_answers.md``, found anywhere in a folder or zip) is
+read here as bounded text, never run, and its answers kept in a file of the grader's own beside
+the modules (:data:`WRITTEN_FILE`) for the hidden tests that report them as graded by hand.
+
 Anything that cannot be read becomes a :class:`SubmissionProblem` with a sentence a student can
 act on; :func:`materialise` never lets an exception about the *submission* escape otherwise.
 Modules a submission lacks are written as placeholders that fail to import with a kind message,
@@ -61,6 +65,18 @@ class Materialised:
     notes: list[str] = field(default_factory=list)     # things the student should know
     #: notebook exercise id -> what became of its notebook (the Keras lab)
     notebooks: dict[str, "NotebookIntake"] = field(default_factory=dict)
+    #: written exercise id -> what became of its answer sheet
+    written: dict[str, "SheetIntake"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SheetIntake:
+    """A written exercise's answer sheet in this submission: ``ok`` (read as text), ``missing``
+    or ``unreadable`` (with why), and the (label, answer) of each question."""
+    exercise: str
+    status: str
+    reason: str = ""
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,6 +148,11 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
     for ex in course.exercises:
         if ex.is_notebook and ex.id not in result.notebooks:
             result.notebooks[ex.id] = missing_notebook(ex)
+        if ex.kind == "written" and ex.id not in result.written:
+            result.written[ex.id] = missing_sheet(ex)
+    (dest / WRITTEN_FILE).write_text(json.dumps(
+        {k: [v.status, v.reason, [list(a) for a in v.answers]] for k, v in result.written.items()}),
+        encoding="utf-8")
     # What the lab's tests read (in this process or, with runner="subprocess", another): only
     # .py files are ever copied from a submission, so this name is the grader's own.
     (dest / NOTEBOOKS_FILE).write_text(json.dumps(
@@ -141,6 +162,58 @@ def materialise(path: str | Path, dest: str | Path, course: Course | None = None
 
 
 NOTEBOOKS_FILE = ".notebooks.json"
+#: What the written questions' tests read: each written exercise's answers (the grader's own file).
+WRITTEN_FILE = ".written.json"
+
+
+def missing_sheet(exercise) -> SheetIntake:
+    return SheetIntake(exercise.id, "missing", f"{Path(exercise.file).name} is missing from your "
+                       "submission: hand it in with your modules")
+
+
+def read_sheet_intake(directory: Path) -> dict[str, SheetIntake] | None:
+    """What :func:`materialise` wrote about a materialised submission's answer sheets (None:
+    nothing, e.g. a folder that was never materialised)."""
+    try:
+        data = json.loads((Path(directory) / WRITTEN_FILE).read_text(encoding="utf-8"))
+        return {k: SheetIntake(k, str(v[0]), str(v[1]), tuple((str(a[0]), str(a[1])) for a in v[2]))
+                for k, v in data.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError, KeyError):
+        return None
+
+
+def read_sheet(path: Path, exercise) -> SheetIntake:
+    """A written exercise's answer sheet read as text (bounded; nothing of it runs)."""
+    from .written import SHEET_BYTES, read_answer_sheet, written_questions
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(SHEET_BYTES + 1)
+    except OSError as exc:
+        return SheetIntake(exercise.id, "unreadable",
+                           f"{path.name} could not be read ({exc.strerror or exc})")
+    if len(data) > SHEET_BYTES:
+        return SheetIntake(exercise.id, "unreadable",
+                           f"{path.name} is larger than {SHEET_BYTES // 2**20} MiB")
+    text = data.decode("utf-8", errors="replace")
+    answers = read_answer_sheet(text, [q.label for q in written_questions(exercise.id)])
+    return SheetIntake(exercise.id, "ok", answers=tuple(answers.items()))
+
+
+def _sheets_in(src: Path, course: Course) -> dict[str, SheetIntake]:
+    """Each written exercise's answer sheet found in a handed-in folder (the shallowest, then
+    the first by path: a student's sheet beside their modules beats a copy deeper down)."""
+    out = {}
+    for ex in course.exercises:
+        if ex.kind != "written" or not ex.file:
+            continue
+        name = Path(ex.file).name
+        found = sorted((p for p in src.rglob(name) if p.is_file() and not p.is_symlink()
+                        and not any(part in _SKIPPED_DIRS for part in p.relative_to(src).parts)),
+                       key=lambda p: (len(p.relative_to(src).parts), p.as_posix()))
+        if found:
+            out[ex.id] = read_sheet(found[0], ex)
+    return out
 
 
 def missing_notebook(exercise) -> NotebookIntake:
@@ -342,8 +415,9 @@ def _from_directory(src: Path, dest: Path, course: Course, kind: str,
                     zips_left: int = 1) -> Materialised:
     folder = _find_module_dir(src, course)
     notebooks = _notebooks_in(src, dest, course)
-    if folder is None and notebooks:
-        return Materialised(dest, kind, notebooks=notebooks)
+    written = _sheets_in(src, course)
+    if folder is None and (notebooks or written):
+        return Materialised(dest, kind, notebooks=notebooks, written=written)
     if folder is None and zips_left > 0:
         inner = _zip_inside(src)
         if inner is not None:
@@ -372,7 +446,7 @@ def _from_directory(src: Path, dest: Path, course: Course, kind: str,
     notes = []
     if folder != src:
         notes.append(f"modules found in {folder.relative_to(src).as_posix()}/")
-    return Materialised(dest, kind, found=found, notes=notes, notebooks=notebooks)
+    return Materialised(dest, kind, found=found, notes=notes, notebooks=notebooks, written=written)
 
 
 def _write_placeholders(result: Materialised, course: Course) -> None:

@@ -9,7 +9,10 @@ shipped. A release is refused when one of its members
 * is byte-for-byte a file of one of those trees (a ground-truth ``cache.json`` renamed to
   ``tests/public/expected.json`` is still the ground truth);
 * contains, in any function (or a notebook's code cell), the body of a solution function, of a
-  hidden test, or of a misconception-catalogue function. Bodies are compared as normalised
+  hidden test, or of a misconception-catalogue function;
+* contains, anywhere in its text, a secret phrase: a clause of the written questions' marking
+  guide or of their reference answers (compared with case and white space ignored, so a
+  reflowed or re-cased copy is still found). Bodies are compared as normalised
   ASTs: ``ast.dump`` of each statement, docstrings removed, names kept, so reformatting, a new
   docstring or a renamed function does not hide a copied body.
 
@@ -36,6 +39,8 @@ SECRET_TREES = {
     "autograder/ground_truth": "ground-truth file",
 }
 MIN_BODY_NODES = 8     # counted without Load/Store contexts
+#: Shorter clauses of a secret text are too generic to fingerprint ("1 point: yes").
+MIN_PHRASE_CHARS = 40
 
 
 class LeakError(Exception):
@@ -126,6 +131,7 @@ class SecretIndex:
         files, path -> (kind, bytes), such as a lab's solution notebook a producer read."""
         self.hashes: dict[str, tuple[str, str]] = {}        # sha256 -> (kind, path)
         self.fingerprints: list[Fingerprint] = []
+        self.phrases: list[tuple[str, str, str]] = []      # (kind, item, normalised clause)
         self.inputs: dict[str, bytes] = {}                  # secret files read, for the manifest
         self._functions, self._public = course_functions, public_hashes
         for tree, kind in SECRET_TREES.items():
@@ -148,6 +154,13 @@ class SecretIndex:
         for source in _code_of(Member(rel, data)):
             self._fingerprint(kind, rel, source, self._functions,
                               marked_only=rel.endswith(".ipynb"))
+
+    def add_phrases(self, kind: str, item: str, texts) -> None:
+        """Index secret prose (a marking guide, reference answers): each clause of ``texts`` long
+        enough to be distinctive is refused in any student member's text."""
+        for text in texts:
+            for clause in _clauses(text):
+                self.phrases.append((kind, item, clause))
 
     def _fingerprint(self, kind: str, rel: str, source: str, course_functions: set[str],
                      marked_only: bool = False) -> None:
@@ -176,6 +189,12 @@ class SecretIndex:
         if digest in self.hashes:
             kind, rel = self.hashes[digest]
             found.append(Leak(member.path, kind, rel, "has the same bytes as"))
+        if self.phrases:
+            text = _normalised(member.data.decode("utf-8", "replace"))
+            for kind, item, clause in self.phrases:
+                if clause in text:
+                    found.append(Leak(member.path, kind, item, "contains a clause of the"))
+                    break
         for source in _code_of(member):
             for name, statements, _ in function_bodies(source, member.path):
                 for fp in self.fingerprints:
@@ -183,6 +202,18 @@ class SecretIndex:
                         found.append(Leak(f"{member.path}:{name}", fp.kind, fp.item,
                                           "contains the body of"))
         return found
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _clauses(text: str) -> list[str]:
+    """The distinctive clauses of a secret text: split at sentence and clause marks."""
+    import re
+
+    parts = re.split(r"[.;:!?()]\s|\n\s*\n|\s-\s", text)
+    return [c for c in (_normalised(p).strip(" .;:,") for p in parts) if len(c) >= MIN_PHRASE_CHARS]
 
 
 def _code_of(member: Member) -> list[str]:

@@ -198,6 +198,18 @@ def _lab_parts(ctx: BuildContext) -> tuple[str, str]:
     return optional, section
 
 
+def _written_section(course: Course) -> str:
+    """The student README's paragraph on the written questions (none without a written exercise)."""
+    sheets = [ex.file for ex in course.exercises if ex.kind == "written" and ex.file]
+    if not sheets:
+        return ""
+    return ("## Written questions\n\n" + ", ".join(f"`{s}`" for s in sheets) +
+            " holds questions you answer in words. Write each answer under its question's "
+            "**Answer:** line, keep the file's name and its `## Question N` headings, and hand it "
+            "in with your modules. Your instructor grades these answers by hand: their points are "
+            "not part of the automatic score, and the tests do not check them.\n\n")
+
+
 def _stubs(ctx: BuildContext, write: bool) -> tuple[list[Member], list[str]]:
     """The generated stubs as members; rewrite ``assignments/`` with them when ``write``."""
     members, drift = [], []
@@ -254,7 +266,8 @@ def student_members(ctx: BuildContext, stubs: list[Member],
     optional, lab_section = _lab_parts(ctx)
     members += [
         Member("README.md", _template("student/README.md", course_name=course.name,
-                                      lab_section=lab_section)),
+                                      lab_section=lab_section,
+                                      written_section=_written_section(course))),
         Member("pyproject.toml", _template("student/pyproject.toml", course_name=course.name,
                                            project_name=f"{project}-student", version=version,
                                            dependencies=deps, optional_dependencies=optional)),
@@ -276,6 +289,27 @@ def autograder_members(ctx: BuildContext, producers: dict[str, Producer]) -> lis
     members += [ctx.member(p) for p in layout.AUTOGRADER_FILES if (ctx.root / p).is_file()]
     members += _run_producers(producers, ctx)
     return members
+
+
+def _written_secrets(ctx: BuildContext, secrets: SecretIndex) -> None:
+    """The written questions' marking guide and reference answers, as secret prose: the leak
+    check refuses a student member holding any clause of either (the student's answer sheet is
+    generated from the prompts alone)."""
+    from ..written import QUESTIONS_FILE, module_questions, read_answer_sheet
+
+    guide = ctx.root / "autograder" / QUESTIONS_FILE.name
+    if not guide.is_file():
+        return
+    rel = guide.relative_to(ctx.root).as_posix()
+    secrets.add(rel, "marking guide", ctx.read(rel))        # its bytes, under any name
+    exercise, questions = module_questions(guide)
+    secrets.add_phrases("marking guide", rel, [entry for q in questions for entry in q.guide])
+    for ex in ctx.course.exercises:
+        reference = ctx.root / ctx.course.reference_package / Path(ex.file).name
+        if ex.id == exercise and reference.is_file():
+            answers = read_answer_sheet(reference.read_text(encoding="utf-8"), [q.label for q in questions])
+            secrets.add_phrases("reference answer", reference.relative_to(ctx.root).as_posix(),
+                                answers.values())
 
 
 def load_producers() -> None:
@@ -310,6 +344,7 @@ def build(root: Path = ROOT, out: Path | None = None, *, write_stubs: bool = Fal
     secrets = SecretIndex(root, functions,
                           frozenset(hashlib.sha256(m.data).hexdigest() for m in stubs), ctx.secrets)
     ctx.inputs.update(secrets.inputs)
+    _written_secrets(ctx, secrets)
     check_leaks(student, secrets)
     # Per-student variants: the course salt is a secret that is no file of the checkout.
     from ..variants.release import check_salt_leaks

@@ -217,3 +217,34 @@ def test_a_public_test_importing_grader_only_code(checkout, tmp_path):
     with pytest.raises(BuildError, match=r"grader-only code: autograder/ground_truth/__init__.py "
                                          r"\(imported by tests/public/test_gradient_descent.py\)"):
         build(checkout, tmp_path / "out", epoch=EPOCH, skip=SKIP)
+
+
+def test_the_written_questions_marking_guide_and_reference_answers_are_secret(checkout, tmp_path):
+    # The written questions' marking guide (autograder/written_questions.toml) and reference
+    # answers (solutions/written_answers.md) are prose: a clause of either, reflowed and re-cased
+    # in any student file, stops the build; the student's sheet (the prompts) ships.
+    from autograder.written import ANSWER_SHEET, module_questions, read_answer_sheet
+
+    _, questions = module_questions(checkout / "autograder/written_questions.toml")
+    guide_clause = questions[0].guide[0].split(": ", 1)[1].split(":")[0]
+    reference = read_answer_sheet((checkout / "solutions" / ANSWER_SHEET).read_text(), ["5"])["5"]
+    answer_clause = reference.split(".")[0]
+    assert len(guide_clause) > 40 and len(answer_clause) > 40
+    notes = checkout / "tests/public/hints.md"
+    notes.write_text("# Hints\n\n" + "\n".join(guide_clause.upper().split(" ")) + "\n")
+    message = refused(checkout, tmp_path / "guide")
+    assert ("tests/public/hints.md contains a clause of the marking guide "
+            "autograder/written_questions.toml") in message
+    notes.write_text("A model answer: " + answer_clause + ".\n")
+    message = refused(checkout, tmp_path / "answer")
+    assert f"tests/public/hints.md contains a clause of the reference answer solutions/{ANSWER_SHEET}" in message
+
+    def ships_the_guide(ctx):
+        return [Member("notes/questions.toml", (ctx.root / "autograder/written_questions.toml").read_bytes())]
+
+    notes.unlink()
+    message = refused(checkout, tmp_path / "file", student_producers={"careless": ships_the_guide})
+    assert "notes/questions.toml has the same bytes as marking guide autograder/written_questions.toml" in message
+    build(checkout, tmp_path / "good", epoch=EPOCH, skip=SKIP)
+    manifest = json.loads((tmp_path / "good/manifest.json").read_text())
+    assert f"assignments/{ANSWER_SHEET}" in {m["path"] for m in manifest["artifacts"]["student.zip"]["members"]}

@@ -21,7 +21,9 @@ from autograder.course import load_course
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = load_course()
-MODULE_EXERCISES = [e.id for e in COURSE.exercises if not e.is_notebook]
+MODULE_EXERCISES = [e.id for e in COURSE.exercises if e.kind == "module"]
+#: Exercises graded by hand only (written questions): worth no automatic points.
+WRITTEN_EXERCISES = [e.id for e in COURSE.exercises if e.kind == "written"]
 
 
 def manifest_maximum() -> tuple[int, int, int, int]:
@@ -31,13 +33,15 @@ def manifest_maximum() -> tuple[int, int, int, int]:
     table = manifest["points"]
     modules = [e["id"] for e in manifest["exercise"] if e.get("kind", "module") == "module"]
     own = table.get("exercise", {})
-    assert set(own) == {"keras_lab"}, own                    # the one exercise with its own worth
+    # the lab has its own worth; the written questions none (graded by hand, outside the total)
+    assert own == {"keras_lab": own["keras_lab"], **{e: 0 for e in WRITTEN_EXERCISES}}, own
     return len(modules), table["per_exercise"], own["keras_lab"], len(modules) * table["per_exercise"] + own["keras_lab"]
 
 
 def test_course_toml_states_the_rule():
     per_exercise, own = points.rule()
-    assert per_exercise == 15 and own == {"keras_lab": 37}
+    assert per_exercise == 15 and own == {"keras_lab": 37, **{e: 0 for e in WRITTEN_EXERCISES}}
+    assert WRITTEN_EXERCISES == ["written_questions"]
     assert set(own) <= {e.id for e in COURSE.exercises}
     modules, each, lab, maximum = manifest_maximum()
     assert modules == len(MODULE_EXERCISES) and (each, lab) == (15, 37)
@@ -67,7 +71,13 @@ def test_the_graded_suites_give_every_module_exercise_exactly_its_worth(tmp_path
     assert out.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
     results = json.loads(out.read_text())
     totals = Counter()
+    manual = [t for t in results["tests"] if t["status"] == "manual"]
+    # the written questions: graded by hand, no automatic points, their own points recorded
+    assert {t["exercise"] for t in manual} == set(WRITTEN_EXERCISES)
+    assert all(t["max_score"] == 0 and t["manual_points"] > 0 for t in manual)
     for test in results["tests"]:
+        if test["status"] == "manual":
+            continue
         totals[test["exercise"]] += test["max_score"]
         assert test["max_score"] > 0, test["nodeid"]          # no test is worth nothing
     assert dict(totals) == {e: 15.0 for e in MODULE_EXERCISES}

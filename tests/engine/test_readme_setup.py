@@ -95,14 +95,19 @@ def test_readme_counts_the_manifest_exactly():
     from autograder.course import load_course
 
     course = load_course()
-    modules = [e for e in course.exercises if not e.is_notebook]
+    from autograder.written import written_questions
+
+    modules = [e for e in course.exercises if e.kind == "module"]
+    written = [q for e in course.exercises if e.kind == "written" for q in written_questions(e.id)]
     catalogue = [p for p in (ROOT / "tests/misconceptions").glob("*.py") if not p.name.startswith("_")]
     text = " ".join(README.split())
-    match = re.search(r"(\d+) exercises in `autograder/course.toml` \((\d+) module exercises and the Keras lab\), "
+    match = re.search(r"(\d+) exercises in `autograder/course.toml` \((\d+) module exercises, the Keras lab "
+                      r"and (\d+) written questions graded by hand \((\d+) points\)\), "
                       r"with (\d+) named misconceptions \((\d+) of them", text)
     assert match, "README no longer states the manifest's counts where this test looks"
     said = tuple(int(g) for g in match.groups())
-    assert said == (len(course.exercises), len(modules), len(course.misconceptions), len(catalogue)), said
+    assert said == (len(course.exercises), len(modules), len(written), sum(q.points for q in written),
+                    len(course.misconceptions), len(catalogue)), said
 
 
 def readme_suite_count() -> int:
