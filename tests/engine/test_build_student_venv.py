@@ -109,17 +109,17 @@ def test_the_progress_command_is_installed(stub_run, release):
     assert "not implemented yet" in proc.stdout
 
 
-def _feedback_example(readme: str) -> str:
-    """The code block under a README's "feedback" heading or sentence: the example failure."""
-    match = re.search(r"known mistake gives, which mistake and how to fix it:\n\n```\n(.*?)```"
-                      r"|when the answer is a known mistake, which one:\n\n```\n(.*?)```", readme, re.S)
-    assert match, "the README shows no example of a failed test's feedback"
-    return match.group(1) or match.group(2)
+def _feedback_example(readme: str, lead: str) -> str:
+    """The code block after ``lead`` in a README: its example of a failed test's feedback."""
+    match = re.search(re.escape(lead) + r"\n\n```\n(.*?)```", readme, re.S)
+    assert match, f"the README shows no example of a failed test's feedback after {lead!r}"
+    return match.group(1)
 
 
 def test_the_readmes_feedback_example_is_what_pytest_prints(release, tmp_path):
-    # The example submission makes the momentum-d2l-form mistake; the student's own `pytest`
-    # must print the READMEs' example verbatim (the student README and the course README alike).
+    # The example submission makes the momentum-d2l-form mistake. The student's own `pytest`
+    # must print the student README's example verbatim; the release has no misconception
+    # catalogue (it would hold near-solutions), so no mistake is named there.
     backup = tmp_path / "gradient_descent.py"
     shutil.copy2(release / "assignments" / "gradient_descent.py", backup)
     try:
@@ -128,7 +128,18 @@ def test_the_readmes_feedback_example_is_what_pytest_prints(release, tmp_path):
         proc, _ = pytest_in(release, "results-example.json")
     finally:
         shutil.copy2(backup, release / "assignments" / "gradient_descent.py")
-    for readme in (release / "README.md", ROOT / "README.md"):
-        example = _feedback_example(readme.read_text())
-        assert "known mistake: momentum-d2l-form" in example, readme
-        assert example in proc.stdout, (readme, proc.stdout[-3000:])
+    example = _feedback_example((release / "README.md").read_text(),
+                                "worst entry misses its tolerance:")
+    assert example in proc.stdout, proc.stdout[-3000:]
+    assert "known mistake" not in proc.stdout
+
+
+def test_the_course_readmes_feedback_example_is_what_the_grader_prints():
+    # In the course repository the catalogue is there: the same failure names its mistake.
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "--target=examples/submission", "tests/public/test_gradient_descent.py",
+                           "-k", "momentum"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    example = _feedback_example((ROOT / "README.md").read_text(),
+                                "a failure whose calls a known mistake reproduces also names it:")
+    assert "known mistake: momentum-d2l-form" in example
+    assert example in proc.stdout, proc.stdout[-3000:]
