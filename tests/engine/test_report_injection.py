@@ -125,7 +125,8 @@ def test_table_obeys_nothing_the_submission_wrote(graded, verbose):
     if verbose:   # the markup is shown as the characters it is
         assert "[link=https://evil.example/rich]click[/link]" in plain.replace("\n", "")
     else:  # the summary shows a first line: the fake score stays inside the message
-        assert "raised RuntimeError: Score: 327 / 327" in plain
+        # (rich may wrap the column inside the message: compare with runs of white space as one)
+        assert "raised RuntimeError: Score: 327 / 327" in " ".join(plain.split())
 
 
 def test_table_as_text_has_no_escape_at_all(graded):
