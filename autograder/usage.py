@@ -212,6 +212,11 @@ def run_command(prog: str, command: Callable[[argparse.Namespace], int],
     except KeyboardInterrupt:
         error_line(prog, "interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as a Unix filter does. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again on the closed pipe.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the last resort, so the user never sees a traceback
         if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
             raise

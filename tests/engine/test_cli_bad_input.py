@@ -318,3 +318,14 @@ def test_grade_all_prints_a_hostile_student_name_as_itself(place):
     assert proc.returncode == 0 and "Traceback" not in out + err, err
     # (the markup shown as text; the escape sequence removed by the one sanitising step)
     assert "[bold red]eve" in out and "\x1b" not in out, out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    # `autograder course show adam | head -1`: the pipe closes before the output is written. A
+    # Unix filter stops quietly; before, this printed "internal error: BrokenPipeError".
+    for _ in range(3):   # the race is the writer's: any of the runs may meet the closed pipe
+        proc = subprocess.run(
+            f"{sys.executable} -m autograder course show adam | true", shell=True,
+            cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+        assert proc.stderr == "", proc.stderr
