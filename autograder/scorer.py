@@ -120,8 +120,9 @@ def score_test(outcome: RunOutcome, item: pytest.Item, graded: Graded, *, when: 
     return result
 
 
-def _course() -> dict:
-    """The course's name and exercises, for the reports (they never read the manifest)."""
+def course_info() -> dict:
+    """The course's name and exercises, as every Results carries them for the reports (which
+    never read the manifest): ``Results(..., **course_info())``."""
     from .course import load_course
 
     course = load_course()
@@ -134,7 +135,7 @@ def run_results(outcome: RunOutcome, *, target: str, execution_time: float) -> R
     return sanitise(Results(tests=list(outcome.tests), target=target, isolation=outcome.isolation,
                             execution_time=execution_time, lab=outcome.lab,
                             infrastructure_error=outcome.infrastructure_error,
-                            **_course()).settled())
+                            **course_info()).settled())
 
 
 def not_graded(line: str, *, submitted: str, execution_time: float = 0.0) -> Results:
@@ -182,7 +183,7 @@ def final_results(outcome: RunOutcome, *, submitted: str, execution_time: float,
     isolation = "none (sandbox not installed)" if unisolated else outcome.isolation
     return sanitise(Results(tests=tests, target=submitted, isolation=isolation,
                             execution_time=execution_time, errors=errors, lab=outcome.lab,
-                            **_course()))
+                            **course_info()))
 
 
 _SYNTHETIC_PACKAGE = re.compile(r"\b_target_[0-9a-f]{12}\.")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course import load_course
 from autograder.feedback import Feedback
 from autograder.reporters import FORMATS, HIDDEN_SENTENCE, conceal, render, without_timings
 from autograder import results as results_tree
 from autograder.results import Results
+from autograder.scorer import course_info
 
 jsonschema = pytest.importorskip("jsonschema")
 
@@ -36,17 +36,10 @@ def _test(name, exercise, status, max_score, score, **kw) -> results_tree.TestRe
                       score=score, **kw)
 
 
-def _course() -> dict:
-    """The course as the scorer hands it to every Results (titles, order and hints)."""
-    course = load_course()
-    return {"course": course.name,
-            "exercises": [results_tree.Exercise(e.id, e.title, e.hint or "") for e in course.exercises]}
-
-
 def mixed_results() -> Results:
     """Every case a reporter must render: pass, fail with every feedback field, partial credit,
     error, skip, a hidden failure, printed output, parametrised names, markup-looking text."""
-    return Results(target="examples/submission", isolation="none", execution_time=0.25, **_course(), tests=[
+    return Results(target="examples/submission", isolation="none", execution_time=0.25, **course_info(), tests=[
         _test("test_gd_on_a_parabola", "gd", "passed", 2.0, 2.0, duration=0.01,
               test_code="traj = target.gradient_descent.gd(grad, 10.0, 0.2, 10)"),
         _test("test_schedules", "lr_schedules", "failed", 1.0, 0.0, duration=0.002,
@@ -74,7 +67,7 @@ def mixed_results() -> Results:
 
 def ungradable_results() -> Results:
     problem = "submission.zip was refused: the entry '../evil.py' points outside the archive (it contains '..')."
-    return Results(target="submission.zip", execution_time=0.1, errors=[problem], **_course(), tests=[
+    return Results(target="submission.zip", execution_time=0.1, errors=[problem], **course_info(), tests=[
         _test("test_gd_on_a_parabola", "gd", "failed", 2.0, 0.0,
               feedback=Feedback(f"Not graded: {problem}",
                                 hint="Fix the submission and hand it in again; nothing was run.")),
@@ -161,13 +154,13 @@ def test_gradescope_names_are_unique_and_stable():
         results_tree.TestResult(nodeid="tests/public/test_gradient_descent.py::test_other",
                                 name="test_other", suite="public", **same),
     ]
-    names = [t["name"] for t in json.loads(render(Results(tests=tests, **_course()), "gradescope"))["tests"]]
+    names = [t["name"] for t in json.loads(render(Results(tests=tests, **course_info()), "gradescope"))["tests"]]
     assert len(set(names)) == len(names), names
     assert names[0].endswith("defaults (public)")
     assert names[1].endswith("(hidden, test_gradient_descent)")
     assert names[2].endswith("(hidden, test_mutants)")
     assert names[3] == "Learning-rate schedules: other"       # no clash: no qualifier
-    again = [t["name"] for t in json.loads(render(Results(tests=list(tests), **_course()), "gradescope"))["tests"]]
+    again = [t["name"] for t in json.loads(render(Results(tests=list(tests), **course_info()), "gradescope"))["tests"]]
     assert again == names
 
 
