@@ -77,11 +77,29 @@ def entry_id(name: str, params: dict) -> str:
 
 
 def decode_leaf(text: str, exact: bool = False) -> Any:
+    """A stored leaf as a number (a Fraction when ``exact``, else a float) or as its label."""
+    return _exact_leaf(text) if exact else _float_leaf(text)
+
+
+# Leaves are decoded once per process: a grading session asks for the same few thousand strings
+# for every submission (``param_array`` of a test's parameters, a value's entries). What is kept
+# is immutable (float, Fraction, str), so no caller can change a cached leaf.
+@lru_cache(maxsize=1 << 16)
+def _exact_leaf(text: str) -> Any:
+    if _RATIONAL.match(text) or _DECIMAL.match(text):
+        return Fraction(text)
+    return text
+
+
+@lru_cache(maxsize=1 << 16)
+def _float_leaf(text: str) -> Any:
     if _RATIONAL.match(text):
-        return Fraction(text) if exact else float(Fraction(text))
+        # float(Fraction("p/q")) is p / q: int division is correctly rounded, reduced or not.
+        numerator, _, denominator = text.strip().partition("/")
+        return int(numerator) / int(denominator or 1)
     if _DECIMAL.match(text):
         # float() of a 50-digit decimal is correctly rounded: one rounding, to the nearest double.
-        return Fraction(text) if exact else float(text)
+        return float(text)
     return text
 
 
@@ -166,8 +184,27 @@ class GroundTruth:
         return f"<GroundTruth {self.name} {canonical_params(self.params)}>"
 
 
-@lru_cache(maxsize=1)
+def _version() -> tuple | None:
+    """What tells one version of the cache file from another (None: there is no file)."""
+    try:
+        st = CACHE.stat()
+    except OSError:
+        return None
+    return CACHE, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def _entries() -> dict:
+    """The cache's entries, read once per version of the file: a rebuilt file is read again (and
+    what was decoded from the old one forgotten)."""
+    version = _version()
+    if version != _READ[0]:
+        entries = _read_entries()
+        _LOADED.clear()
+        _READ[:] = [version, entries]
+    return _READ[1]
+
+
+def _read_entries() -> dict:
     if not CACHE.exists():
         raise MissingGroundTruth(f"the ground truth {CACHE} does not exist: run "
                                  "`python -m autograder.ground_truth --rebuild`")
@@ -189,8 +226,9 @@ def _entries() -> dict:
 def load(name: str, /, **params: Any) -> GroundTruth:
     """The cached derivation ``name`` for these parameters, or a clear MissingGroundTruth."""
     key = entry_id(name, params)
+    entries = _entries()   # first: a changed file empties _LOADED
     if key not in _LOADED:
-        record = _entries().get(key)
+        record = entries.get(key)
         if record is None:
             raise MissingGroundTruth(
                 f"no ground truth for {key}. Add the case to autograder/ground_truth/cases.py and "
@@ -199,6 +237,7 @@ def load(name: str, /, **params: Any) -> GroundTruth:
     return _LOADED[key]
 
 
+_READ: list = [object(), None]   # [the version of the file read, its entries]
 _LOADED: dict[str, GroundTruth] = {}   # one per entry, so its decoded values are reused
 
 

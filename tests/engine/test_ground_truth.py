@@ -207,3 +207,33 @@ def test_tanh_grad_is_right_where_one_minus_tanh_squared_cancels():
             assert abs(as_mpf(stored) - true) <= true * mpmath.mpf("1e-30"), point
             checked += abs(as_mpf(ground_truth.decode_leaf(point, exact=True))) >= 710
     assert checked == 4      # z = -1000, -745, 710, 1000: 8e-617 at 710, not 8.85e-221
+
+
+def test_decoded_values_are_kept_but_never_shared(monkeypatch):
+    # Decoded once per session: what a test gets is its own copy, so changing it (an in-place
+    # update of an expected array) cannot change what the next test or submission is graded on.
+    gt = ground_truth.load("gd_quadratic", A=[["2"]], x0="-3", eta="3/10", steps=12)
+    first, exact = gt["trajectory"], gt.exact("trajectory")
+    first[2], exact[2] = 99.0, 99
+    assert gt["trajectory"][2] == -0.48 and str(gt.exact("trajectory")[2]) == "-12/25"
+    params = ground_truth.param_array([["1/3", "2"], ["-12/25", "0"]])
+    params[0, 0] = 99.0
+    again = ground_truth.param_array([["1/3", "2"], ["-12/25", "0"]])
+    assert again.tolist() == [[1 / 3, 2.0], [-0.48, 0.0]]
+
+
+def test_a_rebuilt_cache_file_is_read_again(tmp_path, monkeypatch):
+    data = json.loads(ground_truth.CACHE.read_text(encoding="utf-8"))
+    key = entry_id("gd_quadratic", {"A": [["2"]], "x0": "-3", "eta": "3/10", "steps": 12})
+    copy = tmp_path / "cache.json"
+    copy.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(ground_truth, "CACHE", copy)
+    gt = ground_truth.load("gd_quadratic", A=[["2"]], x0="-3", eta="3/10", steps=12)
+    assert gt["trajectory"][0] == -3.0
+    data["entries"][key]["values"]["trajectory"][0] = "-7/2"
+    copy.write_text(json.dumps(data, indent=1), encoding="utf-8")   # another size and time
+    gt = ground_truth.load("gd_quadratic", A=[["2"]], x0="-3", eta="3/10", steps=12)
+    assert gt["trajectory"][0] == -3.5 and str(gt.exact("trajectory")[0]) == "-7/2"
+    copy.unlink()
+    with pytest.raises(MissingGroundTruth, match="does not exist"):
+        ground_truth.load("gd_quadratic", A=[["2"]], x0="-3", eta="3/10", steps=12)
