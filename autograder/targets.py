@@ -18,6 +18,7 @@ import sys
 import traceback
 import types
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
@@ -155,7 +156,9 @@ class CallRecord:
     raised: bool = False
 
 
-_ATOMS = (int, float, complex, str, bytes, bool, type(None))
+# What deepcopy itself returns unchanged (functions and fractions included: immutable).
+_ATOMS = frozenset((int, float, complex, str, bytes, bool, type(None), Fraction,
+                    types.FunctionType, types.BuiltinFunctionType))
 
 
 def _snapshot(value: Any) -> Any:
@@ -166,6 +169,8 @@ def _snapshot(value: Any) -> Any:
         return value
     if kind is tuple:
         return tuple(_snapshot(v) for v in value)
+    if kind is list:
+        return [_snapshot(v) for v in value]
     if kind is dict:
         return {k: _snapshot(v) for k, v in value.items()}
     if kind.__module__ == "numpy" and hasattr(value, "flags"):   # an ndarray or a numpy scalar

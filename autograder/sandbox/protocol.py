@@ -361,22 +361,49 @@ _NPY_HEADER = re.compile(
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
-    shape = repr(tuple(int(n) for n in array.shape))
-    header = f"{{'descr': {array.dtype.str!r}, 'fortran_order': False, 'shape': {shape}, }}"
+    key = (array.dtype.str, array.shape)
+    start = _NPY_STARTS.get(key)
+    if start is None:
+        start = _npy_start(*key)
+        if len(_NPY_STARTS) >= _NPY_CACHED:
+            _NPY_STARTS.clear()
+        _NPY_STARTS[key] = start
+    return start + np.ascontiguousarray(array).tobytes()
+
+
+def _npy_start(descr: str, shape: tuple) -> bytes:
+    """The magic, length and header of a C-ordered array of ``descr`` and ``shape``."""
+    shape = repr(tuple(int(n) for n in shape))
+    header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': {shape}, }}"
     # Padded with spaces so the data starts on a 64-byte boundary, as numpy writes it.
     pad = -(len(_NPY_MAGIC) + 2 + len(header) + 1) % 64
     header = (header + " " * pad + "\n").encode("latin1")
-    return b"".join([_NPY_MAGIC, struct.pack("<H", len(header)), header,
-                     np.ascontiguousarray(array).tobytes()])
+    return _NPY_MAGIC + struct.pack("<H", len(header)) + header
+
+
+# The few shapes and dtypes of a session's arrays, written and read once each: a header costs
+# more to build or parse (2 µs) than a small array's data to copy. Bounded: a flood of new
+# shapes empties the table. Only headers numpy's own pattern matches are kept, up to 256 bytes.
+_NPY_CACHED = 1024
+_NPY_STARTS: dict[tuple, bytes] = {}
+_NPY_PARSED: dict[bytes, tuple] = {}
 
 
 def _npy_header(start: bytes, header: bytes) -> tuple[np.dtype, tuple[int, ...], str]:
     """dtype, shape and order of a version 1.0 ``.npy`` header (``start``: magic and length)."""
+    parsed = _NPY_PARSED.get(header)
+    if parsed is not None:
+        return parsed
     match = _NPY_HEADER.fullmatch(header)
     if match is not None:
         shape = tuple(int(n) for n in match.group(3).split(b",") if n.strip())
-        return (np.dtype(match.group(1).decode("ascii")), shape,
-                "F" if match.group(2) == b"True" else "C")
+        parsed = (np.dtype(match.group(1).decode("ascii")), shape,
+                  "F" if match.group(2) == b"True" else "C")
+        if len(header) <= 256:
+            if len(_NPY_PARSED) >= _NPY_CACHED:
+                _NPY_PARSED.clear()
+            _NPY_PARSED[header] = parsed
+        return parsed
     try:   # numpy's own parser: any header it writes; it never unpickles
         shape, fortran, dtype = npy_format.read_array_header_1_0(io.BytesIO(start[8:] + header))
     except Exception as exc:  # noqa: BLE001 - any malformed header is a protocol error
@@ -386,7 +413,7 @@ def _npy_header(start: bytes, header: bytes) -> tuple[np.dtype, tuple[int, ...],
 
 def pack(header: dict, arrays: list[np.ndarray] = (), *, max_frame: int = DEFAULT_MAX_FRAME) -> bytes:
     """One frame: ``header`` as JSON (no NaN tokens: the encoder tags them) and the arrays."""
-    body = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
+    body = _JSON_ENCODE(header).encode()
     parts = [b"", body]
     size = _HEAD.size + len(body)
     for array in arrays:
@@ -476,7 +503,10 @@ def _depth(brackets: bytes) -> int:
 
 def parse_json(body: bytes) -> dict:
     try:
-        header = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
+        text = body.decode("utf-8")
+        if text.startswith("\ufeff"):   # as json.loads says it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        header = _JSON_DECODE(text)
     except RecursionError:
         raise ProtocolError("the message is nested too deeply") from None
     except MemoryError:
@@ -490,6 +520,13 @@ def parse_json(body: bytes) -> dict:
 
 def _no_constants(name: str):
     raise ProtocolError(f"bare {name} in a message (JSON has no NaN or Infinity)")
+
+
+# One encoder and one decoder for every frame: ``json.dumps``/``json.loads`` with options build
+# a new one at each call, which costs as much as encoding or decoding a small header. Both keep
+# no state between calls (the encoder's check for circular values starts afresh each time).
+_JSON_ENCODE = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+_JSON_DECODE = json.JSONDecoder(parse_constant=_no_constants).decode
 
 
 class FrameReader:
@@ -588,9 +625,14 @@ class FrameReader:
             raise OverBudget("array elements", elements, room)
         if length - 10 - header_len != elements * dtype.itemsize:
             raise ProtocolError("malformed array: its data does not match its shape")
-        flat = np.empty(elements, dtype)
-        if elements:
-            self._fill(memoryview(flat.view(np.uint8)))
+        nbytes = elements * dtype.itemsize
+        if self._at + nbytes <= len(self._ahead):   # already read ahead: one copy out of it
+            flat = np.frombuffer(self._ahead, dtype, elements, self._at).copy()
+            self._at += nbytes
+        else:
+            flat = np.empty(elements, dtype)
+            if elements:
+                self._fill(memoryview(flat.view(np.uint8)))
         return flat.reshape(shape, order=order)
 
 
