@@ -87,10 +87,13 @@ class _Channel:
         os.set_blocking(fd_write, False)
         self.deadline = float("inf")
         self.reader = P.FrameReader(self._read, max_frame, P.Budget(frame_bytes=max_frame))
+        self._pollers: dict[int, select.poll] = {}   # one per event, registered once
 
     def _wait(self, fd: int, event: int) -> None:
-        poller = select.poll()
-        poller.register(fd, event | select.POLLHUP | select.POLLERR)
+        poller = self._pollers.get(event)
+        if poller is None:   # each event has one fd: POLLIN the read end, POLLOUT the write end
+            poller = self._pollers[event] = select.poll()
+            poller.register(fd, event | select.POLLHUP | select.POLLERR)
         while True:
             left = self.deadline - time.monotonic()
             if left <= 0:
