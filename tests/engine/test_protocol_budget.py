@@ -297,3 +297,23 @@ def test_decoding_counts_against_the_calls_deadline_and_the_submissions_budget(r
     monkeypatch.undo()
     assert raw._worker.used - used >= 2.5
     assert raw.raw.fine() == 1.5
+
+
+def test_remembered_array_headers_stay_few_and_each_array_is_its_own():
+    # The .npy headers a session has seen are parsed once (a table of at most _NPY_CACHED, of
+    # small headers only): a reply with thousands of new shapes cannot grow it without bound,
+    # and two arrays of one shape never share memory.
+    arrays = [np.zeros((1, n)) for n in range(P._NPY_CACHED + 50)]
+    header, back = read(P.encode_message({"kind": "result"}, {"value": arrays}), P.Budget())
+    assert len(P._NPY_PARSED) <= P._NPY_CACHED and len(P._NPY_STARTS) <= P._NPY_CACHED
+    assert [a.shape for a in back] == [a.shape for a in arrays]
+    data = P.encode_message({"kind": "result"}, {"value": [np.arange(3.0), np.arange(3.0)]})
+    header, (a, b) = read(data, P.Budget())
+    a[0] = 7.0
+    assert b[0] == 0.0 and a.flags.writeable and not np.shares_memory(a, b)
+    # A header of more than 256 bytes (numpy's own pattern, padded) is parsed, not remembered.
+    text = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"
+    long = (text + " " * (320 - 10 - len(text) - 1) + "\n").encode("latin1")
+    array = P._NPY_MAGIC + struct.pack("<H", len(long)) + long + np.arange(3.0).tobytes()
+    header, (back,) = read(frame(b'{"value": {"$": "ndarray", "i": 0}}', [array]), P.Budget())
+    assert back.tolist() == [0.0, 1.0, 2.0] and long not in P._NPY_PARSED
