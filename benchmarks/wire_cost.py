@@ -9,9 +9,9 @@ Each run is a fresh process that starts one sandboxed worker on a copy of ``solu
 * worker CPU: the CPU of the worker and every process under it (``/proc/PID/stat``);
 * wall: the round trip as the test sees it.
 
-Shapes: ``sigmoid(x)`` on 8 floats (an array out, an array back: the most common call of the
-course), ``gradient_descent.gd_step`` style scalar calls (``sigmoid(0.5)``: JSON only), and an
-``relu_grad`` on a 50x50 array (a larger frame). With ``--against DIR`` (a worktree of
+Shapes: ``activations.sigmoid`` on 8 floats (an array out, an array back: the most common call
+of the course), ``sigmoid(0.5)`` (a scalar: JSON only) and ``activations.relu_grad`` on a 50x50
+array (a larger frame). With ``--against DIR`` (a worktree of
 the baseline, e.g. ``git -C /work/main worktree add /tmp/base 87fa896``) runs alternate between
 DIR and this tree, so both see the same load; the table shows medians over the runs and the
 ratio baseline / this tree. For a whole submission's CPU, see ``round_trips.py``.
