@@ -16,11 +16,14 @@ the ``autograder`` of one tree, and reports per submission:
   while the grader was busy elsewhere, costs only what was left of its start), and the worker's
   CPU at its hello.
 
-With ``--against DIR`` (a worktree of another revision, e.g. ``git worktree add /tmp/base main``)
-the runs alternate between DIR and this tree, so both see the same machine load; the table shows
-the median of each column over the runs, and the ratio. A tree that can send calls ahead
-(``autograder/sandbox/pipeline.py``) first records the reference's calls on the same tests and
-grades with them (``AUTOGRADER_CALL_PREDICTIONS``), unless ``--no-predictions``.
+Without ``--against``, this tree is measured twice, interleaved: its calls one at a time
+(``AUTOGRADER_CALL_PREDICTIONS=off``) against its calls sent ahead (the default of the grader,
+which holds the hidden tests; the reference's calls recorded on the same tests). With
+``--against DIR`` (a worktree of another revision, e.g. ``git worktree add /tmp/base main``)
+the runs alternate between DIR and this tree, so both see the same machine load; a tree that
+can send calls ahead (``autograder/sandbox/pipeline.py``) first records the reference's calls
+on the same tests and grades with them, unless ``--no-predictions``. The table shows the median
+of each column over the runs, and the ratio.
 """
 
 from __future__ import annotations
@@ -191,9 +194,8 @@ def record_predictions(tree: Path, out: Path) -> bool:
 
 def run_tree(tree: Path, submissions: int, predictions: Path | None, source: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    env.pop("AUTOGRADER_CALL_PREDICTIONS", None)
-    if predictions is not None:
-        env["AUTOGRADER_CALL_PREDICTIONS"] = str(predictions)
+    # Off, unless a recording is given: a tree whose grader records by default must not.
+    env["AUTOGRADER_CALL_PREDICTIONS"] = str(predictions) if predictions is not None else "off"
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure",
                           "--submissions", str(submissions), "--submission", source], env=env, cwd=tree,
                          capture_output=True, text=True, check=True)
@@ -215,13 +217,16 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure_here(args.submissions, args.submission)))
         return
-    trees = {"this tree": ROOT}
     if args.against:
-        trees = {"baseline": args.against.resolve(), **trees}
+        trees = {"baseline": args.against.resolve(), "this tree": ROOT}
+        ahead = {name: not args.no_predictions for name in trees}
+    else:   # this tree, its calls one at a time against its calls sent ahead
+        trees = {"one at a time": ROOT, "calls ahead": ROOT}
+        ahead = {"one at a time": False, "calls ahead": True}
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     work = Path(tempfile.mkdtemp(prefix="round-trips-predictions-"))
     try:
-        predictions = {name: work / f"{i}.json" if not args.no_predictions and
+        predictions = {name: work / f"{i}.json" if ahead[name] and
                        record_predictions(tree, work / f"{i}.json") else None
                        for i, (name, tree) in enumerate(trees.items())}
         for _ in range(args.pairs):
