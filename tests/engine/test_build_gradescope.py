@@ -148,12 +148,19 @@ def test_the_zip_grades_with_the_reference_calls_and_off_gives_the_same(gradesco
     from autograder.sandbox import pipeline
 
     source = gradescope_root / "source"
-    recordings = list((source / pipeline.CACHE_DIR).glob("call-predictions-*.json"))
-    assert len(recordings) == 1
-    tests = [source / "tests" / "public", source / "tests" / "hidden"]
-    found = pipeline.for_tests(tests, root=source, reference=None, make=False)
-    assert found is not None and sum(map(len, found.tests.values())) > 300
+    assert len(list((source / pipeline.CACHE_DIR).glob("call-predictions-*.json"))) == 1
     assert not (source / "solutions").exists()   # the Gradescope image has no reference
+    # What the zip's own grader finds (its engine, from $SOURCE, as run_autograder starts it).
+    found = run([sys.executable, "-c",
+                 "from autograder.sandbox import pipeline\n"
+                 "from autograder.grading import REPO_ROOT, _calls_ahead, default_test_dirs\n"
+                 "from autograder.course import load_course\n"
+                 "assert pipeline.ENGINE == REPO_ROOT / 'autograder'\n"
+                 "with _calls_ahead(default_test_dirs(), load_course(), isolate=True):\n"
+                 "    print('RECORDED-CALLS', sum(map(len, pipeline.active().tests.values())))\n"],
+                gradescope_root, cwd=source)
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert int(found.stdout.split("RECORDED-CALLS")[1]) > 300
     files = dict(stub_files())
     files["gradient_descent.py"] = (ROOT / "solutions" / "gradient_descent.py").read_text()
     ahead = grade(gradescope_root, files)
