@@ -70,6 +70,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import contextvars
 import hashlib
 import json
 import os
@@ -225,8 +226,10 @@ COUNTS = {"sent": 0, "confirmed": 0, "cancelled": 0}
 _LOADED: dict[tuple[str, float, int], Predictions | None] = {}
 #: Set while :func:`record` runs: every predictable call of the main worker is added to it.
 RECORDING: Predictions | None = None
-#: The recordings :func:`using` put in force, innermost last (what a sandbox target now uses).
-_IN_FORCE: list[Predictions | None] = []
+#: The recording :func:`using` put in force (what a sandbox target now uses), per thread: a
+#: batch worker's grading session lives on a thread of its own, beside other sessions.
+_UNSET = object()
+_IN_FORCE: contextvars.ContextVar = contextvars.ContextVar("call_predictions", default=_UNSET)
 
 
 def disabled() -> bool:
@@ -274,19 +277,18 @@ def active() -> Predictions | None:
     with ``--target=sandbox:DIR``)."""
     if RECORDING is not None:
         return None
-    if _IN_FORCE:
-        return _IN_FORCE[-1]
-    return from_env()
+    in_force = _IN_FORCE.get()
+    return from_env() if in_force is _UNSET else in_force
 
 
 @contextlib.contextmanager
 def using(predictions: Predictions | None) -> Iterator[None]:
     """Put ``predictions`` in force for the targets opened inside (None: none)."""
-    _IN_FORCE.append(predictions)
+    token = _IN_FORCE.set(predictions)
     try:
         yield
     finally:
-        _IN_FORCE.pop()
+        _IN_FORCE.reset(token)
 
 
 # ------------------------------------------------------------------ where recordings come from

@@ -419,3 +419,25 @@ def test_the_grader_sends_calls_ahead_by_default_and_the_results_are_the_same(tm
         assert b.graded and 0 < a.max_score
         for fmt in FORMATS:
             assert render(a, fmt, timings=False) == render(b, fmt, timings=False), (job, fmt)
+
+
+def test_a_recording_in_force_belongs_to_its_thread():
+    """A batch worker's grading session lives on a thread beside others: one ending never
+    takes another's recording out of force."""
+    import threading
+
+    mine, theirs = pipeline.Predictions({"a": []}), pipeline.Predictions({"b": []})
+    entered, leave = threading.Event(), threading.Event()
+
+    def other_session():
+        with pipeline.using(theirs):
+            entered.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_session)
+    thread.start()
+    entered.wait(10)
+    with pipeline.using(mine):
+        leave.set()
+        thread.join(10)      # the other session ends while this one runs
+        assert pipeline.active() is mine
