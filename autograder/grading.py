@@ -133,11 +133,28 @@ def grade_many(jobs: Iterable[Job | str | Path], *, isolate: bool = True,
                     queue.prefetch()
                 finish(prepared.job, prepared.graded(run))
 
-        why_not = run_session(test_dirs, isolate=isolate, drive=drive, test_loop=test_loop) \
-            or infrastructure.grader_bug("the grading session ended before this submission")
+        with _calls_ahead(test_dirs, course, isolate=isolate):
+            why_not = run_session(test_dirs, isolate=isolate, drive=drive, test_loop=test_loop) \
+                or infrastructure.grader_bug("the grading session ended before this submission")
     for prepared in queue:   # the tests never ran: say why, for every job left
         finish(prepared.job, prepared.not_graded(why_not))
     return done
+
+
+def _calls_ahead(test_dirs: list[Path], course: Course, *, isolate: bool):
+    """The recording of the reference's calls that this session sends calls ahead with (see
+    :mod:`autograder.sandbox.pipeline`): where this checkout holds the hidden tests, the one
+    in its cache, recorded first when missing or stale if the reference solutions are here and
+    ``test_dirs`` are the course's own tests. Isolated grading only (predictions are the
+    sandbox's)."""
+    from .sandbox import pipeline
+
+    if not isolate:
+        return pipeline.using(None)
+    reference = REPO_ROOT / course.reference_package
+    own = [d.resolve() for d in default_test_dirs()] == test_dirs
+    return pipeline.using(pipeline.for_tests(test_dirs, root=REPO_ROOT, reference=reference,
+                                             make=own))
 
 
 def _as_job(job: Job | str | Path) -> Job:

@@ -25,7 +25,6 @@ whole suite, with failures, errors, skips and partial credit):
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
 from contextlib import redirect_stdout
@@ -235,12 +234,14 @@ def _params(item) -> dict:
 def _run_one(item, argnames: tuple[str, ...], params: dict, fixtures: "_SubmissionFixtures") -> None:
     import pytest
     from .pytest_plugin import record_test
+    from .sandbox import pipeline
 
     funcargs: dict = {}
     when, excinfo = "setup", None
     started = time.perf_counter()
-    # As pytest's protocol does: the sandbox's pipeline keys the calls it sends ahead by it.
-    os.environ["PYTEST_CURRENT_TEST"] = f"{item.nodeid} (setup)"
+    # The sandbox's pipeline keys the calls it sends ahead by the test and its phase, named
+    # as pytest's protocol names them in PYTEST_CURRENT_TEST.
+    pipeline.set_current_test(f"{item.nodeid} (setup)")
     try:
         for name in item.fixturenames:
             funcargs[name] = params[name] if name in params else fixtures.get(name)
@@ -251,7 +252,7 @@ def _run_one(item, argnames: tuple[str, ...], params: dict, fixtures: "_Submissi
     else:
         when = "call"
         started = time.perf_counter()
-        os.environ["PYTEST_CURRENT_TEST"] = f"{item.nodeid} (call)"
+        pipeline.set_current_test(f"{item.nodeid} (call)")
         try:
             item.obj(**{name: funcargs[name] for name in argnames})
         except (KeyboardInterrupt, pytest.exit.Exception):
@@ -259,7 +260,7 @@ def _run_one(item, argnames: tuple[str, ...], params: dict, fixtures: "_Submissi
         except BaseException:  # noqa: BLE001 - as pytest: whatever a test raises is its outcome
             excinfo = pytest.ExceptionInfo.from_current()
     duration = time.perf_counter() - started
-    os.environ.pop("PYTEST_CURRENT_TEST", None)
+    pipeline.set_current_test(None)
     xfailed = excinfo is not None and excinfo.errisinstance(pytest.xfail.Exception)
     record_test(item, when=when, excinfo=excinfo, funcargs=funcargs, duration=duration,
                 xfailed=xfailed)

@@ -1,6 +1,7 @@
 """Round trips, worker starts and CPU per submission, this tree against another, interleaved.
 
     python benchmarks/round_trips.py [--against DIR] [--submissions 20] [--pairs 3]
+    python benchmarks/round_trips.py --same-results [--catalogue-limit N]
 
 Each run is a fresh process that grades ``--submissions`` copies of ``solutions/`` in one
 grading session (``grade_many``, every non-Keras test, after one untimed warm-up submission) with
@@ -16,11 +17,14 @@ the ``autograder`` of one tree, and reports per submission:
   while the grader was busy elsewhere, costs only what was left of its start), and the worker's
   CPU at its hello.
 
-With ``--against DIR`` (a worktree of another revision, e.g. ``git worktree add /tmp/base main``)
-the runs alternate between DIR and this tree, so both see the same machine load; the table shows
-the median of each column over the runs, and the ratio. A tree that can send calls ahead
-(``autograder/sandbox/pipeline.py``) first records the reference's calls on the same tests and
-grades with them (``AUTOGRADER_CALL_PREDICTIONS``), unless ``--no-predictions``.
+Without ``--against``, this tree is measured twice, interleaved: its calls one at a time
+(``AUTOGRADER_CALL_PREDICTIONS=off``) against its calls sent ahead (the default of the grader,
+which holds the hidden tests; the reference's calls recorded on the same tests). With
+``--against DIR`` (a worktree of another revision, e.g. ``git worktree add /tmp/base main``)
+the runs alternate between DIR and this tree, so both see the same machine load; a tree that
+can send calls ahead (``autograder/sandbox/pipeline.py``) first records the reference's calls
+on the same tests and grades with them, unless ``--no-predictions``. The table shows the median
+of each column over the runs, and the ratio.
 """
 
 from __future__ import annotations
@@ -191,13 +195,53 @@ def record_predictions(tree: Path, out: Path) -> bool:
 
 def run_tree(tree: Path, submissions: int, predictions: Path | None, source: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    env.pop("AUTOGRADER_CALL_PREDICTIONS", None)
-    if predictions is not None:
-        env["AUTOGRADER_CALL_PREDICTIONS"] = str(predictions)
+    # Off, unless a recording is given: a tree whose grader records by default must not.
+    env["AUTOGRADER_CALL_PREDICTIONS"] = str(predictions) if predictions is not None else "off"
     out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--measure",
                           "--submissions", str(submissions), "--submission", source], env=env, cwd=tree,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def same_results(limit: int | None) -> int:
+    """Grade the example submission, the reference and every entry of the misconception
+    catalogue (reference plus the mistake, as tests/misconceptions/_harness.py builds them) with
+    calls sent ahead (this checkout's own recording, the grader's default) and one at a time
+    (``AUTOGRADER_CALL_PREDICTIONS=off``), in one session each; print a table; every report
+    format must be the same byte for byte (timings zeroed). Returns the number that differ."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests" / "misconceptions"))
+    import _harness
+    from autograder.grading import grade_many
+    from autograder.reporters import FORMATS, render
+    from autograder.sandbox import pipeline
+
+    work = Path(tempfile.mkdtemp(prefix="same-results-"))
+    try:
+        entries = _harness.load_catalogue(_harness.CATALOGUE)[:limit]
+        jobs = [ROOT / "examples" / "submission", ROOT / "solutions"] + [
+            _harness.build_submission(e, work / e.misconception) for e in entries]
+        graded, counts = {}, {}
+        for mode in ("ahead", "off"):
+            if mode == "off":
+                os.environ[pipeline.ENV] = "off"
+            else:
+                os.environ.pop(pipeline.ENV, None)
+            before = dict(pipeline.COUNTS)
+            graded[mode] = grade_many(jobs)
+            counts[mode] = {k: pipeline.COUNTS[k] - before[k] for k in before}
+        os.environ.pop(pipeline.ENV, None)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    differ = [(job.name, fmt) for job, a, b in zip(jobs, graded["ahead"], graded["off"])
+              for fmt in FORMATS if render(a, fmt, timings=False) != render(b, fmt, timings=False)]
+    print(f"{len(jobs)} submissions (example, reference, {len(entries)} catalogue entries), "
+          f"{len(FORMATS)} formats each: {len(jobs) * len(FORMATS) - len(differ)} reports the "
+          f"same, {len(differ)} differ {differ[:10]}")
+    print(f"{'':14}{'calls ahead':>14}{'one at a time':>15}")
+    for key in ("sent", "confirmed", "cancelled"):
+        print(f"{key:14}{counts['ahead'][key]:>14}{counts['off'][key]:>15}")
+    return len(differ)
 
 
 def main() -> None:
@@ -210,18 +254,28 @@ def main() -> None:
                              "student's, with wrong answers that the predictions do not match)")
     parser.add_argument("--no-predictions", action="store_true",
                         help="do not record and use the reference's calls (no calls sent ahead)")
+    parser.add_argument("--same-results", action="store_true",
+                        help="check instead: the example, the reference and the misconception "
+                             "catalogue graded with and without calls ahead give the same reports")
+    parser.add_argument("--catalogue-limit", type=int, default=None,
+                        help="with --same-results: the first N catalogue entries only")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.same_results:
+        sys.exit(1 if same_results(args.catalogue_limit) else 0)
     if args.measure:
         print(json.dumps(measure_here(args.submissions, args.submission)))
         return
-    trees = {"this tree": ROOT}
     if args.against:
-        trees = {"baseline": args.against.resolve(), **trees}
+        trees = {"baseline": args.against.resolve(), "this tree": ROOT}
+        ahead = {name: not args.no_predictions for name in trees}
+    else:   # this tree, its calls one at a time against its calls sent ahead
+        trees = {"one at a time": ROOT, "calls ahead": ROOT}
+        ahead = {"one at a time": False, "calls ahead": True}
     runs: dict[str, list[dict]] = {name: [] for name in trees}
     work = Path(tempfile.mkdtemp(prefix="round-trips-predictions-"))
     try:
-        predictions = {name: work / f"{i}.json" if not args.no_predictions and
+        predictions = {name: work / f"{i}.json" if ahead[name] and
                        record_predictions(tree, work / f"{i}.json") else None
                        for i, (name, tree) in enumerate(trees.items())}
         for _ in range(args.pairs):

@@ -10,6 +10,9 @@ shipped. A release is refused when one of its members
   ``tests/public/expected.json`` is still the ground truth);
 * contains, in any function (or a notebook's code cell), the body of a solution function, of a
   hidden test, or of a misconception-catalogue function;
+* is a recording of the reference's calls (:mod:`autograder.sandbox.pipeline`: the hidden
+  tests' inputs, made for the grader to send calls ahead), under any name, or lies in the
+  grader's cache of them (``.autograder-cache/``);
 * contains, anywhere in its text, a secret phrase: a clause of the written questions' marking
   guide or of their reference answers (compared with case and white space ignored, so a
   reflowed or re-cased copy is still found). Bodies are compared as normalised
@@ -181,6 +184,9 @@ class SecretIndex:
 
     def leaks_in(self, member: Member) -> list[Leak]:
         found: list[Leak] = []
+        if is_call_recording(member):
+            found.append(Leak(member.path, "recording of the reference's calls",
+                              "(the hidden tests' inputs)", "is a"))
         for tree, kind in SECRET_TREES.items():
             if member.path == tree or member.path.startswith(tree + "/") \
                     or f"/{tree}/" in f"/{member.path}":
@@ -202,6 +208,21 @@ class SecretIndex:
                         found.append(Leak(f"{member.path}:{name}", fp.kind, fp.item,
                                           "contains the body of"))
         return found
+
+
+def is_call_recording(member: Member) -> bool:
+    """Is ``member`` a recording of the reference's calls, or in the grader's cache of them?"""
+    from ..sandbox.pipeline import CACHE_DIR, MARKER
+
+    if member.path == CACHE_DIR or f"/{CACHE_DIR}/" in f"/{member.path}":
+        return True
+    if MARKER.encode() not in member.data:
+        return False
+    try:
+        data = json.loads(member.data)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("format") == MARKER
 
 
 def _normalised(text: str) -> str:

@@ -53,7 +53,9 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = Path(__file__).with_name("templates")
 #: Modules whose import registers producers (the Keras lab adds "autograder.lab.release" here).
 # autograder.variants.release: the course salt for Gradescope's autograder.zip (when configured)
-PRODUCER_MODULES: list[str] = ["autograder.build.notebooks", "autograder.variants.release"]
+# autograder.build.predictions: the reference's calls, for the Gradescope grader to send ahead
+PRODUCER_MODULES: list[str] = ["autograder.build.notebooks", "autograder.variants.release",
+                               "autograder.build.predictions"]
 #: Runtime dependencies a student may not need (sympy derives the ground truth, nbformat reads
 #: submitted notebooks): left out of the student pyproject unless a shipped file imports them
 #: (an exercise may use sympy itself).

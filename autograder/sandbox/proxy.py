@@ -153,6 +153,7 @@ class GradingWorker:
         # Calls sent ahead (see .pipeline): only the main worker of a target predicts.
         self.predicts = False
         self.predictions: pipeline.Predictions | None = None
+        self._predictions_read = False  # pipeline.active() is read at the first predictable call
         self._ahead: collections.deque[_Ahead] = collections.deque()
         self._test: str | None = None   # the test of the last predictable call
         self._made = 0                  # the predictable calls that test has made so far
@@ -303,6 +304,12 @@ class GradingWorker:
         encoded = {key: encoder.encode(value) for key, value in values.items()}
         budget = budget or reply_budget(self.limits, encoder.size)
         test = pipeline.current_test() if self._depth == 0 and self.predicts else None
+        if test is not None and not self._predictions_read:
+            # Read at the first call, not when the target opened: grading opens the next
+            # submission's target before it has settled which recording is in force.
+            self._predictions_read = True
+            if self.predictions is None:
+                self.predictions = pipeline.active()
         ahead = test is not None and predictable is not None and predictable()
         if ahead and test != self._test:
             self._test, self._made, self._diverged = test, 0, False
@@ -685,7 +692,6 @@ class SandboxTarget(Target):
         self._worker = GradingWorker(directory, self._limits)
         # The main worker's calls may be sent ahead (a notebook's profile worker's never are).
         self._worker.predicts = True
-        self._worker.predictions = pipeline.from_env()
         if early is not None:
             self._worker.adopt(*early)
         # Modules that need a launch profile of their own (a notebook that trains Keras models):

@@ -82,7 +82,7 @@ def gradescope_root(tmp_path_factory) -> Path:
     return root
 
 
-def grade(root: Path, files: dict[str, str], code: int = 0) -> dict:
+def grade(root: Path, files: dict[str, str], code: int = 0, env: dict | None = None) -> dict:
     submission = root / "submission"
     shutil.rmtree(submission, ignore_errors=True)
     submission.mkdir()
@@ -91,7 +91,7 @@ def grade(root: Path, files: dict[str, str], code: int = 0) -> dict:
         (submission / name).write_text(text, encoding="utf-8")
     # Gradescope runs its copy of run_autograder from /autograder; the script uses only $ROOT.
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
-    proc = run([str(root / "run_autograder")], root, cwd=root)
+    proc = run([str(root / "run_autograder")], root, env, cwd=root)
     assert proc.returncode == code, proc.stdout + proc.stderr
     results = json.loads((root / "results" / "results.json").read_text())
     results["_log"] = proc.stdout + proc.stderr
@@ -139,6 +139,36 @@ def test_a_clone_of_the_student_release_is_graded_like_its_files(gradescope_root
     cloned = grade(gradescope_root, clone)
     assert cloned["score"] == flat["score"] > 0
     assert max_score(cloned) == max_score(flat)
+
+
+def test_the_zip_grades_with_the_reference_calls_and_off_gives_the_same(gradescope_root):
+    """autograder.zip holds the recording of the reference's calls (the grader sends calls
+    ahead with it: its key fits the zip's tests and engine; test_build_leaks.py proves a student
+    release refuses it), and grading with AUTOGRADER_CALL_PREDICTIONS=off gives the same."""
+    from autograder.sandbox import pipeline
+
+    source = gradescope_root / "source"
+    assert len(list((source / pipeline.CACHE_DIR).glob("call-predictions-*.json"))) == 1
+    assert not (source / "solutions").exists()   # the Gradescope image has no reference
+    # What the zip's own grader finds (its engine, from $SOURCE, as run_autograder starts it).
+    found = run([sys.executable, "-c",
+                 "from autograder.sandbox import pipeline\n"
+                 "from autograder.grading import REPO_ROOT, _calls_ahead, default_test_dirs\n"
+                 "from autograder.course import load_course\n"
+                 "assert pipeline.ENGINE == REPO_ROOT / 'autograder'\n"
+                 "with _calls_ahead(default_test_dirs(), load_course(), isolate=True):\n"
+                 "    print('RECORDED-CALLS', sum(map(len, pipeline.active().tests.values())))\n"],
+                gradescope_root, cwd=source)
+    assert found.returncode == 0, found.stdout + found.stderr
+    assert int(found.stdout.split("RECORDED-CALLS")[1]) > 300
+    files = dict(stub_files())
+    files["gradient_descent.py"] = (ROOT / "solutions" / "gradient_descent.py").read_text()
+    ahead = grade(gradescope_root, files)
+    one_at_a_time = grade(gradescope_root, files, env={"AUTOGRADER_CALL_PREDICTIONS": "off"})
+    for results in (ahead, one_at_a_time):
+        results.pop("_log")
+        results.pop("execution_time", None)
+    assert ahead == one_at_a_time and 0 < ahead["score"] < max_score(ahead)
 
 
 def test_the_stubs_get_zero(gradescope_root):

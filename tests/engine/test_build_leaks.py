@@ -248,3 +248,22 @@ def test_the_written_questions_marking_guide_and_reference_answers_are_secret(ch
     build(checkout, tmp_path / "good", epoch=EPOCH, skip=SKIP)
     manifest = json.loads((tmp_path / "good/manifest.json").read_text())
     assert f"assignments/{ANSWER_SHEET}" in {m["path"] for m in manifest["artifacts"]["student.zip"]["members"]}
+
+
+def test_a_recording_of_the_reference_calls_under_any_name(checkout, tmp_path):
+    """The grader's recording (autograder/sandbox/pipeline.py) holds the hidden tests' inputs:
+    refused by its contents whatever it is called, and anywhere in the grader's cache."""
+    from autograder.sandbox import pipeline
+
+    recording = pipeline.Predictions({"tests/hidden/test_secret_gd.py::test_x (call)": []},
+                                     {"tests": "1", "recorder": "2", "reference": "3"}).to_bytes()
+
+    def leaky(ctx):
+        return [Member("tests/public/expected_calls.json", recording),
+                Member("lab/.autograder-cache/notes.txt", b"nothing secret in the bytes")]
+    message = refused(checkout, tmp_path / "out", student_producers={"lab": leaky})
+    assert "tests/public/expected_calls.json is a recording of the reference's calls" in message
+    assert "lab/.autograder-cache/notes.txt is a recording of the reference's calls" in message
+    # Its marker alone (a docstring naming the format) is no recording.
+    build(checkout, tmp_path / "good", epoch=EPOCH, skip=SKIP, student_producers={
+        "lab": lambda ctx: [Member("lab/notes.md", pipeline.MARKER.encode())]})

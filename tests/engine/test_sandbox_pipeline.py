@@ -278,3 +278,166 @@ def test_batches_shrink_when_the_calls_ahead_are_cancelled_and_grow_when_used(fo
         target._worker._window = 8
         assert run_test(target, [1, 2, 3]) == [2, 4, 6]
         assert target._worker._window == 16
+
+
+# ------------------------------------------------------------------ the grader's own recording
+def test_the_thin_loop_names_the_running_test_itself(monkeypatch):
+    """The session says which test runs: PYTEST_CURRENT_TEST (pytest's own protocol) is only
+    the fallback, and the session's name outlives nothing."""
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "outer.py::test (call)")
+    assert pipeline.current_test() == "outer.py::test (call)"
+    pipeline.set_current_test("t.py::a (call)")
+    try:
+        assert pipeline.current_test() == "t.py::a (call)"
+    finally:
+        pipeline.set_current_test(None)
+    assert pipeline.current_test() == "outer.py::test (call)"
+
+
+@pytest.fixture()
+def checkout(tmp_path, monkeypatch):
+    """A grader's checkout (public and hidden tests, the reference) whose recordings are made
+    by a stand-in for grading the reference, counted."""
+    for rel, text in {"tests/public/test_a.py": "def test_a(): pass\n",
+                      "tests/hidden/test_b.py": "def test_b(): pass\n",
+                      "solutions/m.py": REFERENCE}.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    made = []
+
+    def recorded_from(reference, tests):
+        made.append((reference, list(tests)))
+        return pipeline.Predictions({"tests/hidden/test_b.py::test_b (call)": []})
+    monkeypatch.setattr(pipeline, "_recorded", recorded_from)
+    monkeypatch.setattr(pipeline, "_MADE", {})
+    monkeypatch.delenv(pipeline.ENV, raising=False)
+    tests = [tmp_path / "tests/public", tmp_path / "tests/hidden"]
+    return tmp_path, tests, made
+
+
+def find(root, tests, *, make=True, reference=True):
+    return pipeline.for_tests(tests, root=root, reference=root / "solutions" if reference else None,
+                              make=make)
+
+
+def test_a_recording_is_made_once_into_the_checkout_and_used_while_it_fits(checkout):
+    root, tests, made = checkout
+    first = find(root, tests)
+    assert first is not None and len(made) == 1
+    cached = list((root / pipeline.CACHE_DIR).glob("call-predictions-*.json"))
+    assert len(cached) == 1 and find(root, tests) is not None and len(made) == 1
+    # The Gradescope image: no reference at hand, the recording shipped with these tests is used.
+    assert find(root, tests, reference=False, make=False) is not None
+    # Another reference: stale, never used; recorded again where the reference is at hand.
+    (root / "solutions/m.py").write_text(REFERENCE + "\n# changed\n")
+    assert find(root, tests, make=False) is None
+    assert find(root, tests) is not None and len(made) == 2
+    # Other hidden tests: another key (and another file); the old one never stands in.
+    (root / "tests/hidden/test_b.py").write_text("def test_b(): assert True\n")
+    assert find(root, tests, make=False) is None and find(root, tests, reference=False, make=False) is None
+    assert find(root, tests) is not None and len(made) == 3
+
+
+def test_a_stale_missing_or_corrupt_recording_costs_only_speed(checkout, monkeypatch, capsys):
+    root, tests, made = checkout
+    assert find(root, tests, make=False) is None                       # missing
+    find(root, tests)
+    path, = (root / pipeline.CACHE_DIR).glob("call-predictions-*.json")
+    path.write_text('{"format": "autograder call predictions", "version": 3, "tests": [[')
+    assert find(root, tests, make=False) is None                       # corrupt
+    data = pipeline.Predictions({"x": []}, {"tests": "0", "recorder": "0", "reference": "0"})
+    data.save(path)
+    assert find(root, tests, make=False) is None                       # another key
+    assert capsys.readouterr().err == ""          # no word of it: calls go one at a time
+    # Made again where the reference is at hand (here from the one made in this process).
+    assert find(root, tests) is not None and find(root, tests, make=False) is not None
+    # An engine whose code changed: its recorder's key differs.
+    monkeypatch.setattr(pipeline, "RECORDER_VERSION", pipeline.RECORDER_VERSION + 1)
+    assert find(root, tests, make=False) is None
+
+
+def test_only_where_the_grader_holds_the_hidden_tests_and_off_turns_it_off(checkout, monkeypatch):
+    root, tests, made = checkout
+    assert find(root, tests[:1]) is None and made == []                # public tests only
+    monkeypatch.setenv(pipeline.ENV, "off")
+    assert find(root, tests) is None and made == []
+    assert pipeline.active() is None
+    monkeypatch.setenv(pipeline.ENV, "")
+    assert find(root, tests) is not None and len(made) == 1
+
+
+def test_the_recorder_leaves_out_what_a_zip_leaves_out():
+    from autograder.build import layout
+
+    assert set(pipeline.SKIPPED_NAMES) == set(layout.SKIPPED_NAMES)
+
+
+# ------------------------------------------------------------------ the same results, end to end
+def _misconception_sample(tmp_path) -> list:
+    """A few catalogue entries (tests/misconceptions/_harness.py) of different modules (the
+    whole catalogue: ``python benchmarks/round_trips.py --same-results``)."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "tests" / "misconceptions"))
+    try:
+        import _harness
+    finally:
+        sys.path.remove(str(root / "tests" / "misconceptions"))
+    seen, paths = set(), []
+    for entry in _harness.load_catalogue(_harness.CATALOGUE):
+        if entry.module not in seen and len(seen) < 3:
+            seen.add(entry.module)
+            paths.append(_harness.build_submission(entry, tmp_path / entry.misconception))
+    return paths
+
+
+def test_the_grader_sends_calls_ahead_by_default_and_the_results_are_the_same(tmp_path,
+                                                                              monkeypatch):
+    """The example submission, the reference and a misconception of each module, graded with
+    the checkout's own recording and with ``AUTOGRADER_CALL_PREDICTIONS=off``: every report
+    format the same, byte for byte; calls really went ahead."""
+    from pathlib import Path
+
+    from autograder.grading import grade_many
+    from autograder.reporters import FORMATS, render
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "tests" / "hidden").is_dir():
+        pytest.skip("no hidden tests in this checkout: nothing is sent ahead")
+    jobs = [root / "examples" / "submission", root / "solutions", *_misconception_sample(tmp_path)]
+    monkeypatch.delenv(pipeline.ENV, raising=False)
+    confirmed = pipeline.COUNTS["confirmed"]
+    ahead = grade_many(jobs)
+    assert pipeline.COUNTS["confirmed"] - confirmed > 300 * len(jobs) // 2
+    monkeypatch.setenv(pipeline.ENV, "off")
+    confirmed = pipeline.COUNTS["confirmed"]
+    one_at_a_time = grade_many(jobs)
+    assert pipeline.COUNTS["confirmed"] == confirmed
+    for job, a, b in zip(jobs, ahead, one_at_a_time):
+        assert b.graded and 0 < a.max_score
+        for fmt in FORMATS:
+            assert render(a, fmt, timings=False) == render(b, fmt, timings=False), (job, fmt)
+
+
+def test_a_recording_in_force_belongs_to_its_thread():
+    """A batch worker's grading session lives on a thread beside others: one ending never
+    takes another's recording out of force."""
+    import threading
+
+    mine, theirs = pipeline.Predictions({"a": []}), pipeline.Predictions({"b": []})
+    entered, leave = threading.Event(), threading.Event()
+
+    def other_session():
+        with pipeline.using(theirs):
+            entered.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_session)
+    thread.start()
+    entered.wait(10)
+    with pipeline.using(mine):
+        leave.set()
+        thread.join(10)      # the other session ends while this one runs
+        assert pipeline.active() is mine
