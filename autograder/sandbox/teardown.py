@@ -148,6 +148,20 @@ def kill_uid(uid: int) -> list[Process]:
         time.sleep(0.002)
 
 
+def _below(proc) -> list[Process]:
+    """The processes below a running worker ``proc``: a ``Popen`` of ours (unreaped, its pid is
+    pinned), or a worker forked by the fork server (.forkserver.ForkedWorker), whose relay is
+    not our child: its list counts only if the relay was still running after it was made."""
+    if proc.returncode is not None:
+        return []
+    if isinstance(proc, subprocess.Popen):
+        return descendants(proc.pid)
+    if proc.poll() is not None or not proc.pid:
+        return []
+    found = descendants(proc.pid)
+    return found if proc.poll() is None else []
+
+
 def end_worker(proc: subprocess.Popen, *, uid: int | None) -> None:
     """Kill the worker ``proc`` and every process it or its submission started, and reap it.
 
@@ -159,11 +173,12 @@ def end_worker(proc: subprocess.Popen, *, uid: int | None) -> None:
     when none of them is alive (or after warning, on stderr, about any the kernel
     did not end in time).
     """
-    below = descendants(proc.pid) if proc.returncode is None else []
-    try:   # the group of the process we started (at rlimits-only, the worker's own)
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    below = _below(proc)
+    if isinstance(proc, subprocess.Popen):
+        try:   # the group of the process we started (at rlimits-only, the worker's own)
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     try:
         proc.kill()
     except OSError:
