@@ -43,7 +43,8 @@ from . import isolation
 
 #: Why the fork server is not used in this process (None: it is, where it applies).
 RETIRED: str | None = None
-_SERVER: "ForkServer | None" = None
+#: This process's servers, one per view (the packages a profile lets its workers import).
+_SERVERS: dict[tuple, "ForkServer"] = {}
 STATUS = struct.Struct("i")
 #: The capabilities the server keeps inside its sandbox (workers give up all of them).
 CAPS = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP")
@@ -60,20 +61,19 @@ def applies(limits: "isolation.Limits") -> bool:
 
 def _key(limits: "isolation.Limits") -> tuple:
     # What shapes the server's view; everything else travels with each request.
-    return tuple(limits.packages), limits.tmp_bytes
+    return tuple(limits.packages)
 
 
 def server(limits: "isolation.Limits") -> "ForkServer":
-    """This process's server for ``limits`` (started at the first call, again after a fork of
-    the grader or when the profile's view differs)."""
-    global _SERVER
-    if _SERVER is not None and (_SERVER.owner != os.getpid() or _SERVER.key != _key(limits)):
-        if _SERVER.owner == os.getpid():
-            _SERVER.stop()
-        _SERVER = None
-    if _SERVER is None:
-        _SERVER = ForkServer(limits)
-    return _SERVER
+    """This process's server for ``limits`` (started at the first call; a grader forked from
+    another starts its own: the servers it inherited are its parent's)."""
+    key = _key(limits)
+    found = _SERVERS.get(key)
+    if found is None or found.owner != os.getpid():
+        if any(s.owner != os.getpid() for s in _SERVERS.values()):
+            _SERVERS.clear()
+        found = _SERVERS[key] = ForkServer(limits)
+    return found
 
 
 def box_parent(limits: "isolation.Limits") -> Path | None:
@@ -88,12 +88,18 @@ def box_parent(limits: "isolation.Limits") -> Path | None:
 
 
 def retire(why: str) -> None:
-    """Stop using the fork server in this process; workers start as before."""
-    global RETIRED, _SERVER
+    """Stop using fork servers in this process; new workers start as before. (The servers stay
+    until the grader exits: stopping one would end the workers it forked that are still in use.)
+    """
+    global RETIRED
     RETIRED = why
-    if _SERVER is not None and _SERVER.owner == os.getpid():
-        _SERVER.stop()
-    _SERVER = None
+
+
+def shutdown() -> None:
+    """Stop this process's servers, and every worker they forked."""
+    for found in _SERVERS.values():
+        found.stop()
+    _SERVERS.clear()
 
 
 class ForkServer:
@@ -111,9 +117,7 @@ class ForkServer:
             self.stop()
             shutil.rmtree(self.root, ignore_errors=True)
             raise
-        # The directory outlives a retired server: boxes made in it may still be in use.
-        atexit.register(shutil.rmtree, self.root, True)
-        atexit.register(self.stop)
+        atexit.register(self._at_exit)
 
     def _start(self, limits: "isolation.Limits") -> None:
         # Boxes are reachable by the uid of their own worker only (a group of theirs), and at the
@@ -160,7 +164,16 @@ class ForkServer:
             theirs.close()
         return ForkedWorker(ours, deadline)
 
+    def _at_exit(self) -> None:
+        if self.owner == os.getpid():   # not in a grader forked from ours
+            self.stop()
+            shutil.rmtree(self.root, ignore_errors=True)
+
     def stop(self) -> None:
+        """End the server and its workers. (Its directory stays until the grader exits: boxes
+        made in it may still be in use.)"""
+        if self.owner != os.getpid():
+            return
         if self.control is not None:
             self.control.close()
             self.control = None

@@ -290,7 +290,7 @@ class SandboxDir:
     def stderr(self) -> Path:
         return self.root / "worker-stderr.txt"
 
-    def refresh(self, uid: int | None) -> None:
+    def refresh(self, uid: int | None, runtime: bool = True) -> None:
         """Everything afresh for every worker start: nothing a dead worker wrote survives it.
 
         Outside bubblewrap the worker can reach this directory, and a new worker runs the
@@ -303,11 +303,8 @@ class SandboxDir:
         """
         for path in (self.runtime, self.submission, self.tmp, self.stderr):
             _remove(path)
-        write_runtime(self.runtime / "agworker")
-        # Outside bubblewrap the runtime reaches the packages through links, not through
-        # site-packages (site-packages may hold an installed copy of `solutions`).
-        for name, where in self.packages.items():
-            os.symlink(where, self.runtime / name)
+        if runtime:   # (a worker forked by the fork server has the server's)
+            self.write_runtime()
         copy_submission(self.source, self.submission, self.limits.max_submission_bytes)
         self.tmp.mkdir()
         if uid is not None:
@@ -316,6 +313,13 @@ class SandboxDir:
             os.chown(self.root, -1, uid)
             os.chmod(self.root, 0o750)
             os.chown(self.tmp, uid, uid)
+
+    def write_runtime(self) -> None:
+        write_runtime(self.runtime / "agworker")
+        # Outside bubblewrap the runtime reaches the packages through links, not through
+        # site-packages (site-packages may hold an installed copy of `solutions`).
+        for name, where in self.packages.items():
+            os.symlink(where, self.runtime / name)
 
     def remove(self) -> None:
         self._finalizer()
@@ -607,7 +611,8 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
     try:
         launch = plan(level, box, limits, to_worker_r, from_worker_w)
         uid = launch.config.get("uid")
-        box.refresh(uid if level != "bubblewrap" else None)
+        server = _fork_server(level, box, limits)
+        box.refresh(uid if level != "bubblewrap" else None, runtime=server is None)
         kwargs = dict(launch.popen)
         if launch.config.pop("switch_in_popen", False):
             kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
@@ -616,8 +621,10 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
         # refresh() removed any earlier file: create it, never follow what a worker planted.
         stderr = os.open(box.stderr, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
-            proc = _forked(level, box, limits, launch, to_worker_r, from_worker_w, stderr)
+            proc = _forked(server, box, limits, launch, to_worker_r, from_worker_w, stderr)
             if proc is None:
+                if server is not None:
+                    box.write_runtime()
                 proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=stderr, **kwargs)
         finally:
@@ -633,18 +640,28 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
                     uid=uid if uid not in (None, NOBODY) else None)
 
 
-def _forked(level: str, box: SandboxDir, limits: Limits, launch: Launch, fd_in: int,
-            fd_out: int, stderr: int):
-    """The worker forked by this process's fork server, where one applies (see
-    :mod:`.forkserver`); None: start it as a process of its own."""
+def _fork_server(level: str, box: SandboxDir, limits: Limits):
+    """This process's fork server for a worker of ``box``, where one applies (see
+    :mod:`.forkserver`); None: the worker starts as a process of its own."""
     from . import forkserver  # noqa: PLC0415
 
     if level != "bubblewrap" or not forkserver.applies(limits) or \
             box.root.parent != forkserver.box_parent(limits):
         return None
+    return forkserver.server(limits)
+
+
+def _forked(server, box: SandboxDir, limits: Limits, launch: Launch, fd_in: int, fd_out: int,
+            stderr: int):
+    """The worker forked by ``server``; None when there is none or it has stopped (it is then
+    retired, and the worker starts as a process of its own)."""
+    from . import forkserver  # noqa: PLC0415
+
+    if server is None:
+        return None
     try:
-        return forkserver.server(limits).fork(box, launch.config, fd_in, fd_out, stderr,
-                                              time.monotonic() + limits.start_timeout)
+        return server.fork(box, launch.config, fd_in, fd_out, stderr,
+                           time.monotonic() + limits.start_timeout)
     except OSError as exc:
         forkserver.retire(f"the fork server stopped: {exc}")
         return None

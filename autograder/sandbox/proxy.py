@@ -231,7 +231,7 @@ class GradingWorker:
         self._uid = launched.uid if launched.level == "rlimits-only" else None
         self.channel = _Channel(launched.fd_read, launched.fd_write, self.limits.max_frame_bytes)
         # A grader that exits without close() still takes its worker down with it.
-        self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
+        self._reaper = weakref.finalize(self, _kill_group, self.proc)
         return launched.launch
 
     def _await_hello(self, level: str, launch: "isolation.Launch") -> None:
@@ -605,11 +605,12 @@ def _alive(proc) -> bool:
         return False
 
 
-def _kill_group(pid: int | None) -> None:
-    if not pid or pid <= 1:   # a forked worker that never told its pid: nothing to kill by it
+def _kill_group(proc) -> None:
+    if not isinstance(proc, subprocess.Popen):   # forked: its relay's pid is not pinned by us
+        proc.kill()
         return
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import socket
 import struct
@@ -162,6 +163,17 @@ def _init(libc, request: dict, fds: dict) -> None:
             os._exit(code if code >= 0 else 128 - code)   # bubblewrap's words for a signal
 
 
+def _fits_its_memory() -> None:
+    """A worker started as a process of its own fails at its first allocation when its address
+    space limit is below what Python and numpy already hold; a forked one, whose heap the server
+    left room in, might not: it fails here the same way, before it says hello."""
+    limit, _ = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/status") as f:
+        size = next(int(line.split()[1]) for line in f if line.startswith("VmSize:")) * 1024
+    if limit != resource.RLIM_INFINITY and size > limit:
+        raise MemoryError(f"{size} bytes of address space at start, over the limit of {limit}")
+
+
 def _worker(libc, request: dict, fds: dict) -> None:
     os.umask(0o022)
     for cap in range(64):   # the bounding set; switching uid clears the other sets
@@ -173,5 +185,6 @@ def _worker(libc, request: dict, fds: dict) -> None:
         raise SystemExit("could not drop every capability")
     libc.prctl(inside.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     worker.apply_limits(request.get("rlimits", {}))
+    _fits_its_memory()
     np.random.seed()   # a fresh interpreter's generator would have had entropy of its own
     worker.run(fds["in"], fds["out"], request)

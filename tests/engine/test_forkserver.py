@@ -30,10 +30,10 @@ pytestmark = pytest.mark.skipif(
 def fresh_server(monkeypatch):
     """Each test starts without a server and leaves none behind (nor a retirement)."""
     monkeypatch.delenv("AUTOGRADER_SANDBOX_FORKSERVER", raising=False)
-    forkserver.retire("between tests")
+    forkserver.shutdown()
     forkserver.RETIRED = None
     yield
-    forkserver.retire("between tests")
+    forkserver.shutdown()
     forkserver.RETIRED = None
 
 
@@ -56,8 +56,8 @@ def test_nothing_a_forked_worker_does_reaches_the_server_or_the_next_worker(tmp_
     second = sandbox_target(submission(tmp_path / "second"), limits=Limits.from_env())
     try:
         assert first.leak.traces() == []
-        server = forkserver._SERVER
-        assert server is not None and server.proc.poll() is None
+        (server,) = forkserver._SERVERS.values()
+        assert server.proc.poll() is None
         assert isinstance(worker_of(first).proc, forkserver.ForkedWorker)
         assert first.isolation == DESCRIPTION
         for _ in range(3):   # each call leaves its traces, kills its worker; the next one looks
@@ -70,7 +70,7 @@ def test_nothing_a_forked_worker_does_reaches_the_server_or_the_next_worker(tmp_
         assert second.leak.traces() == []
         assert isinstance(worker_of(second).proc, forkserver.ForkedWorker)
         # The server lived through it all, never retired, and holds no file a worker wrote.
-        assert forkserver.RETIRED is None and forkserver._SERVER is server
+        assert forkserver.RETIRED is None and list(forkserver._SERVERS.values()) == [server]
         assert server.proc.poll() is None
         planted = [str(p) for p in server.root.rglob("*") if "leak" in p.name and p.name != "leak.py"]
         assert planted == []
@@ -85,7 +85,7 @@ def test_turned_off_workers_start_as_before_at_the_same_level(tmp_path, monkeypa
     try:
         assert t.leak.traces() == []
         assert not isinstance(worker_of(t).proc, forkserver.ForkedWorker)
-        assert t.isolation == DESCRIPTION and forkserver._SERVER is None
+        assert t.isolation == DESCRIPTION and forkserver._SERVERS == {}
     finally:
         t.close()
 
@@ -94,8 +94,9 @@ def test_a_dead_server_is_retired_and_the_next_worker_starts_as_before(tmp_path)
     t = sandbox_target(submission(tmp_path / "s"), limits=Limits.from_env())
     try:
         assert t.leak.traces() == []
-        os.killpg(forkserver._SERVER.proc.pid, signal.SIGKILL)
-        forkserver._SERVER.proc.wait()
+        (server,) = forkserver._SERVERS.values()
+        os.killpg(server.proc.pid, signal.SIGKILL)
+        server.proc.wait()
         with pytest.raises(SubmissionError, match="stopped the grading worker"):
             t.leak.gd(lambda x: 2 * x, np.ones(2), 0.1, 3)
         assert t.leak.traces() == []
