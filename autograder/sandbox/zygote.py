@@ -16,10 +16,10 @@ way ``bwrap`` does for a worker:
     its last the worker's exit status, as bubblewrap's exit code would say it.
 ``init``
     Pid 1 of the new pid namespace: binds the box's submission read-only at
-    ``/sandbox/submission``, detaches ``/boxes`` (no other box stays in view), mounts a private
-    bounded ``/tmp`` and a ``/proc`` of this namespace only, forks the worker, then gives up every
-    capability and reaps orphans until the worker ends. Its death takes every process of the
-    namespace with it.
+    ``/sandbox/submission``, detaches ``/boxes`` (no other box stays in view; its empty mount
+    point stays), mounts a private bounded ``/tmp``, a ``/proc`` of this namespace only and
+    pseudo-terminals of its own, forks the worker, then gives up every capability and reaps
+    orphans until the worker ends. Its death takes every process of the namespace with it.
 ``worker``
     Drops the bounding set of capabilities, switches to the worker's uid (which clears the rest),
     sets no_new_privs and its rlimits, reseeds numpy's global generator, and only then serves the
@@ -145,6 +145,9 @@ def _init(libc, request: dict, fds: dict) -> None:
             inside._mount(libc, path, path, None, inside.MS_BIND | inside.MS_REC, None)
             inside._mount(libc, "none", path, None, inside.MS_BIND | inside.MS_REMOUNT
                           | inside.MS_RDONLY | inside.MS_NOSUID | inside.MS_NODEV, None)
+    # Pseudo-terminals of its own too (bubblewrap's --dev gives each sandbox a new devpts).
+    inside._mount(libc, "devpts", "/dev/pts", "devpts", inside.MS_NOSUID | MS_NOEXEC,
+                  "newinstance,ptmxmode=0666,mode=620")
     os.chdir(SUBMISSION)
     pid = os.fork()
     if pid == 0:
