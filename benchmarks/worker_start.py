@@ -133,10 +133,11 @@ def grade_many_rows(copies: list[Path], rounds: int, against: Path | None) -> No
     where = "its cgroup" if cgroups else "the whole machine (/proc/stat)"
     print(f"\ngrade_many, per submission, {len(copies) - 2} submissions a session, medians of "
           f"{rounds} interleaved rounds; CPU of {where}")
-    print(f"{'how':<50}{'CPU s':>9}{'wall s':>9}")
+    print(f"{'how':<50}{'CPU s':>9}{'wall s':>9}  CPU s of each round")
     for how, values in seen.items():
         print(f"{how:<50}{statistics.median(v[0] for v in values):9.3f}"
-              f"{statistics.median(v[1] for v in values):9.3f}")
+              f"{statistics.median(v[1] for v in values):9.3f}  "
+              + " ".join(f"{v[0]:.3f}" for v in values))
 
 
 def main() -> None:
