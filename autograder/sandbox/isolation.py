@@ -36,6 +36,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import time
 import weakref
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -63,8 +64,8 @@ def worker_uid() -> int:
 #: The modules the worker runs, copied into its private runtime (nothing else of autograder),
 #: relative to this package; ``../problems.py`` is the trusted code of named problems,
 #: ``../lab/probes.py`` what describes a notebook's models and figures as data.
-RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py", "../problems.py",
-                   "../lab/probes.py")
+RUNTIME_MODULES = ("protocol.py", "worker.py", "isolation_inside.py", "zygote.py",
+                   "../problems.py", "../lab/probes.py")
 LEVELS = ("bubblewrap", "unshare", "rlimits-only")
 
 
@@ -263,7 +264,10 @@ class SandboxDir:
 
     def __init__(self, source: Path, limits: Limits):
         self.source, self.limits = source, limits
-        base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
+        from . import forkserver  # noqa: PLC0415 - it builds on this module
+        # In the fork server's view when its workers may be forked (see .forkserver).
+        base = forkserver.box_parent(limits) or \
+            ("/var/tmp" if os.access("/var/tmp", os.W_OK) else None)
         self.root = Path(tempfile.mkdtemp(prefix="autograder-sandbox-", dir=base))
         # Removed even when nobody calls remove() (a grader that crashed, a worker that never
         # started): the copy of a submission must not pile up in /var/tmp.
@@ -272,19 +276,7 @@ class SandboxDir:
         # Found without importing numpy: a first worker is launched before the grader imports it.
         self.numpy_dir = Path(importlib.util.find_spec("numpy").origin).parent
         #: name in the runtime -> directory on the host (a package and its vendored ``.libs``)
-        self.packages: dict[str, Path] = {}
-        if ALL_PACKAGES in limits.packages:
-            self.packages.update(site_packages_entries())
-        for name in limits.packages:
-            if name == ALL_PACKAGES:
-                continue
-            spec = importlib.util.find_spec(name)
-            if spec is None or not spec.submodule_search_locations:
-                continue
-            where = Path(list(spec.submodule_search_locations)[0])
-            self.packages[name] = where
-            if (where.parent / f"{name}.libs").is_dir():
-                self.packages[f"{name}.libs"] = where.parent / f"{name}.libs"
+        self.packages: dict[str, Path] = package_dirs(limits)
 
     @property
     def submission(self) -> Path:
@@ -298,7 +290,7 @@ class SandboxDir:
     def stderr(self) -> Path:
         return self.root / "worker-stderr.txt"
 
-    def refresh(self, uid: int | None) -> None:
+    def refresh(self, uid: int | None, runtime: bool = True) -> None:
         """Everything afresh for every worker start: nothing a dead worker wrote survives it.
 
         Outside bubblewrap the worker can reach this directory, and a new worker runs the
@@ -311,21 +303,8 @@ class SandboxDir:
         """
         for path in (self.runtime, self.submission, self.tmp, self.stderr):
             _remove(path)
-        package = self.runtime / "agworker"
-        (package / "__pycache__").mkdir(parents=True)
-        (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
-        for name, data in _runtime_files().items():
-            (package / name).write_bytes(data)
-        # Readable by the worker's uid whatever the grader's umask, writable by nobody but us.
-        for path in (self.runtime, package, package / "__pycache__"):
-            os.chmod(path, 0o755)
-        for path in [*package.iterdir(), *(package / "__pycache__").iterdir()]:
-            if path.is_file():
-                os.chmod(path, 0o644)
-        # Outside bubblewrap the runtime reaches the packages through links, not through
-        # site-packages (site-packages may hold an installed copy of `solutions`).
-        for name, where in self.packages.items():
-            os.symlink(where, self.runtime / name)
+        if runtime:   # (a worker forked by the fork server has the server's)
+            self.write_runtime()
         copy_submission(self.source, self.submission, self.limits.max_submission_bytes)
         self.tmp.mkdir()
         if uid is not None:
@@ -335,8 +314,48 @@ class SandboxDir:
             os.chmod(self.root, 0o750)
             os.chown(self.tmp, uid, uid)
 
+    def write_runtime(self) -> None:
+        write_runtime(self.runtime / "agworker")
+        # Outside bubblewrap the runtime reaches the packages through links, not through
+        # site-packages (site-packages may hold an installed copy of `solutions`).
+        for name, where in self.packages.items():
+            os.symlink(where, self.runtime / name)
+
     def remove(self) -> None:
         self._finalizer()
+
+
+def package_dirs(limits: Limits) -> dict[str, Path]:
+    """The packages ``limits`` lets a worker import: name in its runtime -> directory on the host
+    (a package and its vendored ``.libs``)."""
+    packages: dict[str, Path] = {}
+    if ALL_PACKAGES in limits.packages:
+        packages.update(site_packages_entries())
+    for name in limits.packages:
+        if name == ALL_PACKAGES:
+            continue
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        where = Path(list(spec.submodule_search_locations)[0])
+        packages[name] = where
+        if (where.parent / f"{name}.libs").is_dir():
+            packages[f"{name}.libs"] = where.parent / f"{name}.libs"
+    return packages
+
+
+def write_runtime(package: Path) -> None:
+    """The worker's runtime (:data:`RUNTIME_MODULES` and their bytecode) as ``package``."""
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "__init__.py").write_text('"""The grading worker\'s private runtime."""\n')
+    for name, data in _runtime_files().items():
+        (package / name).write_bytes(data)
+    # Readable by the worker's uid whatever the grader's umask, writable by nobody but us.
+    for path in (package.parent, package, package / "__pycache__"):
+        os.chmod(path, 0o755)
+    for path in [*package.iterdir(), *(package / "__pycache__").iterdir()]:
+        if path.is_file():
+            os.chmod(path, 0o644)
 
 
 def _is_course_entry(name: str) -> bool:
@@ -385,11 +404,11 @@ def _python() -> str:
     return os.path.realpath(sys.executable)
 
 
-def _bootstrap(runtime: str) -> list[str]:
+def _bootstrap(runtime: str, module: str = "worker") -> list[str]:
     # -I: no environment variables, no user site, no script directory; -S: no site-packages;
     # -B: no .pyc files written into the copy.
     code = (f"import sys; sys.path.insert(0, {runtime!r}); "
-            "from agworker.worker import main; main()")
+            f"from agworker.{module} import main; main()")
     return [_python(), "-I", "-S", "-B", "-c", code]
 
 
@@ -414,6 +433,55 @@ def _unshare_namespaces(root: bool) -> list[str]:
             "--mount-proc", *([] if root else ["--user", "--map-root-user"])]
 
 
+def bwrap_view(agworker: Path, packages: dict[str, Path], limits: Limits, root: bool,
+               submission: list[str], caps: tuple[str, ...] = ("CAP_SETUID", "CAP_SETGID"),
+               ) -> list[str]:
+    """bubblewrap's command line up to the program: the allow-listed file system, namespaces,
+    environment; ``submission``: the arguments that put it in view (a worker's ``--ro-bind``, or
+    the fork server's ``/boxes``); ``caps``: what a root worker keeps to switch uid itself."""
+    bwrap = shutil.which("bwrap")
+    if not bwrap:
+        raise FileNotFoundError("bwrap is not installed")
+    inside = "/sandbox"
+    argv = [bwrap, "--die-with-parent", "--new-session", *_bwrap_namespaces(root),
+            "--unshare-cgroup-try", "--hostname", "sandbox"]
+    if root:
+        # The worker starts as root inside new namespaces only to switch to `nobody` itself
+        # (the Python installation may live where `nobody` could not reach it from outside).
+        argv += ["--cap-drop", "ALL", *[arg for cap in caps for arg in ("--cap-add", cap)]]
+    argv += ["--ro-bind", "/usr", "/usr"]
+    for top in ("/lib", "/lib64", "/bin", "/sbin"):
+        if os.path.islink(top):
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    prefix = os.path.realpath(sys.base_prefix)
+    binds = [] if prefix.startswith("/usr/") else [prefix]
+    # bwrap makes missing parents 0700 when run as root: open them to the uid we switch to.
+    parents = sorted({str(p) for b in [*binds, f"{inside}/runtime/x", f"{inside}/submission"]
+                      for p in Path(b).parents if str(p) != "/"}, key=len)
+    for parent in parents:
+        if not os.path.islink(parent):
+            argv += ["--perms", "0755", "--dir", parent]
+    for path in binds:
+        argv += ["--ro-bind", path, path]
+    for hidden in _hidden_site_packages():
+        argv += ["--size", "65536", "--tmpfs", os.path.realpath(hidden)]
+    argv += ["--ro-bind", str(agworker), f"{inside}/runtime/agworker"]
+    for name, where in packages.items():
+        argv += ["--ro-bind", str(where), f"{inside}/runtime/{name}"]
+    argv += [*submission,
+             # tmpfs lives in RAM and RLIMIT_FSIZE bounds one file, not how many: cap it.
+             "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
+             "--proc", "/proc", "--dev", "/dev",
+             *[arg for device in limits.devices for arg in ("--dev-bind", device, device)],
+             "--remount-ro", "/dev",
+             "--chdir", f"{inside}/submission", "--clearenv"]
+    for key, value in _env("/tmp").items():
+        argv += ["--setenv", key, value]
+    return argv
+
+
 def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -> Launch:
     """The command line and worker configuration for one isolation level."""
     root = os.geteuid() == 0
@@ -421,46 +489,9 @@ def plan(level: str, box: SandboxDir, limits: Limits, fd_in: int, fd_out: int) -
               "max_output": limits.max_output_chars}
     popen = {"start_new_session": True, "pass_fds": (fd_in, fd_out), "close_fds": True}
     if level == "bubblewrap":
-        bwrap = shutil.which("bwrap")
-        if not bwrap:
-            raise FileNotFoundError("bwrap is not installed")
         inside = "/sandbox"
-        argv = [bwrap, "--die-with-parent", "--new-session", *_bwrap_namespaces(root),
-                "--unshare-cgroup-try", "--hostname", "sandbox"]
-        if root:
-            # The worker starts as root inside new namespaces only to switch to `nobody` itself
-            # (the Python installation may live where `nobody` could not reach it from outside).
-            argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
-        argv += ["--ro-bind", "/usr", "/usr"]
-        for top in ("/lib", "/lib64", "/bin", "/sbin"):
-            if os.path.islink(top):
-                argv += ["--symlink", os.readlink(top), top]
-            elif os.path.isdir(top):
-                argv += ["--ro-bind", top, top]
-        prefix = os.path.realpath(sys.base_prefix)
-        binds = [] if prefix.startswith("/usr/") else [prefix]
-        # bwrap makes missing parents 0700 when run as root: open them to the uid we switch to.
-        parents = sorted({str(p) for b in [*binds, f"{inside}/runtime/x", f"{inside}/submission"]
-                          for p in Path(b).parents if str(p) != "/"}, key=len)
-        for parent in parents:
-            if not os.path.islink(parent):
-                argv += ["--perms", "0755", "--dir", parent]
-        for path in binds:
-            argv += ["--ro-bind", path, path]
-        for hidden in _hidden_site_packages():
-            argv += ["--size", "65536", "--tmpfs", os.path.realpath(hidden)]
-        argv += ["--ro-bind", str(box.runtime / "agworker"), f"{inside}/runtime/agworker"]
-        for name, where in box.packages.items():
-            argv += ["--ro-bind", str(where), f"{inside}/runtime/{name}"]
-        argv += ["--ro-bind", str(box.submission), f"{inside}/submission",
-                 # tmpfs lives in RAM and RLIMIT_FSIZE bounds one file, not how many: cap it.
-                 "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-                 "--proc", "/proc", "--dev", "/dev",
-                 *[arg for device in limits.devices for arg in ("--dev-bind", device, device)],
-                 "--remount-ro", "/dev",
-                 "--chdir", f"{inside}/submission", "--clearenv"]
-        for key, value in _env("/tmp").items():
-            argv += ["--setenv", key, value]
+        argv = bwrap_view(box.runtime / "agworker", box.packages, limits, root,
+                          ["--ro-bind", str(box.submission), f"{inside}/submission"])
         config.update(submission=f"{inside}/submission")
         if root:
             uid = worker_uid()
@@ -580,7 +611,8 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
     try:
         launch = plan(level, box, limits, to_worker_r, from_worker_w)
         uid = launch.config.get("uid")
-        box.refresh(uid if level != "bubblewrap" else None)
+        server = _fork_server(level, box, limits)
+        box.refresh(uid if level != "bubblewrap" else None, runtime=server is None)
         kwargs = dict(launch.popen)
         if launch.config.pop("switch_in_popen", False):
             kwargs.update(user=launch.config["uid"], group=launch.config["gid"], extra_groups=[])
@@ -589,8 +621,12 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
         # refresh() removed any earlier file: create it, never follow what a worker planted.
         stderr = os.open(box.stderr, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=stderr, **kwargs)
+            proc = _forked(server, box, limits, launch, to_worker_r, from_worker_w, stderr)
+            if proc is None:
+                if server is not None:
+                    box.write_runtime()
+                proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=stderr, **kwargs)
         finally:
             os.close(stderr)
     except BaseException:
@@ -602,6 +638,33 @@ def spawn(level: str, box: SandboxDir, limits: Limits) -> Launched:
         os.close(from_worker_w)
     return Launched(level, launch, proc, from_worker_r, to_worker_w,
                     uid=uid if uid not in (None, NOBODY) else None)
+
+
+def _fork_server(level: str, box: SandboxDir, limits: Limits):
+    """This process's fork server for a worker of ``box``, where one applies (see
+    :mod:`.forkserver`); None: the worker starts as a process of its own."""
+    from . import forkserver  # noqa: PLC0415
+
+    if level != "bubblewrap" or not forkserver.applies(limits) or \
+            box.root.parent != forkserver.box_parent(limits):
+        return None
+    return forkserver.server(limits)
+
+
+def _forked(server, box: SandboxDir, limits: Limits, launch: Launch, fd_in: int, fd_out: int,
+            stderr: int):
+    """The worker forked by ``server``; None when there is none or it has stopped (it is then
+    retired, and the worker starts as a process of its own)."""
+    from . import forkserver  # noqa: PLC0415
+
+    if server is None:
+        return None
+    try:
+        return server.fork(box, launch.config, fd_in, fd_out, stderr,
+                           time.monotonic() + limits.start_timeout)
+    except OSError as exc:
+        forkserver.retire(f"the fork server stopped: {exc}")
+        return None
 
 
 def launch_early(directory: Path, limits: Limits) -> tuple[SandboxDir, Launched] | None:

@@ -40,7 +40,7 @@ from .. import problems
 from ..feedback import SubmissionError
 from ..infrastructure import InfrastructureError
 from ..targets import ModuleView, Target
-from . import isolation, pipeline
+from . import forkserver, isolation, pipeline
 from . import protocol as P
 from . import teardown
 
@@ -175,8 +175,8 @@ class GradingWorker:
                 self._await_hello(level, launch)
                 return
             except (OSError, WorkerLost, P.ProtocolError) as exc:
-                self.kill()
-                _FAILED_LEVELS[level] = str(exc)
+                if not self._retire_fork_server(level, exc):
+                    _FAILED_LEVELS[level] = str(exc)
         if self.box is None:
             try:
                 self.box = isolation.SandboxDir(self.directory, self.limits)
@@ -187,19 +187,33 @@ class GradingWorker:
         errors = [f"{lv}: {why}" for lv, why in _FAILED_LEVELS.items()
                   if lv in self.limits.levels]
         levels = [lv for lv in self.limits.levels if lv not in _FAILED_LEVELS] or ["rlimits-only"]
-        for level in levels:
+        tries = [lv for level in levels for lv in (level, level)]   # a second try: see below
+        while tries:
+            level = tries.pop(0)
             try:
                 self._await_hello(level, self._spawn(level))
                 return
             except (OSError, WorkerLost, P.ProtocolError, ValueError) as exc:
                 if isinstance(exc, ValueError) and "larger than" in str(exc):
                     raise SubmissionError(f"the submission could not be copied: {exc}") from None
-                self.kill()
+                if self._retire_fork_server(level, exc):
+                    continue   # the same level again, started as a process of its own
+                if tries and tries[0] == level:
+                    tries.pop(0)
                 _FAILED_LEVELS[level] = str(exc)
                 errors.append(f"{level}: {exc}")
         self.close()
         raise self._unavailable("no isolation level could start the grading worker: "
                                 + "; ".join(errors), START_FIX)
+
+    def _retire_fork_server(self, level: str, exc: BaseException) -> bool:
+        """Kill a worker that did not start; True when the fork server had forked it (the
+        server is then retired for this process, and the level gets a start of its own)."""
+        forked = self.proc is not None and not isinstance(self.proc, subprocess.Popen)
+        self.kill()
+        if forked:
+            forkserver.retire(f"its worker did not start at the {level} level: {exc}")
+        return forked
 
     def _unavailable(self, what: str, fix: str) -> SandboxUnavailable:
         """The failure to start, remembered: a test that catches every exception cannot hide it
@@ -221,7 +235,7 @@ class GradingWorker:
         self._uid = launched.uid if launched.level == "rlimits-only" else None
         self.channel = _Channel(launched.fd_read, launched.fd_write, self.limits.max_frame_bytes)
         # A grader that exits without close() still takes its worker down with it.
-        self._reaper = weakref.finalize(self, _kill_group, self.proc.pid)
+        self._reaper = weakref.finalize(self, _kill_group, self.proc)
         return launched.launch
 
     def _await_hello(self, level: str, launch: "isolation.Launch") -> None:
@@ -322,7 +336,7 @@ class GradingWorker:
         # A worker still running calls sent ahead is not restarted here: its first call the
         # test makes is blamed for its death (see _confirmed).
         unread = any(entry.reply is None for entry in self._ahead)
-        if not unread and (self.proc is None or not _alive(self.proc.pid)):
+        if not unread and (self.proc is None or not _alive(self.proc)):
             if self._depth:   # inside a call-back: the call around it has lost its worker
                 raise WorkerLost(_death(self.proc.returncode if self.proc else None))
             self.kill()
@@ -351,7 +365,7 @@ class GradingWorker:
                                        on_callback, decode_special)
             self._cancel()   # the test went another way than the reference did
             self._diverged = True
-            if self.proc is None or not _alive(self.proc.pid):
+            if self.proc is None or not _alive(self.proc):
                 self.kill()
                 self.start()
         self._next_id += 1
@@ -591,17 +605,22 @@ def _default_budget(frame_bytes: int) -> P.Budget:
     return P.Budget(frame_bytes=frame_bytes)
 
 
-def _alive(pid: int) -> bool:
+def _alive(proc) -> bool:
     """Is the worker still running? (Without reaping it, so its group can still be killed.)"""
+    if not isinstance(proc, subprocess.Popen):   # forked by the fork server: not our child
+        return proc.poll() is None
     try:
-        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+        return os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
     except ChildProcessError:
         return False
 
 
-def _kill_group(pid: int) -> None:
+def _kill_group(proc) -> None:
+    if not isinstance(proc, subprocess.Popen):   # forked: its relay's pid is not pinned by us
+        proc.kill()
+        return
     try:
-        os.killpg(pid, signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
 

@@ -79,8 +79,48 @@ def processes(with_uids: bool = True) -> list[Process]:
     return [p for p in found if p is not None]
 
 
+def _children(pid: int) -> list[int] | None:
+    """The children of every thread of ``pid``, from the kernel's lists (None: no such lists,
+    a kernel without CONFIG_PROC_CHILDREN)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return [] if os.path.isdir("/proc/self/task") else None
+    found = []
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                found += [int(c) for c in f.read().split()]
+        except FileNotFoundError:
+            if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
+                return None
+        except OSError:   # the thread ended meanwhile
+            pass
+    return found
+
+
+def _walk_children(pid: int) -> list[Process] | None:
+    """``descendants`` from the kernel's lists of children: a few reads per process of the tree
+    instead of one per process of the machine."""
+    out, todo = [], [pid]
+    while todo:
+        children = _children(todo.pop())
+        if children is None:
+            return None
+        for child in children:
+            p = _read_status(child, with_uids=False)
+            if p is not None:
+                out.append(p)
+                todo.append(p.pid)
+    return out
+
+
 def descendants(pid: int, table: list[Process] | None = None) -> list[Process]:
     """The processes below ``pid`` in the process tree (not ``pid`` itself), parents first."""
+    if table is None:
+        walked = _walk_children(pid)
+        if walked is not None:
+            return walked
     table = processes(with_uids=False) if table is None else table
     children: dict[int, list[Process]] = {}
     for p in table:
@@ -148,6 +188,20 @@ def kill_uid(uid: int) -> list[Process]:
         time.sleep(0.002)
 
 
+def _below(proc) -> list[Process]:
+    """The processes below a running worker ``proc``: a ``Popen`` of ours (unreaped, its pid is
+    pinned), or a worker forked by the fork server (.forkserver.ForkedWorker), whose relay is
+    not our child: its list counts only if the relay was still running after it was made."""
+    if proc.returncode is not None:
+        return []
+    if isinstance(proc, subprocess.Popen):
+        return descendants(proc.pid)
+    if proc.poll() is not None or not proc.pid:
+        return []
+    found = descendants(proc.pid)
+    return found if proc.poll() is None else []
+
+
 def end_worker(proc: subprocess.Popen, *, uid: int | None) -> None:
     """Kill the worker ``proc`` and every process it or its submission started, and reap it.
 
@@ -159,11 +213,12 @@ def end_worker(proc: subprocess.Popen, *, uid: int | None) -> None:
     when none of them is alive (or after warning, on stderr, about any the kernel
     did not end in time).
     """
-    below = descendants(proc.pid) if proc.returncode is None else []
-    try:   # the group of the process we started (at rlimits-only, the worker's own)
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    below = _below(proc)
+    if isinstance(proc, subprocess.Popen):
+        try:   # the group of the process we started (at rlimits-only, the worker's own)
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     try:
         proc.kill()
     except OSError:

@@ -439,6 +439,12 @@ def main(argv: list[str] | None = None) -> None:
     # Order matters: NPROC does not bind root, so drop first; mounts need privileges, so before.
     drop_privileges(config.get("uid"), config.get("gid"), bool(config.get("drop_capabilities")))
     apply_limits(config.get("rlimits", {}))
+    run(fd_in, fd_out, config)
+
+
+def run(fd_in: int, fd_out: int, config: dict) -> None:
+    """Answer the grader until it says exit or goes away, walled off already: what a worker
+    started by bubblewrap does after its own start-up, and a worker forked by :mod:`.zygote`."""
     os.chdir(config.get("cwd") or config["submission"])
     # Generators, linalg and friends before the submission can shadow or patch anything.
     import numpy.linalg  # noqa: F401,PLC0415
