@@ -33,8 +33,8 @@ from distributed import WorkerPlugin
 from .discover import Submission
 from .worker import close_sessions, limit_memory, start_session
 
-#: How long a worker whose plugin is removed waits for its session to finish pytest's session
-#: (it has no job left by then: a few hundredths of a second).
+#: How long a worker of a cluster of its own waits, when the batch removes the plugin, for its
+#: session to wind pytest down (it has no job left by then: well under a second).
 CLOSE_WAIT_S = 5.0
 
 #: Threads of each worker of a ``local:N`` cluster: the one a submission is graded on and the one
@@ -85,7 +85,9 @@ class GradingSessions(WorkerPlugin):
         start_session(self.isolate)
 
     def teardown(self, worker) -> None:
-        close_sessions(timeout=CLOSE_WAIT_S)
+        # A process about to exit at once need not wait for pytest to wind down (the nanny would
+        # kill it after 4 s, with a warning, were it still collecting the tests then).
+        close_sessions(timeout=0 if self.exit_at_once else CLOSE_WAIT_S)
 
 
 def _exit_now() -> None:
