@@ -138,7 +138,8 @@ class TreeCPU:
     a sandbox killed at a call timeout (the spinning submission's worker, spinning a core until
     then) dies with its namespace's init, and its CPU never reaches this process's accounts.
     Here every descendant seen is remembered with the last CPU it showed, sampled every 50 ms
-    (a process that lives less than that is missed, on both sides of a comparison).
+    (a process that lives less than that is missed, on both sides of a comparison); the
+    sampling thread's own CPU is left out.
     """
 
     TICK = os.sysconf("SC_CLK_TCK")
@@ -146,6 +147,7 @@ class TreeCPU:
     def __init__(self, interval: float = 0.05) -> None:
         self._last: dict[tuple[int, int], int] = {}    # (pid, start time) -> CPU ticks seen
         self._stop = threading.Event()
+        self._sampling_s = 0.0
         self._start_self = resource.getrusage(resource.RUSAGE_SELF)
         self._thread = threading.Thread(target=self._run, args=(interval,), daemon=True)
         self._thread.start()
@@ -153,6 +155,7 @@ class TreeCPU:
     def _run(self, interval: float) -> None:
         while not self._stop.wait(interval):
             self._sample()
+        self._sampling_s = time.thread_time()    # its own cost, not the grader's
 
     def _sample(self) -> None:
         stats = {}
@@ -179,7 +182,7 @@ class TreeCPU:
         self._thread.join()
         own = resource.getrusage(resource.RUSAGE_SELF)
         own_s = (own.ru_utime + own.ru_stime) - (self._start_self.ru_utime + self._start_self.ru_stime)
-        return own_s + sum(self._last.values()) / self.TICK
+        return own_s - self._sampling_s + sum(self._last.values()) / self.TICK
 
 
 def spinner_cost(tmp: Path, n: int) -> tuple[float, float]:
