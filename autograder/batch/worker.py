@@ -56,7 +56,7 @@ def limit_memory(limit: int | None = None) -> int | None:
 def grade_payloads(packed: list[tuple[str, str, bytes]], isolate: bool = True) -> list[dict]:
     """Grade packed submissions ``(student, suffix, payload)`` in this process's grading session.
 
-    What a Dask task runs (one submission a task: see :mod:`.runner`). The session
+    What a Dask task runs (one submission a task: see :mod:`.on_dask`). The session
     (:class:`_KeptSession`) outlives the task: started when the Dask worker starts
     (:class:`.on_dask.GradingSessions`) or else by the first task, it is reused by every later
     task of that worker, so ``--scheduler local:2`` pays for a session once per worker, as ``-j 2``
