@@ -1,16 +1,16 @@
 """``autograder grade-all``: grade every submission of a directory into the gradebook.
 
 Work is spread over ``-j N`` local worker processes (see :mod:`.worker`) or over a Dask cluster
-(``--scheduler tcp://host:8786`` or ``--scheduler local:N``). Whatever runs the grading, only this
-process writes the gradebook, one transaction per submission, so killing the batch at any moment
-leaves every submission either fully graded or not graded at all; a rerun grades the rest.
+(``--scheduler tcp://host:8786`` or ``--scheduler local:N``, see :mod:`.on_dask`). Whatever runs
+the grading, only this process writes the gradebook, one transaction per submission, so killing
+the batch at any moment leaves every submission either fully graded or not graded at all; a
+rerun grades the rest.
 """
 
 from __future__ import annotations
 
 import base64
 import collections
-import itertools
 import json
 import os
 import queue
@@ -173,63 +173,6 @@ def _run_local(todo: list[Submission], jobs: int, isolate: bool,
         t.join()
 
 
-#: Submissions per Dask task. Each Dask worker keeps one grading session across its tasks (see
-#: :func:`.worker.grade_payloads`); a chunk only spares the scheduler a task per submission.
-DASK_CHUNK = 8
-
-
-def _chunks(todo: list, workers: int) -> list[list]:
-    """Chunks of at most DASK_CHUNK, small enough to give every worker at least two."""
-    size = max(1, min(DASK_CHUNK, -(-len(todo) // max(1, 2 * workers))))
-    return [todo[i:i + size] for i in range(0, len(todo), size)]
-
-
-def _run_dask(todo: list[Submission], scheduler: str, isolate: bool) -> Iterator[Outcome]:
-    from distributed import Client, LocalCluster, as_completed
-
-    from .worker import grade_payloads
-
-    cluster = None
-    if scheduler.startswith("local:"):
-        cluster = LocalCluster(n_workers=int(scheduler.split(":", 1)[1]), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(scheduler)
-    try:
-        workers = sum(client.nthreads().values()) or 1
-
-        numbers = itertools.count()
-
-        def submit(chunk: list[Submission]):
-            # Keys are unique per task: two students may hand in identical bytes, yet be graded
-            # on different variants.
-            return client.submit(grade_payloads, [(s.student, s.suffix, s.payload) for s in chunk],
-                                 isolate, pure=False,
-                                 key=f"grade-{chunk[0].sha256[:16]}-{next(numbers)}")
-
-        futures = {submit(chunk): chunk for chunk in _chunks(todo, workers)}
-        pending = as_completed(futures)
-        for future in pending:
-            chunk = futures[future]
-            try:
-                replies = future.result()
-            except Exception as exc:  # noqa: BLE001 - a lost worker: grade its chunk one by one
-                if len(chunk) > 1:
-                    for sub in chunk:
-                        again = submit([sub])
-                        futures[again] = [sub]
-                        pending.add(again)
-                    continue
-                replies = [{"error": f"could not grade: {type(exc).__name__}: {exc}"}]
-            for sub, reply in zip(chunk, replies):
-                yield _outcome(sub, reply)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
 def _class_paths(directory, db_path) -> list[str]:
     """The class's submissions and the gradebook's folder: no worker may read them."""
     return [str(Path(directory).resolve()), str(Path(db_path).resolve().parent)]
@@ -246,28 +189,40 @@ def grade_all(directory, *, db_path, jobs: int = 2, scheduler: str | None = None
     """
     started = time.perf_counter()
     summary = BatchSummary()
-    submissions = discover(directory)
-    with Gradebook(db_path) as book:
-        todo = [s for s in submissions
-                if regrade or not book.is_graded(s.student, s.sha256, __version__)]
-        summary.skipped = len(submissions) - len(todo)
-        if on_start:
-            on_start(len(todo), summary.skipped)
-        outcomes: Iterable[Outcome] = (_run_dask(todo, scheduler, isolate) if scheduler
-                                       else _run_local(todo, jobs, isolate, timeout_s,
-                                                       hide=_class_paths(directory, db_path)))
-        for outcome in outcomes:
-            book.record(student=outcome.submission.student, sha256=outcome.submission.sha256,
-                        engine_version=__version__, source=outcome.submission.source,
-                        results=outcome.results if outcome.error is None else None,
-                        error=outcome.error, started_at=outcome.started_at,
-                        duration_s=outcome.duration_s)
-            summary.outcomes.append(outcome)
-            if outcome.error is None:
-                summary.graded += 1
-            else:
-                summary.errors += 1
-            if on_outcome:
-                on_outcome(outcome)
+    hide = _class_paths(directory, db_path)
+    dask = None
+    if scheduler:
+        from .on_dask import DaskGrading
+
+        # Connecting (a local cluster starting, its workers' sessions collecting the tests)
+        # overlaps reading and hashing the class.
+        dask = DaskGrading(scheduler, isolate, hide)
+    try:
+        submissions = discover(directory)
+        with Gradebook(db_path) as book:
+            todo = [s for s in submissions
+                    if regrade or not book.is_graded(s.student, s.sha256, __version__)]
+            summary.skipped = len(submissions) - len(todo)
+            if on_start:
+                on_start(len(todo), summary.skipped)
+            outcomes: Iterable[Outcome] = (
+                (_outcome(sub, reply) for sub, reply in dask.grade(todo)) if dask is not None
+                else _run_local(todo, jobs, isolate, timeout_s, hide))
+            for outcome in outcomes:
+                book.record(student=outcome.submission.student, sha256=outcome.submission.sha256,
+                            engine_version=__version__, source=outcome.submission.source,
+                            results=outcome.results if outcome.error is None else None,
+                            error=outcome.error, started_at=outcome.started_at,
+                            duration_s=outcome.duration_s)
+                summary.outcomes.append(outcome)
+                if outcome.error is None:
+                    summary.graded += 1
+                else:
+                    summary.errors += 1
+                if on_outcome:
+                    on_outcome(outcome)
+    finally:
+        if dask is not None:
+            dask.close()
     summary.wall_s = time.perf_counter() - started
     return summary

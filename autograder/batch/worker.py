@@ -56,35 +56,39 @@ def limit_memory(limit: int | None = None) -> int | None:
 def grade_payloads(packed: list[tuple[str, str, bytes]], isolate: bool = True) -> list[dict]:
     """Grade packed submissions ``(student, suffix, payload)`` in this process's grading session.
 
-    What a Dask task runs. The session (:class:`_KeptSession`) outlives the task: the first task a
-    Dask worker runs starts it (pytest imported, the tests collected) and every later task of that
-    worker reuses it, so ``--scheduler local:2`` pays for a session once per worker, as ``-j 2``
-    does. Always one reply per submission, in order; never raises.
+    What a Dask task runs (one submission a task: see :mod:`.on_dask`). The session
+    (:class:`_KeptSession`) outlives the task: started when the Dask worker starts
+    (:class:`.on_dask.GradingSessions`) or else by the first task, it is reused by every later
+    task of that worker, so ``--scheduler local:2`` pays for a session once per worker, as ``-j 2``
+    does. Tasks running on a worker's other threads wait in the session's queue: the next one is
+    prepared (copied, its sandbox started) while the current one is graded. Always one reply per
+    submission, in order; never raises.
     """
     with tempfile.TemporaryDirectory(prefix="grade-all-") as tmp:
         jobs = [_unpack(Path(tmp), str(i), *one) for i, one in enumerate(packed)]
-        return _kept_session(isolate).grade(jobs)
+        return start_session(isolate).grade(jobs)
 
 
 _SESSIONS: dict[bool, "_KeptSession"] = {}
 _SESSIONS_LOCK = threading.Lock()
 
 
-def close_sessions() -> None:
+def close_sessions(timeout: float | None = 60.0) -> None:
     """End this process's kept grading sessions (each after the jobs it already has) and wait for
-    them: while one runs, this process's ``sys.stdout`` is the session's (pytest's output is never
-    shown)."""
+    them, up to ``timeout`` seconds each: while one runs, this process's ``sys.stdout`` is the
+    session's (pytest's output is never shown)."""
     with _SESSIONS_LOCK:
         kept = list(_SESSIONS.values())
         _SESSIONS.clear()
     for session in kept:
         session.close()
     for session in kept:
-        session.join()
+        session.join(timeout)
 
 
-def _kept_session(isolate: bool) -> "_KeptSession":
-    """This process's grading session for ``isolate`` (a new one if there is none, or it died)."""
+def start_session(isolate: bool) -> "_KeptSession":
+    """This process's grading session for ``isolate``: started now (pytest imported, the tests
+    collected, on a thread of its own) if there is none or it died, else the one kept."""
     with _SESSIONS_LOCK:
         kept = _SESSIONS.get(isolate)
         if kept is None or not kept.alive:
@@ -92,21 +96,50 @@ def _kept_session(isolate: bool) -> "_KeptSession":
         return kept
 
 
-class _KeptSession:
+class _QueueSource:
+    """A lazy job source for :func:`autograder.grading.grade_many`, fed through a queue.
+
+    Whoever has work puts it on ``_queue`` (``None`` ends the source); the grading session reads
+    it one job at a time and asks ``ready()`` whether the next one is already waiting, to prepare
+    it (copy it, start its sandbox) while the current one runs, and never blocks on one that has
+    not arrived. ``_job`` turns what was queued into the session's job.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue = queue.Queue()
+
+    def _job(self, item):
+        return item
+
+    def ready(self) -> bool:
+        return not self._queue.empty()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        item = self._queue.get()
+        if item is None:
+            raise StopIteration
+        return self._job(item)
+
+
+class _KeptSession(_QueueSource):
     """One grading session (:func:`autograder.grading.grade_many`) kept alive on a thread of its
     own, fed jobs by whichever task wants them graded.
 
     Jobs are graded one at a time, in the order they arrive (pytest, and the grading session on
-    it, run one test at a time per process: a Dask worker for grading has one thread). The next
-    job is prepared ahead only when it is already waiting, so an idle session holds no worker.
+    it, run one test at a time per process), whichever of the Dask worker's threads sent them: a
+    second thread's task waits here, and is prepared ahead while the first is graded. A job is
+    prepared ahead only when it is already waiting, so an idle session holds no sandbox.
     Should the session itself fail (a grader bug), every job waiting on it gets an error reply
     and the next task starts a fresh session.
     """
 
     def __init__(self, isolate: bool):
+        super().__init__()
         self.isolate = isolate
         self.alive = True
-        self._jobs: queue.Queue = queue.Queue()
         self._waiting: dict[int, queue.Queue] = {}     # id(job) -> where its reply goes
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, daemon=True, name="grading-session")
@@ -119,27 +152,14 @@ class _KeptSession:
                 return [_session_lost("it stopped before this task")] * len(jobs)
             for job in jobs:
                 self._waiting[id(job)] = replies
-                self._jobs.put(job)
+                self._queue.put(job)
         return [replies.get() for _ in jobs]
-
-    # The job source grade_many reads: an endless queue.
-    def ready(self) -> bool:
-        return not self._jobs.empty()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        job = self._jobs.get()
-        if job is None:
-            raise StopIteration
-        return job
 
     def close(self) -> None:
         """End the session once the jobs already given to it are graded."""
         with self._lock:
             if self.alive:
-                self._jobs.put(None)
+                self._queue.put(None)
 
     def join(self, timeout: float | None = 60.0) -> None:
         """Wait for the session to end (after :meth:`close`): it then prints where it should."""
@@ -191,15 +211,14 @@ def _reply(results) -> dict:
             "duration_s": results.execution_time}
 
 
-class _JobSource:
-    """Jobs as they arrive on stdin, for :func:`autograder.grading.grade_many`.
+class _JobSource(_QueueSource):
+    """Jobs as they arrive on stdin (one JSON line each), for the grading session.
 
-    A thread reads the lines, so the grading session can ask whether the next job is already
-    waiting (``ready``) and prepare it (copy it, start its sandbox) while the current one runs.
+    A thread reads the lines, so the session can see whether the next job is already waiting.
     """
 
     def __init__(self, stream) -> None:
-        self._queue: queue.Queue = queue.Queue()
+        super().__init__()
         self.tmp = tempfile.TemporaryDirectory(prefix="grade-all-")
         self.numbers: dict[int, int] = {}     # id(Job) -> the runner's job number
         threading.Thread(target=self._read, args=(stream,), daemon=True).start()
@@ -209,19 +228,10 @@ class _JobSource:
             self._queue.put(json.loads(line))
         self._queue.put(None)
 
-    def ready(self) -> bool:
-        return not self._queue.empty()
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        job = self._queue.get()
-        if job is None:
-            raise StopIteration
-        graded = _unpack(Path(self.tmp.name), str(job["job"]), job["student"], job["suffix"],
-                         base64.b64decode(job["payload"]))
-        self.numbers[id(graded)] = job["job"]
+    def _job(self, item):
+        graded = _unpack(Path(self.tmp.name), str(item["job"]), item["student"], item["suffix"],
+                         base64.b64decode(item["payload"]))
+        self.numbers[id(graded)] = item["job"]
         return graded
 
     def done(self, job) -> int:

@@ -314,60 +314,66 @@ def test_the_ceiling_stops_the_grader_but_not_the_submissions_worker(tmp_path):
     assert proc.stdout.split("\n")[:2] == ["worker 1200000000", "grader MemoryError"], proc.stderr
 
 
-def test_dask_chunks_are_regraded_one_by_one_when_their_worker_is_lost(monkeypatch):
-    # Dask runs a chunk of submissions per task (one grading session each); a task whose worker
-    # was lost is not an error for all of its chunk: each member is sent again on its own.
+def test_dask_grades_one_submission_a_task_and_a_lost_one_costs_only_its_own_grade(monkeypatch):
+    # One submission a task, so Dask balances the class one submission at a time (one slow
+    # submission holds up no others); a task whose worker was lost (after Dask's own retries)
+    # is an error for that submission only. The workers' grading sessions are started by a
+    # plugin registered before any task, and ended when a cluster of its own outlives the batch.
     distributed = pytest.importorskip("distributed")
-    from autograder.batch import runner
     from autograder.batch.discover import Submission
+    from autograder.batch.on_dask import DaskGrading, GradingSessions
 
     class Future:
         def __init__(self, packed):
             self.packed = packed
 
         def result(self):
-            if len(self.packed) > 1:
+            assert len(self.packed) == 1
+            if self.packed[0][0] == "bob":
                 raise RuntimeError("the worker running this task was lost")
-            return [{"error": f"graded {self.packed[0][0]} alone"}]
-
-    class AsCompleted:
-        def __init__(self, futures):
-            self.queue = list(futures)
-
-        def __iter__(self):
-            while self.queue:
-                yield self.queue.pop(0)
-
-        def add(self, future):
-            self.queue.append(future)
+            return [{"error": f"graded {self.packed[0][0]}"}]
 
     class Client:
         keys: list = []
+        calls: list = []
 
         def __init__(self, address):
             pass
 
-        def nthreads(self):
-            return {"one-worker": 1}
+        def register_plugin(self, plugin):
+            Client.calls.append(("register", type(plugin), plugin.isolate))
+
+        def unregister_worker_plugin(self, name):
+            Client.calls.append(("unregister", name))
 
         def submit(self, func, packed, isolate, pure, key):
+            Client.calls.append(("submit", packed[0][0]))
             Client.keys.append(key)
             return Future(packed)
 
         def close(self):
-            pass
+            Client.calls.append(("close",))
 
     monkeypatch.setattr(distributed, "Client", Client)
-    monkeypatch.setattr(distributed, "as_completed", AsCompleted)
+    monkeypatch.setattr(distributed, "as_completed", lambda futures: list(futures))
     # Two students with identical bytes: their tasks must still have keys of their own.
     subs = [Submission(name, name, ".py", b"x = 1\n") for name in ("ann", "bob", "cy")]
-    outcomes = list(runner._run_dask(subs, "tcp://nowhere:8786", isolate=True))
-    assert sorted((o.submission.student, o.error) for o in outcomes) == \
-        [(who, f"graded {who} alone") for who in ("ann", "bob", "cy")]
-    assert len(Client.keys) == len(set(Client.keys)) == 2 + 2   # chunks [ann, bob], [cy]; then 2
+    dask = DaskGrading("tcp://nowhere:8786", isolate=True)
+    try:
+        outcomes = list(dask.grade(subs))
+    finally:
+        dask.close()
+    assert sorted((sub.student, reply["error"]) for sub, reply in outcomes) == [
+        ("ann", "graded ann"),
+        ("bob", "could not grade: RuntimeError: the worker running this task was lost"),
+        ("cy", "graded cy")]
+    assert len(Client.keys) == len(set(Client.keys)) == 3
+    assert Client.calls == [("register", GradingSessions, True), ("submit", "ann"),
+                            ("submit", "bob"), ("submit", "cy"),
+                            ("unregister", GradingSessions.name), ("close",)]
 
 
-def test_dask_local_cluster_gives_the_same_grades(small_class, tmp_path):
+def test_dask_local_cluster_gives_the_same_gradebook_rows(small_class, tmp_path):
     pytest.importorskip("distributed")
     from autograder.batch.runner import grade_all
 
@@ -376,15 +382,23 @@ def test_dask_local_cluster_gives_the_same_grades(small_class, tmp_path):
     summary = grade_all(small_class, db_path=dask_db, scheduler="local:2")
     assert summary.graded == 4
     assert scores(dask_db) == scores(local_db)
+    with Gradebook(local_db) as local, Gradebook(dask_db) as dask:
+        assert dask.per_test() == local.per_test() and len(local.per_test()) > 4 * 100
 
 
 def test_a_dask_worker_keeps_one_grading_session_across_its_tasks(monkeypatch):
-    # Each Dask task grades a chunk; the tests are collected once per worker process, not once
-    # per task, and each task still gets one reply per submission, in order.
+    # The plugin starts the worker's session when the worker starts, before any task; the tests
+    # are collected once per worker process, not once per task, and each task still gets one
+    # reply per submission, in order.
+    pytest.importorskip("distributed")
     from autograder import grading
     from autograder.batch import worker
+    from autograder.batch import on_dask
+    from autograder.batch.on_dask import GradingSessions
 
-    sessions = []
+    sessions, ceilings = [], []
+    # The worker process goes under the grader's memory ceiling; not this test's process.
+    monkeypatch.setattr(on_dask, "limit_memory", lambda: ceilings.append(1))
     real_run_session = grading.run_session
 
     def counted(*args, **kwargs):
@@ -395,11 +409,16 @@ def test_a_dask_worker_keeps_one_grading_session_across_its_tasks(monkeypatch):
     monkeypatch.setattr(worker, "_SESSIONS", {})
     right = (ROOT / "solutions" / "gradient_descent.py").read_bytes()
     wrong = b"def gd(*args, **kwargs):\n    raise NotImplementedError\n"
+    plugin = GradingSessions(isolate=False)
+    plugin.setup(worker=None)
+    started = worker._SESSIONS[False]
     try:
         first = worker.grade_payloads([("ann", ".py", right), ("bob", ".py", wrong)], isolate=False)
         second = worker.grade_payloads([("cy", ".py", wrong)], isolate=False)
+        assert worker._SESSIONS[False] is started
     finally:
-        worker.close_sessions()
-    assert len(sessions) == 1
+        plugin.teardown(worker=None)
+    assert len(sessions) == 1 and not started.alive and worker._SESSIONS == {}
+    assert ceilings == [1]
     scores = [reply["results"]["score"] for reply in first + second]
     assert scores[0] > 0 and scores[1] == 0 and scores[2] == 0
