@@ -50,10 +50,11 @@ def split(total: Fraction, weights: Sequence[float]) -> list[Fraction]:
     if not weights:
         return []
     exact = [Fraction(w).limit_denominator(10**6) for w in weights]
-    if sum(exact) == 0:
+    whole = sum(exact)     # once: an exercise of many tests made this loop quadratic
+    if whole == 0:
         return [Fraction(0)] * len(weights)
     steps = int(total / STEP)
-    quotas = [steps * w / sum(exact) for w in exact]
+    quotas = [steps * w / whole for w in exact]
     shares = [int(q) for q in quotas]
     order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - shares[i]), i))
     for i in order[: steps - sum(shares)]:
