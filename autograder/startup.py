@@ -55,7 +55,12 @@ def resume_gc() -> None:
 
 def exit_now(code: int) -> NoReturn:
     """End the process with ``code`` as a normal exit would, without tearing the interpreter down:
-    the ``atexit`` handlers run and the standard streams are flushed first."""
+    the ``atexit`` handlers run and the standard streams are flushed first.
+
+    Under a profiler or a tracer (``python -m cProfile``, coverage, a debugger) the process exits
+    the normal way, so that the tool still writes what it gathered when the program ends."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)
     atexit._run_exitfuncs()   # what a normal exit runs first (logging's flush, finalizers)
     for stream in (sys.stdout, sys.stderr):
         try:

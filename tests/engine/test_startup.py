@@ -114,3 +114,12 @@ def test_the_program_s_exit_codes_are_the_commands(tmp_path):
     assert graded.returncode == EXIT_GRADED, graded.stderr
     # Written to a pipe and flushed before the process ended: the whole report.
     assert graded.stdout.startswith("# Autograder: 75 / ") and graded.stdout.endswith("\n")
+
+
+def test_under_a_profiler_the_program_exits_the_normal_way(tmp_path):
+    # cProfile writes its file after the program returns: a skipped tear-down would lose it.
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(tmp_path / "p.prof"),
+                           "-m", "autograder", "--version"],
+                          capture_output=True, text=True, cwd=tmp_path, env=ENV, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "p.prof").stat().st_size > 0
