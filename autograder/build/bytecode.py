@@ -7,7 +7,7 @@ installed (Gradescope's ``setup.sh`` does, when the image is built)::
 
     python -m autograder.build.bytecode [ROOT]
 
-It compiles the engine and the test suites of ``ROOT`` (default: this checkout) with
+It compiles the engine, the test suites and the reference solutions of ``ROOT`` (default: this checkout) with
 :mod:`compileall`, as checked-hash pycs (valid exactly while the source is unchanged, whatever the
 files' times say), then has pytest collect the tests once with bytecode writing on, which leaves
 pytest's own rewritten test modules in their ``__pycache__``. Later runs read both and write
@@ -27,15 +27,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: What a grading run imports from the course root: the engine and the test suites.
+#: What a grading run imports from the course root: the engine and the test suites (and the
+#: reference package, :func:`trees`).
 TREES = ("autograder", "tests/public", "tests/hidden", "tests/misconceptions")
 
 
+def trees() -> tuple[str, ...]:
+    """:data:`TREES` and the course's reference package, which the grader imports to tell a
+    failing test's misconception (:mod:`autograder.diagnosis` replays its calls on it)."""
+    from ..course import load_course
+
+    return (*TREES, load_course().reference_package.replace(".", "/"))
+
+
 def precompile(root: Path) -> list[str]:
-    """Write the bytecode caches of ``root``'s engine and tests; returns the problems (none: all
-    written). Never raises for a tree it cannot compile: grading still works, only slower."""
+    """Write the bytecode caches of ``root``'s engine, tests and reference solutions; returns the
+    problems (none: all written). Never raises for a tree it cannot compile: grading still
+    works, only slower."""
     problems = []
-    for tree in TREES:
+    for tree in trees():
         folder = root / tree
         if folder.is_dir() and not compileall.compile_dir(
                 folder, quiet=1, workers=1,
