@@ -40,3 +40,33 @@ def test_precompile_leaves_checked_engine_bytecode_and_rewritten_tests(tmp_path)
     rewritten = list((root / "tests" / "public" / "__pycache__").glob(f"test_*.{tag}-pytest-*.pyc"))
     public = list((root / "tests" / "public").glob("test_*.py"))
     assert public and len(rewritten) == len(public)
+
+
+def test_the_worker_runtime_reuses_a_valid_cached_pyc_and_never_a_stale_one(tmp_path):
+    import marshal
+    import os
+    import py_compile
+
+    from autograder.sandbox.isolation import _cached_bytecode
+
+    module = tmp_path / "runtime_module.py"
+    module.write_text("VALUE = 1\n")
+    assert _cached_bytecode(module, module.read_bytes()) is None          # nothing cached
+    for mode in (py_compile.PycInvalidationMode.CHECKED_HASH,
+                 py_compile.PycInvalidationMode.TIMESTAMP):
+        module.write_text("VALUE = 1\n")
+        py_compile.compile(str(module), invalidation_mode=mode, doraise=True)
+        reused = _cached_bytecode(module, module.read_bytes())
+        # An unchecked-hash pyc of this very source (valid for a copy of it, whatever its mtime).
+        assert reused[:4] == importlib.util.MAGIC_NUMBER
+        assert int.from_bytes(reused[4:8], "little") == 0b01
+        assert reused[8:16] == importlib.util.source_hash(module.read_bytes())
+        namespace: dict = {}
+        exec(marshal.loads(reused[16:]), namespace)
+        assert namespace["VALUE"] == 1
+        # The source changed since (same size, same second): never the old code.
+        stat = module.stat()
+        module.write_text("VALUE = 2\n")
+        if mode is py_compile.PycInvalidationMode.TIMESTAMP:
+            os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+        assert _cached_bytecode(module, module.read_bytes()) is None
