@@ -70,3 +70,40 @@ def test_the_worker_runtime_reuses_a_valid_cached_pyc_and_never_a_stale_one(tmp_
         if mode is py_compile.PycInvalidationMode.TIMESTAMP:
             os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
         assert _cached_bytecode(module, module.read_bytes()) is None
+
+
+def test_toml_files_are_read_from_their_parsed_copy_only_while_unchanged(tmp_path, monkeypatch):
+    from autograder import toml_cache
+
+    manifest = tmp_path / "course.toml"
+    manifest.write_text('[points]\nper_exercise = 15\n[course]\nname = "x"\n')
+    assert toml_cache.load(manifest) == {"points": {"per_exercise": 15}, "course": {"name": "x"}}
+    toml_cache.precompile(manifest)
+    assert toml_cache.cache_path(manifest).is_file()
+    # A parsed copy that says something else proves which one was read: the copy, while the
+    # file's bytes are the ones it was made from ...
+    toml_cache._parsed.clear()
+    blob = toml_cache.cache_path(manifest).read_bytes()
+    header = len(toml_cache._MAGIC) + 8
+    import marshal
+    toml_cache.cache_path(manifest).write_bytes(blob[:header] + marshal.dumps({"from": "copy"}))
+    assert toml_cache.load(manifest) == {"from": "copy"}
+    # ... and each caller gets its own object to change.
+    toml_cache.load(manifest)["from"] = "changed"
+    assert toml_cache.load(manifest) == {"from": "copy"}
+    # An edited file is parsed again, never read stale; a damaged copy is ignored.
+    manifest.write_text('[points]\nper_exercise = 16\n')
+    assert toml_cache.load(manifest) == {"points": {"per_exercise": 16}}
+    toml_cache._parsed.clear()
+    toml_cache.precompile(manifest)
+    toml_cache.cache_path(manifest).write_bytes(toml_cache.cache_path(manifest).read_bytes()[:-3])
+    assert toml_cache.load(manifest) == {"points": {"per_exercise": 16}}
+
+
+def test_precompile_parses_the_engine_s_toml_files_ahead(tmp_path):
+    from autograder import toml_cache
+
+    root = _copy_course(tmp_path)
+    assert precompile(root) == []
+    for name in ("course.toml", "variants.toml"):
+        assert toml_cache.cache_path(root / "autograder" / name).is_file()
