@@ -73,6 +73,14 @@ def grade_once(root: Path, submission: Path, tests: list[Path], out: Path) -> tu
     return wall, cpu, json.loads(out.read_text())
 
 
+def _bytecode_state(root: Path) -> str:
+    compiled = (root / "autograder" / "__pycache__").is_dir()
+    rewritten = any((root / "tests" / "public" / "__pycache__").glob("*-pytest-*.pyc"))
+    if compiled and rewritten:
+        return "precompiled: engine bytecode and pytest's rewritten tests"
+    return "engine bytecode cached" if compiled else "no bytecode cache: compiled at every run"
+
+
 def precompile(root: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(root)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -124,9 +132,10 @@ def main() -> None:
                 ratio_cpu = statistics.median(a[1] / b[1] for a, b in zip(times["this"], times["baseline"]))
                 table.append((label, "this / baseline", ratio_wall, ratio_cpu, None))
 
-    cache = "precompiled (autograder.build.bytecode)" if args.precompile else "as checked out"
-    print(f"Fresh `autograder grade`, isolated, PYTHONDONTWRITEBYTECODE=1, bytecode {cache}; "
-          f"median of {args.runs} interleaved runs; {os.cpu_count()} cores")
+    print(f"Fresh `autograder grade`, isolated, PYTHONDONTWRITEBYTECODE=1; median of {args.runs} "
+          f"interleaved runs; {os.cpu_count()} cores")
+    for name, root in roots.items():
+        print(f"  {name}: {root} ({_bytecode_state(root)})")
     print(f"{'submission':40s} {'checkout':16s} {'wall s':>8s} {'CPU s':>8s}  score")
     for label, name, wall, cpu, score in table:
         shown = "" if score is None else f"{score[0]:g}/{score[1]:g}, {score[2]} tests"
