@@ -28,6 +28,7 @@ import atexit
 import gc
 import os
 import sys
+import threading
 from typing import NoReturn
 
 #: Set by the command-line entry point: this process is the command's own, and ends with it.
@@ -58,8 +59,10 @@ def exit_now(code: int) -> NoReturn:
     the ``atexit`` handlers run and the standard streams are flushed first.
 
     Under a profiler or a tracer (``python -m cProfile``, coverage, a debugger) the process exits
-    the normal way, so that the tool still writes what it gathered when the program ends."""
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    the normal way, so that the tool still writes what it gathered when the program ends; so it
+    does while another thread runs (a normal exit waits for it, and for an executor's work)."""
+    if sys.getprofile() is not None or sys.gettrace() is not None \
+            or threading.active_count() > 1:
         sys.exit(code)
     atexit._run_exitfuncs()   # what a normal exit runs first (logging's flush, finalizers)
     for stream in (sys.stdout, sys.stderr):

@@ -123,3 +123,15 @@ def test_under_a_profiler_the_program_exits_the_normal_way(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, env=ENV, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "p.prof").stat().st_size > 0
+
+
+def test_while_another_thread_runs_the_program_exits_the_normal_way(tmp_path):
+    # A normal exit waits for a thread that is not a daemon; so does exit_now then.
+    proc = _program(tmp_path, """
+        import threading, time
+        from autograder import startup
+        threading.Thread(target=lambda: (time.sleep(0.3), print("thread done"))).start()
+        startup.exit_now(4)
+        """)
+    assert proc.returncode == 4
+    assert proc.stdout.splitlines() == ["thread done"]
