@@ -1,7 +1,5 @@
 """``python -m autograder``: the same command line as ``autograder``."""
 
-import sys
+from .cli import run
 
-from .cli import main
-
-sys.exit(main())
+run()

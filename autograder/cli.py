@@ -19,6 +19,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .usage import (OneLineParser, UsageError, escape_controls, require_at_least, require_file,
                     require_file_or_dir, require_output_dir, require_output_file, run_command,
@@ -159,6 +160,10 @@ def _print_variant(variant) -> None:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from . import startup
+
+    if startup.own_process:
+        startup.defer_gc()    # until the tests are collected (the session resumes it)
     from .grading import grade
     from .reporters import prepare, render
     from .reporters._common import infrastructure_line
@@ -166,6 +171,7 @@ def _grade(args: argparse.Namespace) -> int:
     results = grade(args.path, isolate=not args.no_isolation, tests=args.tests, runner=args.runner,
                     lab_epochs=args.lab_epochs, student=args.student, metadata=args.metadata,
                     salt_file=args.salt_file)
+    startup.resume_gc()       # where no session resumed it (the tests could not be collected)
     if not results.errors:  # warnings about how it was graded, when it was
         _warn_without_salt(args)
     _log_isolation(results, isolate=not args.no_isolation)
@@ -278,5 +284,21 @@ def main(argv: list[str] | None = None) -> int:
     return run_command(f"autograder {args.command}", _run, args)
 
 
+def run() -> NoReturn:
+    """The ``autograder`` program (the console script and ``python -m autograder``): :func:`main`
+    in a process of its own, which skips the collector during start-up and the interpreter's
+    tear-down at the end (see :mod:`autograder.startup`)."""
+    from . import startup
+
+    startup.own_process = True
+    try:
+        code = main()
+    except SystemExit as exc:   # argparse's --help, --version and usage errors
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+    startup.exit_now(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -9,15 +9,11 @@ the files; everything else asks this module.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from . import toml_cache
 
 MANIFEST = Path(__file__).with_name("course.toml")
 
@@ -125,7 +121,7 @@ def _exercise(e: dict, path: Path) -> Exercise:
 
 @lru_cache(maxsize=None)
 def load_course(path: Path = MANIFEST) -> Course:
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    data = toml_cache.load(path)
     exercises = tuple(_exercise(e, Path(path)) for e in data.get("exercise", []))
     ids = [e.id for e in exercises]
     if len(set(ids)) != len(ids):

@@ -13,16 +13,12 @@ that exercise's full worth, and the whole suite shows the course's maximum.
 
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from . import toml_cache
 
 MANIFEST = Path(__file__).with_name("course.toml")
 STEP = Fraction(1, 8)
@@ -31,7 +27,7 @@ STEP = Fraction(1, 8)
 @lru_cache(maxsize=None)
 def rule(path: Path = MANIFEST) -> tuple[Fraction, dict[str, Fraction]]:
     """(the worth of an exercise, the exercises with a worth of their own)."""
-    table = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("points")
+    table = toml_cache.load(path).get("points")
     if not isinstance(table, dict) or "per_exercise" not in table:
         raise ValueError(f"{path} has no [points] table with per_exercise: the points rule is unstated")
     own = {str(k): Fraction(str(v)) for k, v in (table.get("exercise") or {}).items()}
@@ -50,10 +46,11 @@ def split(total: Fraction, weights: Sequence[float]) -> list[Fraction]:
     if not weights:
         return []
     exact = [Fraction(w).limit_denominator(10**6) for w in weights]
-    if sum(exact) == 0:
+    whole = sum(exact)     # once: an exercise of many tests made this loop quadratic
+    if whole == 0:
         return [Fraction(0)] * len(weights)
     steps = int(total / STEP)
-    quotas = [steps * w / sum(exact) for w in exact]
+    quotas = [steps * w / whole for w in exact]
     shares = [int(q) for q in quotas]
     order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - shares[i]), i))
     for i in order[: steps - sum(shares)]:

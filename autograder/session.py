@@ -31,7 +31,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Literal
 
-from . import infrastructure
+from . import infrastructure, startup
 from .scorer import RunOutcome
 
 if TYPE_CHECKING:   # the plugin imports pytest, which run_session imports only when it starts
@@ -88,8 +88,11 @@ def run_session(test_dirs: list[Path], *, isolate: bool, drive: Callable[[RunOne
     # What pytest prints is never shown (the report is built from the Results), only its last
     # words when it could not start; kept bounded, since a session may live as long as a batch.
     sink = _Tail()
-    with redirect_stdout(sink):
-        pytest.main(pytest_args(test_dirs, isolate=isolate), plugins=[loop])
+    try:
+        with redirect_stdout(sink):
+            pytest.main(pytest_args(test_dirs, isolate=isolate), plugins=[loop])
+    finally:
+        startup.resume_gc()    # where collection failed; else the loop has already done it
     if loop.driven:
         return None
     if loop.collection_errors:
@@ -131,6 +134,8 @@ class _Loop:
                 f"The test file {report.nodeid} could not be collected: {text[-1] if text else ''}")
 
     def pytest_runtestloop(self, session) -> bool | None:   # tryfirst: see run_session
+        # Start-up ends here: what it built lives as long as the session (see startup.py).
+        startup.resume_gc()
         if self.collection_errors:
             return None        # pytest's own loop stops on collection errors; we report them
         from .pytest_plugin import state_of

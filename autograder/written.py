@@ -28,15 +28,11 @@ test per question (``tests/hidden/test_written_questions.py``) raises :class:`Gr
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from . import toml_cache
 
 #: The most of one answer the intake keeps (the reporters' own bound, 4,000 characters, is lower).
 ANSWER_CHARS = 20_000
@@ -111,7 +107,7 @@ def module_questions(path: Path = QUESTIONS_FILE) -> tuple[str, tuple[WrittenQue
     is absent (the student release does not ship it: it holds the marking guide)."""
     if not Path(path).is_file():
         return "", ()
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    data = toml_cache.load(path)
     questions = tuple(
         WrittenQuestion(str(q["label"]), q["name"], float(q["points"]), q["topic"],
                         sheet=ANSWER_SHEET, prompt=" ".join(q["prompt"].split()),

@@ -75,7 +75,9 @@ def _runtime_files() -> dict[str, bytes]:
 
     The bytecode is compiled ahead (unchecked-hash .pyc: valid for a copy of its source whatever
     the copy's mtime), so that a worker, which runs with -B, does not compile ~1,000 lines at
-    every start.
+    every start. Where the engine's own cache holds a .pyc that is valid for the source (one
+    that ``autograder.build.bytecode`` or an ordinary import wrote), its code is reused instead of
+    compiling again in every grading process.
     """
     import py_compile  # noqa: PLC0415
 
@@ -85,13 +87,38 @@ def _runtime_files() -> dict[str, bytes]:
         for name in RUNTIME_MODULES:
             source = (here / name).read_bytes()
             copy = Path(tmp) / Path(name).name
-            copy.write_bytes(source)
             pyc = Path(importlib.util.cache_from_source(str(copy)))
-            py_compile.compile(str(copy), cfile=str(pyc), doraise=True,
-                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
             files[copy.name] = source
-            files[f"__pycache__/{pyc.name}"] = pyc.read_bytes()
+            reused = _cached_bytecode(here / name, source)
+            if reused is None:
+                copy.write_bytes(source)
+                py_compile.compile(str(copy), cfile=str(pyc), doraise=True,
+                                   invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+                reused = pyc.read_bytes()
+            files[f"__pycache__/{pyc.name}"] = reused
     return files
+
+
+def _cached_bytecode(path: Path, source: bytes) -> bytes | None:
+    """``path``'s cached .pyc as an unchecked-hash .pyc of ``source``, if the cache is valid for
+    ``source`` exactly as the import system checks it (the source's hash for a hash-based .pyc,
+    its mtime and size for a timestamp-based one); else None."""
+    try:
+        data = Path(importlib.util.cache_from_source(str(path))).read_bytes()
+        stat_ = path.stat()
+    except (OSError, NotImplementedError, ValueError):
+        return None
+    if len(data) < 16 or data[:4] != importlib.util.MAGIC_NUMBER:
+        return None
+    flags = int.from_bytes(data[4:8], "little")
+    source_hash = importlib.util.source_hash(source)
+    if flags & 0b1:
+        valid = flags in (0b01, 0b11) and data[8:16] == source_hash
+    else:
+        valid = (flags == 0 and int.from_bytes(data[8:12], "little") == int(stat_.st_mtime) & 0xFFFFFFFF
+                 and int.from_bytes(data[12:16], "little") == len(source) & 0xFFFFFFFF)
+    return importlib.util.MAGIC_NUMBER + (0b01).to_bytes(4, "little") + source_hash + data[16:] \
+        if valid else None
 
 
 #: Functions whose documented route needs more than the default ``call_timeout``, with the

@@ -32,17 +32,13 @@ import hmac
 import itertools
 import json
 import os
-import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from .. import toml_cache
 
 # The manifest sits beside course.toml, where instructors edit the course.
 MANIFEST = Path(__file__).resolve().parent.parent / "variants.toml"
@@ -131,7 +127,7 @@ class ExerciseVariants:
 
 @lru_cache(maxsize=None)
 def load_manifest(path: Path = MANIFEST) -> dict[str, ExerciseVariants]:
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    data = toml_cache.load(path)
     spaces = {}
     for exercise, table in data.items():
         choices = table.get("choices", {})
