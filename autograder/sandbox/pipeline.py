@@ -75,6 +75,7 @@ import hashlib
 import json
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -107,20 +108,20 @@ MAX_BATCH_BYTES = 48 * 1024
 MAX_KEPT_BYTES = 16 * 2**20
 
 
-_CURRENT_TEST: str | None = None
+#: Per thread, as the recording in force: a batch worker's session runs on a thread of its own.
+_CURRENT_TEST = threading.local()
 
 
 def set_current_test(test: str | None) -> None:
     """The grading session's thin loop says which test runs now (``nodeid (phase)``; None once
     it ended): the key of the calls it makes (see :func:`current_test`)."""
-    global _CURRENT_TEST
-    _CURRENT_TEST = test
+    _CURRENT_TEST.name = test
 
 
 def current_test() -> str | None:
     """The test running now and its phase, as pytest names it (``path::name[id] (call)``): as
     the session's thin loop set it, else as pytest's own protocol sets ``PYTEST_CURRENT_TEST``."""
-    return _CURRENT_TEST or os.environ.get("PYTEST_CURRENT_TEST")
+    return getattr(_CURRENT_TEST, "name", None) or os.environ.get("PYTEST_CURRENT_TEST")
 
 
 def frame_with_id(request_id: int, rest: bytes, count: int, arrays: bytes) -> bytes:
@@ -363,7 +364,7 @@ def for_tests(test_dirs: list[Path], *, root: Path, reference: Path | None,
         key = fingerprint(test_dirs, reference)
         path = cache_path(root, key)
         found = _load(path, say=False) if path.is_file() else None
-        if found is not None and found.fits(key):
+        if found is not None and found.fits(key) and found.tests:
             return found
         if not make or reference is None:
             return None
@@ -388,7 +389,7 @@ def _record_into(path: Path, key: dict[str, str], reference: Path,
     with open(path.parent / "call-predictions.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         found = _load(path, say=False) if path.is_file() else None
-        if found is not None and found.fits(key):
+        if found is not None and found.fits(key) and found.tests:
             return found
         recorded = _MADE.get(whole)
         if recorded is None:
@@ -406,8 +407,11 @@ def recording_bytes(test_dirs: list[Path], reference: Path, cache_root: Path) ->
     key = fingerprint(test_dirs, reference)
     path = cache_path(cache_root, key)
     found = _load(path, say=False) if path.is_file() else None
-    if found is None or not found.fits(key):
-        found = _record_into(path, key, reference, test_dirs)
+    if found is None or not found.fits(key) or not found.tests:
+        try:
+            found = _record_into(path, key, reference, test_dirs)
+        except Exception:  # noqa: BLE001 - the build goes on without it (the caller says so)
+            return None
     return found.to_bytes() if found is not None and found.tests else None
 
 
@@ -417,10 +421,16 @@ def _recorded(submission: str | Path, tests: list[str | Path]) -> Predictions:
 
     RECORDING = Predictions()
     try:
-        grade_many([Path(submission)], tests=tests)
-        return RECORDING
+        results = grade_many([Path(submission)], tests=tests)
+        recorded = RECORDING
     finally:
         RECORDING = None
+    # Only a reference graded to its end, in the sandbox, is a recording: one graded where no
+    # worker could start (or broken off) would be kept and trusted as "nothing to predict".
+    if not recorded.tests or not all(r.graded for r in results):
+        why = "; ".join(e for r in results for e in r.errors)[:200] or "no call was recorded"
+        raise RuntimeError(f"the reference could not be recorded ({why})")
+    return recorded
 
 
 def record(submission: str | Path, tests: list[str | Path], out: str | Path) -> int:

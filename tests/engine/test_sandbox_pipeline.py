@@ -441,3 +441,24 @@ def test_a_recording_in_force_belongs_to_its_thread():
         leave.set()
         thread.join(10)      # the other session ends while this one runs
         assert pipeline.active() is mine
+
+
+def test_a_reference_that_could_not_be_graded_leaves_no_recording(checkout, monkeypatch):
+    # A grade broken off (no worker could start) records nothing: kept, it would be trusted as
+    # "nothing to predict" by every later grade and shipped empty in autograder.zip.
+    from autograder import grading
+    from autograder.results import Results
+
+    root, tests, made = checkout
+    monkeypatch.undo()
+    monkeypatch.setattr(pipeline, "_MADE", {})
+    monkeypatch.delenv(pipeline.ENV, raising=False)
+    broken = Results(errors=["the sandbox could not start"])
+    monkeypatch.setattr(grading, "grade_many", lambda *a, **k: [broken])
+    assert find(root, tests) is None
+    assert pipeline.recording_bytes(tests, root / "solutions", cache_root=root) is None
+    assert not list((root / pipeline.CACHE_DIR).glob("call-predictions-*.json"))
+    # An empty recording already in the cache (as an older engine left it) is never used.
+    key = pipeline.fingerprint(tests, root / "solutions")
+    pipeline.Predictions({}, key).save(pipeline.cache_path(root, key))
+    assert find(root, tests, make=False) is None
