@@ -190,4 +190,7 @@ def _worker(libc, request: dict, fds: dict) -> None:
     worker.apply_limits(request.get("rlimits", {}))
     _fits_its_memory()
     np.random.seed()   # a fresh interpreter's generator would have had entropy of its own
+    # The command line a worker started by bubblewrap has (``python -c CODE IN OUT CONFIG``):
+    # the submission sees the same process either way.
+    sys.argv = ["-c", str(fds["in"]), str(fds["out"]), json.dumps(request)]
     worker.run(fds["in"], fds["out"], request)
