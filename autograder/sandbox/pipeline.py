@@ -416,6 +416,29 @@ def recording_bytes(test_dirs: list[Path], reference: Path, cache_root: Path) ->
 
 
 def _recorded(submission: str | Path, tests: list[str | Path]) -> Predictions:
+    """The reference's calls, recorded in a process of its own (``python -m`` this module):
+    whatever this process holds (grading sessions of a batch on other threads, patched modules,
+    a session running now) has no say in what is recorded, and a recording costs a few seconds
+    once per change of the tests, engine or reference."""
+    import subprocess   # noqa: PLC0415
+    import tempfile   # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="autograder-recording-") as tmp:
+        out = Path(tmp) / "recording.json"
+        env = {k: v for k, v in os.environ.items() if k != ENV}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ENGINE.parent), env.get("PYTHONPATH")) if p)
+        done = subprocess.run(
+            [sys.executable, "-m", "autograder.sandbox.pipeline", str(out),
+             *map(str, tests), "--solutions", str(submission)],
+            env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0 or not out.is_file():
+            last = (done.stderr.strip().splitlines() or ["no word"])[-1][:200]
+            raise RuntimeError(f"the reference could not be recorded ({last})")
+        return Predictions.load(out)
+
+
+def _record_here(submission: str | Path, tests: list[str | Path]) -> Predictions:
+    """Grade ``submission`` here, every predictable call of its main worker recorded."""
     global RECORDING
     from ..grading import grade_many   # noqa: PLC0415 - the grader, only when recording
 
@@ -437,7 +460,7 @@ def record(submission: str | Path, tests: list[str | Path], out: str | Path) -> 
     """Grade ``submission`` (the reference solutions) on ``tests`` and save the calls each test
     made to ``out``, keyed (:func:`fingerprint`); returns how many calls were recorded."""
     tests = [Path(t).resolve() for t in tests]
-    recorded = _recorded(submission, tests)
+    recorded = _record_here(submission, tests)
     recorded.key = fingerprint(tests, Path(submission).resolve())
     recorded.save(out)
     return sum(len(calls) for calls in recorded.tests.values())

@@ -450,11 +450,14 @@ def test_a_reference_that_could_not_be_graded_leaves_no_recording(checkout, monk
     from autograder.results import Results
 
     root, tests, made = checkout
-    monkeypatch.undo()
-    monkeypatch.setattr(pipeline, "_MADE", {})
-    monkeypatch.delenv(pipeline.ENV, raising=False)
     broken = Results(errors=["the sandbox could not start"])
     monkeypatch.setattr(grading, "grade_many", lambda *a, **k: [broken])
+    with pytest.raises(RuntimeError, match="the sandbox could not start"):
+        pipeline._record_here(root / "solutions", tests)
+
+    def fails(reference, tests):
+        raise RuntimeError("the reference could not be recorded (no call was recorded)")
+    monkeypatch.setattr(pipeline, "_recorded", fails)
     assert find(root, tests) is None
     assert pipeline.recording_bytes(tests, root / "solutions", cache_root=root) is None
     assert not list((root / pipeline.CACHE_DIR).glob("call-predictions-*.json"))
